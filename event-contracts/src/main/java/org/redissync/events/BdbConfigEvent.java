@@ -1,0 +1,104 @@
+package org.redissync.events;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Topic {@code bdb.config} (compacted, key = bdb uid): the full desired state of each database
+ * instance: where it lives, its endpoint's TLS rules and its Replica Of sources. Written only by
+ * the coordinator; the syncer-service of {@link BdbConfigured#cluster()} acts on it.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = BdbConfigEvent.BdbConfigured.class, name = "bdb_configured"),
+        @JsonSubTypes.Type(value = BdbConfigEvent.BdbDeleted.class, name = "bdb_deleted")})
+public sealed interface BdbConfigEvent extends SuiteEvent {
+
+    long uid();
+
+    long generation();
+
+    @Override
+    default String key() {
+        return Long.toString(uid());
+    }
+
+    record BdbConfigured(
+            int version,
+            long uid,
+            long generation,
+            String name,
+            /** The cluster the bdb lives on. */
+            String cluster,
+            /** The client endpoint's port. */
+            int port,
+            /** host:port of the backend redis-server. */
+            String backend,
+            long memorySize,
+            /** The CRDB this bdb is an instance of, or null. */
+            String crdbGuid,
+            Tls tls,
+            List<ReplicaSource> replicaSources,
+            /** {@code disabled} · {@code enabled} · {@code paused} · {@code stopped}. */
+            String replicaSync,
+            Instant updatedAt) implements BdbConfigEvent {
+
+        public static final int VERSION = 1;
+
+        public BdbConfigured {
+            Objects.requireNonNull(cluster, "cluster");
+            replicaSources = replicaSources == null ? List.of() : List.copyOf(replicaSources);
+        }
+    }
+
+    /** The endpoint's TLS rules (RE's bdb TLS fields, after defaults and translations). */
+    record Tls(
+            TlsMode tlsMode,
+            boolean enforceClientAuthentication,
+            /** PEMs from {@code authentication_ssl_client_certs}: a leaf is pinned, a CA chain trusts what it signed. */
+            List<String> clientCerts,
+            /** PEMs from {@code authentication_ssl_crdt_certs}: peer syncer certificates. */
+            List<String> crdtCerts,
+            SubjectValidation subjectValidation,
+            List<AuthorizedSubject> authorizedSubjects,
+            boolean allowOutdatedCerts,
+            boolean allowWeakHashing) {
+
+        public Tls {
+            clientCerts = clientCerts == null ? List.of() : List.copyOf(clientCerts);
+            crdtCerts = crdtCerts == null ? List.of() : List.copyOf(crdtCerts);
+            authorizedSubjects = authorizedSubjects == null ? List.of() : List.copyOf(authorizedSubjects);
+        }
+
+        public static Tls disabled() {
+            return new Tls(TlsMode.DISABLED, true, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
+        }
+    }
+
+    /** One entry of {@code authorized_subjects}; only {@code cn} is required. */
+    record AuthorizedSubject(String cn, String o, List<String> ou, String l, String st, String c) {
+        public AuthorizedSubject {
+            ou = ou == null ? List.of() : List.copyOf(ou);
+        }
+    }
+
+    /** One Replica Of source. Never carries a private key: the syncer certificate is the cluster's own. */
+    record ReplicaSource(
+            int uid,
+            String uri,
+            boolean encryption,
+            /** PEM of the source cluster's proxy certificate (pinned), or null to use the source cluster's current one. */
+            String serverCert,
+            String replicationTlsSni,
+            int compression) {
+    }
+
+    record BdbDeleted(int version, long uid, long generation, String cluster, Instant deletedAt) implements BdbConfigEvent {
+
+        public static final int VERSION = 1;
+    }
+}

@@ -1,0 +1,91 @@
+package org.redissync.events;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Topic {@code syncer.status} (compacted): what each syncer-service has applied. Key
+ * {@code <cluster>/channel/<channel id>} or {@code <cluster>/endpoint/<bdb uid>}. The coordinator
+ * finishes tasks from these.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = SyncerStatusEvent.ChannelStatus.class, name = "channel_status"),
+        @JsonSubTypes.Type(value = SyncerStatusEvent.EndpointStatus.class, name = "endpoint_status")})
+public sealed interface SyncerStatusEvent extends SuiteEvent {
+
+    String cluster();
+
+    /** The generation of the desired state (CRDB or bdb) this status reflects. */
+    long observedGeneration();
+
+    enum ChannelKind {
+        @JsonProperty("crdb") CRDB,
+        @JsonProperty("replica_of") REPLICA_OF
+    }
+
+    /** One channel: (this cluster, source bdb) → local destination bdb. */
+    record ChannelStatus(
+            int version,
+            String cluster,
+            String channelId,
+            ChannelKind kind,
+            /** The CRDB guid for {@code crdb} channels, else null. */
+            String crdbGuid,
+            long destinationBdbUid,
+            /** The source's endpoint, host:port. */
+            String source,
+            long observedGeneration,
+            SyncState state,
+            long lagMs,
+            String lastError,
+            TlsFacts tls,
+            long fullResyncs,
+            long partialResyncs,
+            Instant updatedAt) implements SyncerStatusEvent {
+
+        public static final int VERSION = 1;
+
+        public ChannelStatus {
+            Objects.requireNonNull(cluster, "cluster");
+            Objects.requireNonNull(channelId, "channelId");
+        }
+
+        @Override
+        public String key() {
+            return cluster + "/channel/" + channelId;
+        }
+    }
+
+    /** TLS facts of a live channel connection; {@code enabled=false} for plaintext. */
+    record TlsFacts(boolean enabled, String protocol, String cipher, String peerSubject, Instant peerNotAfter) {
+
+        public static TlsFacts plaintext() {
+            return new TlsFacts(false, null, null, null, null);
+        }
+    }
+
+    /** A bdb's client endpoint as the syncer-service runs it. */
+    record EndpointStatus(
+            int version,
+            String cluster,
+            long bdbUid,
+            long observedGeneration,
+            TlsMode tlsMode,
+            int port,
+            boolean listening,
+            String lastError,
+            Instant updatedAt) implements SyncerStatusEvent {
+
+        public static final int VERSION = 1;
+
+        @Override
+        public String key() {
+            return cluster + "/endpoint/" + bdbUid;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.redissync.events.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * How a service reaches the suite's topics: bootstrap servers, topic prefix, replication factor,
+ * and extra client properties (security settings for a production cluster, for example).
+ */
+public record KafkaSettings(String bootstrapServers, String topicPrefix, short replicationFactor, String clientId,
+        Map<String, String> clientProperties) {
+
+    public KafkaSettings {
+        topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+    }
+
+    public static KafkaSettings local(String bootstrapServers, String topicPrefix, String clientId) {
+        return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, clientId, Map.of());
+    }
+
+    public String topic(Topic topic) {
+        return topic.name(topicPrefix);
+    }
+
+    Map<String, Object> common() {
+        Map<String, Object> m = new HashMap<>(clientProperties);
+        m.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        m.putIfAbsent(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
+        return m;
+    }
+
+    Map<String, Object> admin() {
+        Map<String, Object> m = common();
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-admin");
+        m.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        m.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return m;
+    }
+
+    Map<String, Object> producer() {
+        Map<String, Object> m = common();
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-producer");
+        m.put(ProducerConfig.ACKS_CONFIG, "all");
+        m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        m.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        m.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10000);
+        m.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
+        m.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+        m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return m;
+    }
+
+    Map<String, Object> consumer(String topicName) {
+        Map<String, Object> m = common();
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-" + topicName);
+        // No group: each reader assigns itself every partition and reads from the beginning.
+        m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        m.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        m.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
+        m.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return m;
+    }
+}

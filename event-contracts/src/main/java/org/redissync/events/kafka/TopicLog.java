@@ -1,0 +1,221 @@
+package org.redissync.events.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+import org.redissync.events.SuiteEvent;
+
+/**
+ * Reads one compacted topic from the beginning and then follows it, handing every record to a
+ * handler on its own thread (the Kafka Connect {@code KafkaBasedLog} pattern). {@link #readToEnd()}
+ * completes once everything written before the call has been handed over: the basis of
+ * read-your-writes and of rebuilding state on start.
+ *
+ * <p>The broker may be unreachable at start or later: the reader keeps retrying, it never gives up
+ * and never loses its position. A record that is not a valid event is logged once and skipped.
+ */
+public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
+
+    /** Receives every record in offset order; {@code event} is null for a tombstone. */
+    @FunctionalInterface
+    public interface Handler<T> {
+        void apply(String key, T event, long offset);
+    }
+
+    private static final Logger LOG = Logger.getLogger(TopicLog.class);
+
+    private final KafkaSettings settings;
+    private final Topic topic;
+    private final String topicName;
+    private final Class<T> type;
+    private final Handler<T> handler;
+    private final Queue<CompletableFuture<Void>> readRequests = new ConcurrentLinkedQueue<>();
+    /** Read requests whose end offsets are known, waiting for the position to reach them (log thread only). */
+    private final List<Pending> pending = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile long recordsApplied;
+
+    @SuppressWarnings("unchecked")
+    public TopicLog(KafkaSettings settings, Topic topic, Handler<T> handler) {
+        this.settings = settings;
+        this.topic = topic;
+        this.topicName = settings.topic(topic);
+        this.type = (Class<T>) topic.eventType();
+        this.handler = handler;
+        this.thread = new Thread(this::run, "topic-log-" + topicName);
+        this.thread.setDaemon(true);
+    }
+
+    public TopicLog<T> start() {
+        thread.start();
+        return this;
+    }
+
+    /** Completes when every record written before this call has been handed to the handler. */
+    public CompletableFuture<Void> readToEnd() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException("topic log " + topicName + " is closed"));
+            return f;
+        }
+        readRequests.add(f);
+        return f;
+    }
+
+    public String topicName() {
+        return topicName;
+    }
+
+    public long recordsApplied() {
+        return recordsApplied;
+    }
+
+    private void run() {
+        Duration backoff = Duration.ofMillis(200);
+        while (running) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(settings.consumer(topicName))) {
+                consumer = c;
+                List<TopicPartition> partitions = assign(c);
+                backoff = Duration.ofMillis(200);
+                follow(c, partitions);
+            } catch (WakeupException e) {
+                // close() or a read request before assignment: loop re-checks running
+            } catch (Exception e) {
+                if (running) {
+                    LOG.warnf("topic log %s: %s; retrying in %d ms", topicName, e.getMessage(), backoff.toMillis());
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+        pending.forEach(p -> readRequests.add(p.future));
+        CompletableFuture<Void> f;
+        while ((f = readRequests.poll()) != null) {
+            f.completeExceptionally(new IllegalStateException("topic log " + topicName + " closed"));
+        }
+    }
+
+    /** Where to continue after the consumer is recreated (a broker outage): never re-apply, never skip. */
+    private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
+
+    private List<TopicPartition> assign(KafkaConsumer<String, byte[]> c) {
+        List<PartitionInfo> infos = c.partitionsFor(topicName, Duration.ofSeconds(10));
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topicName + " does not exist yet");
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo p : infos) {
+            partitions.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        c.assign(partitions);
+        for (TopicPartition tp : partitions) {
+            Long at = resumeAt.get(tp);
+            if (at == null) {
+                c.seekToBeginning(List.of(tp));
+            } else {
+                c.seek(tp, at);
+            }
+        }
+        return partitions;
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
+        while (running) {
+            CompletableFuture<Void> request;
+            while ((request = readRequests.peek()) != null) {
+                Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
+                readRequests.remove(request);
+                pending.add(new Pending(request, ends));
+            }
+            completeReached(c);
+            try {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    apply(r);
+                    resumeAt.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+                }
+            } catch (WakeupException e) {
+                if (!running) {
+                    throw e;
+                }
+            }
+            completeReached(c);
+        }
+    }
+
+    private void completeReached(KafkaConsumer<String, byte[]> c) {
+        pending.removeIf(p -> {
+            for (Map.Entry<TopicPartition, Long> end : p.endOffsets.entrySet()) {
+                if (c.position(end.getKey()) < end.getValue()) {
+                    return false;
+                }
+            }
+            p.future.complete(null);
+            return true;
+        });
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        T event = null;
+        if (r.value() != null) {
+            try {
+                event = EventJson.read(r.value(), type);
+            } catch (EventJson.MalformedEventException e) {
+                LOG.errorf("topic %s offset %d key %s: skipped, %s", topicName, r.offset(), r.key(), e.getMessage());
+                return;
+            }
+        }
+        try {
+            handler.apply(r.key(), event, r.offset());
+            recordsApplied++;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "topic %s offset %d key %s: handler failed", topicName, r.offset(), r.key());
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TopicLog[" + topic.baseName() + " as " + topicName + "]";
+    }
+
+    private record Pending(CompletableFuture<Void> future, Map<TopicPartition, Long> endOffsets) {
+    }
+}

@@ -1,0 +1,115 @@
+package org.redissync.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.BdbDeleted;
+import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.ClusterCertificateEvent.CaPublished;
+import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.CrdbConfigEvent.CrdbDeleted;
+import org.redissync.events.CrdbConfigEvent.Instance;
+import org.redissync.events.CrdbTaskEvent.ClusterProgress;
+import org.redissync.events.CrdbTaskEvent.TaskError;
+import org.redissync.events.CrdbTaskEvent.TaskUpdated;
+import org.redissync.events.SyncerStatusEvent.ChannelKind;
+import org.redissync.events.SyncerStatusEvent.ChannelStatus;
+import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.TlsFacts;
+import org.redissync.events.kafka.EventJson;
+import org.redissync.events.kafka.Topic;
+
+class EventRoundTripTest {
+
+    static final Instant T = Instant.parse("2026-11-28T10:15:30.123Z");
+    static final PublishedCertificate CERT = new PublishedCertificate("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "AB:CD", "CN=syncer.cluster-a", "0f1e2d3c4b5a6978", T, T.plusSeconds(90 * 86400));
+
+    /** One populated sample of every event type on every topic. */
+    static Stream<SuiteEvent> samples() {
+        return Stream.of(
+                new CrdbConfigured(CrdbConfigured.VERSION, "crdb:1b2c", 3, "orders", true, false,
+                        Map.of("memory_size", 1073741824, "tls_mode", "replica_ssl"),
+                        List.of(new Instance(1, "cluster-a", 1, "127.0.0.1:12000", null, 3),
+                                new Instance(2, "cluster-b", 2, "127.0.0.1:12001", "b.example", 0)),
+                        1, T),
+                new CrdbDeleted(CrdbDeleted.VERSION, "crdb:1b2c", 4, T),
+                new BdbConfigured(BdbConfigured.VERSION, 7, 2, "orders", "cluster-a", 12000, "127.0.0.1:6379", 1 << 30,
+                        "crdb:1b2c",
+                        new Tls(TlsMode.ENABLED, true, List.of("pem-a"), List.of("pem-b"), SubjectValidation.FULL_SUBJECT,
+                                List.of(new AuthorizedSubject("app", "Acme", List.of("ops", "dev"), "Paris", "IDF", "FR")),
+                                true, false),
+                        List.of(new ReplicaSource(1, "redis://admin:secret@127.0.0.1:12001", true, "pem-c", "sni.example", 2)),
+                        "enabled", T),
+                new BdbDeleted(BdbDeleted.VERSION, 7, 3, "cluster-a", T),
+                new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, "cluster-a", CertRole.SYNCER, 5, CERT,
+                        List.of(CERT), false, T),
+                new CaPublished(CaPublished.VERSION, 1, CERT, List.of(CERT), T),
+                new ChannelStatus(ChannelStatus.VERSION, "cluster-b", "crdb:1b2c/1->2", ChannelKind.CRDB, "crdb:1b2c", 8,
+                        "127.0.0.1:12000", 3, SyncState.IN_SYNC, 12, null,
+                        new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, T),
+                new EndpointStatus(EndpointStatus.VERSION, "cluster-a", 7, 2, TlsMode.REPLICA_SSL, 12000, true, null, T),
+                new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
+                        "coordinator", T, T, T.plusSeconds(1),
+                        List.of(new TaskError("cluster-b", "timed out", "timeout")),
+                        List.of(new ClusterProgress("cluster-a", "done"))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
+    void everyEventSurvivesTheWireUnchanged(SuiteEvent event) {
+        Topic topic = Topic.of(event.getClass());
+        byte[] json = EventJson.write(event);
+        SuiteEvent back = EventJson.read(json, topic.eventType());
+        assertThat(back).isEqualTo(event);
+        assertThat(back.key()).isEqualTo(event.key());
+        String text = new String(json, StandardCharsets.UTF_8);
+        assertThat(text).contains("\"type\":").contains("\"version\":1");
+    }
+
+    @Test
+    void everyPermittedEventTypeHasASample() {
+        Set<Class<?>> sampled = samples().map(Object::getClass).collect(Collectors.toSet());
+        Set<Class<?>> permitted = Arrays.stream(Topic.values())
+                .flatMap(t -> Arrays.stream(t.eventType().getPermittedSubclasses()))
+                .collect(Collectors.toSet());
+        assertThat(sampled).containsExactlyInAnyOrderElementsOf(permitted);
+    }
+
+    @Test
+    void theWireUsesSnakeCaseAndRedisEnterpriseSpellings() {
+        String json = EventJson.writeString(samples().filter(e -> e instanceof BdbConfigured).findFirst().orElseThrow());
+        assertThat(json).contains("\"tls_mode\":\"enabled\"", "\"subject_validation\":\"full_subject\"",
+                "\"replica_sources\":", "\"allow_outdated_certs\":true", "\"updated_at\":\"2026-11-28T10:15:30.123Z\"");
+    }
+
+    @Test
+    void unknownFieldsFromANewerProducerAreIgnored() {
+        String json = "{\"type\":\"crdb_deleted\",\"version\":2,\"guid\":\"g\",\"generation\":9,\"deleted_at\":\"2026-01-01T00:00:00Z\","
+                + "\"added_in_v2\":{\"x\":1}}";
+        CrdbConfigEvent e = EventJson.read(json.getBytes(StandardCharsets.UTF_8), CrdbConfigEvent.class);
+        assertThat(e).isEqualTo(new CrdbDeleted(2, "g", 9, Instant.parse("2026-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void keysAreTheAggregateIds() {
+        assertThat(samples().map(SuiteEvent::key)).containsExactly("crdb:1b2c", "crdb:1b2c", "7", "7", "cluster-a/syncer", "ca",
+                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "633aaea3-97ee");
+    }
+}
