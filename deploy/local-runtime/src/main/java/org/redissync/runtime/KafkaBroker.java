@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class KafkaBroker implements AutoCloseable {
 
     /** System property / environment variable naming the broker jar. */
-    public static final String JAR_PROPERTY = "redissync.kafka.broker.jar";
+    public static final String JAR_PROPERTY = "suite.kafka.broker.jar";
     public static final String JAR_ENV = "REDISSYNC_KAFKA_BROKER_JAR";
 
     private final ManagedProcess process;

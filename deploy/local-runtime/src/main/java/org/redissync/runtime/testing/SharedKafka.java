@@ -34,9 +34,9 @@ public final class SharedKafka {
         return broker;
     }
 
-    /** Where tests put their files: {@code redissync.work.dir} (target/test-work under Maven). */
+    /** Where tests put their files: {@code suite.work.dir} (target/test-work under Maven). */
     public static Path workDir() throws java.io.IOException {
-        String configured = System.getProperty("redissync.work.dir");
+        String configured = System.getProperty("suite.work.dir");
         Path dir = configured != null ? Path.of(configured) : Path.of(System.getProperty("java.io.tmpdir"), "redis-sync-tests");
         return Files.createDirectories(dir);
     }

@@ -1,0 +1,43 @@
+package org.redissync.cert.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+/**
+ * Everything the cert-service can be told, under {@code redissync.*}. Checked at boot: a bad value
+ * fails the start, not the first request.
+ */
+@ConfigMapping(prefix = "redissync")
+public interface CertServiceConfig {
+
+    Kafka kafka();
+
+    /** The Kafka client id. */
+    @WithDefault("cert-service")
+    @NotBlank
+    String clientId();
+
+    interface Kafka {
+        /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */
+        @NotBlank
+        String bootstrapServers();
+
+        /** Prefix for the suite's topic names (empty in production; unique per test run). */
+        Optional<String> topicPrefix();
+
+        /** Replication factor of the topics the coordinator creates. */
+        @WithDefault("1")
+        @Min(1)
+        @Max(7)
+        short replicationFactor();
+
+        /** Extra Kafka client properties, e.g. {@code security.protocol}. */
+        Map<String, String> client();
+    }
+}

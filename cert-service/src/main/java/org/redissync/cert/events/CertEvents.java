@@ -1,0 +1,53 @@
+package org.redissync.cert.events;
+
+import java.time.Clock;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.redissync.cert.config.CertServiceConfig;
+import org.redissync.events.BdbConfigEvent;
+import org.redissync.events.ClusterCertificateEvent;
+import org.redissync.events.kafka.EventStreams;
+import org.redissync.events.kafka.KafkaSettings;
+import org.redissync.events.kafka.Topic;
+import org.redissync.events.kafka.TopicView;
+
+/** cert-service writes {@code cluster.certificates} (and reads it back on start); it reads bdbs for Replica Of trust. */
+@Singleton
+public class CertEvents {
+
+    private final EventStreams streams;
+    private final TopicView<ClusterCertificateEvent> certificates;
+    private final TopicView<BdbConfigEvent> bdbs;
+
+    CertEvents(CertServiceConfig config, Clock clock) {
+        CertServiceConfig.Kafka k = config.kafka();
+        this.streams = new EventStreams(new KafkaSettings(k.bootstrapServers(), k.topicPrefix().orElse(""),
+                k.replicationFactor(), config.clientId(), k.client()), clock);
+        this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
+        this.bdbs = streams.follow(Topic.BDB_CONFIG);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        streams.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        streams.close();
+    }
+
+    public EventStreams streams() {
+        return streams;
+    }
+
+    public TopicView<ClusterCertificateEvent> certificates() {
+        return certificates;
+    }
+
+    public TopicView<BdbConfigEvent> bdbs() {
+        return bdbs;
+    }
+}

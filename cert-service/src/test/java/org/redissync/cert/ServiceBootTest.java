@@ -1,0 +1,59 @@
+package org.redissync.cert;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.cert.events.CertEvents;
+import org.redissync.events.CertRole;
+import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+import org.redissync.runtime.testing.KafkaBrokerTestResource;
+
+/** cert-service boots against the real broker: health, metrics, OpenAPI, an event out and back in. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+class ServiceBootTest {
+
+    @Inject
+    CertEvents events;
+
+    @Test
+    void isLiveAndBecomesReadyOnceItHasReadItsTopics() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().when().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP")));
+    }
+
+    @Test
+    void servesPrometheusMetricsAndItsOpenApiDocument() {
+        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get("/q/openapi").then().statusCode(200).body(containsString("openapi"));
+    }
+
+    @Test
+    void anEventItPublishesComesBackThroughTheRealBroker() throws Exception {
+        String cluster = "cluster-" + UUID.randomUUID();
+        var cert = new PublishedCertificate("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", "AA", "CN=x", "01",
+                Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2027-02-26T00:00:00Z"));
+        var event = new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, cluster, CertRole.PROXY, 1, cert,
+                List.of(cert), false, Instant.parse("2026-11-28T00:00:00Z"));
+        var metadata = events.streams().publisher().publish(event).get(30, TimeUnit.SECONDS);
+        assertThat(metadata.topic()).endsWith("cluster.certificates");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.certificates().get(event.key())).contains(event));
+    }
+}

@@ -1,0 +1,65 @@
+package org.redissync.events.kafka;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
+
+import org.redissync.events.SuiteEvent;
+
+/**
+ * The current state of a compacted topic: the latest event per key (a tombstone removes the key),
+ * kept up to date by a {@link TopicLog}. Listeners hear every change in offset order, on the log's
+ * thread.
+ */
+public final class TopicView<T extends SuiteEvent> implements AutoCloseable {
+
+    private final Map<String, T> latest = new ConcurrentHashMap<>();
+    private final List<TopicLog.Handler<T>> listeners = new CopyOnWriteArrayList<>();
+    private final TopicLog<T> log;
+
+    public TopicView(KafkaSettings settings, Topic topic) {
+        this.log = new TopicLog<>(settings, topic, this::apply);
+    }
+
+    public TopicView<T> start() {
+        log.start();
+        return this;
+    }
+
+    /** Adds a listener; register before {@link #start()} to see the whole history. */
+    public TopicView<T> onChange(TopicLog.Handler<T> listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    private void apply(String key, T event, long offset) {
+        if (event == null) {
+            latest.remove(key);
+        } else {
+            latest.put(key, event);
+        }
+        for (TopicLog.Handler<T> l : listeners) {
+            l.apply(key, event, offset);
+        }
+    }
+
+    public Optional<T> get(String key) {
+        return Optional.ofNullable(latest.get(key));
+    }
+
+    /** A snapshot of the current state. */
+    public Map<String, T> all() {
+        return Map.copyOf(latest);
+    }
+
+    public TopicLog<T> log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        log.close();
+    }
+}

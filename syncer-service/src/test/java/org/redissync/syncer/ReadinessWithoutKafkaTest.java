@@ -1,0 +1,32 @@
+package org.redissync.syncer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.runtime.FreePorts;
+
+/** With no broker at the configured address the service still starts, live but not ready. */
+@QuarkusTest
+@TestProfile(ReadinessWithoutKafkaTest.NoBroker.class)
+class ReadinessWithoutKafkaTest {
+
+    public static class NoBroker implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("redissync.kafka.bootstrap-servers", "127.0.0.1:" + FreePorts.next());
+        }
+    }
+
+    @Test
+    void isLiveButNotReady() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+    }
+}
