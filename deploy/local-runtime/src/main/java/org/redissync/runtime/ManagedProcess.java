@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagedProcess implements AutoCloseable {
 
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private final String name;
     private final ProcessHandle handle;
     private final Path logFile;
@@ -31,7 +33,7 @@ public final class ManagedProcess implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            ProcessBuilder pb = new ProcessBuilder(command)
+            ProcessBuilder pb = new ProcessBuilder(inOwnSession(command))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -42,6 +44,20 @@ public final class ManagedProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs the command in a session of its own (same PID: {@code setsid} execs it), so a Ctrl-C in the
+     * terminal that started it later does not reach it; it is stopped by PID only.
+     */
+    private static List<String> inOwnSession(List<String> command) {
+        if (!Files.isExecutable(SETSID)) {
+            return command;
+        }
+        List<String> c = new java.util.ArrayList<>(command.size() + 1);
+        c.add(SETSID.toString());
+        c.addAll(command);
+        return c;
     }
 
     /** Adopts a process started earlier (for example by another {@code suite up}), if it still runs. */

@@ -1,0 +1,427 @@
+package org.redissync.runtime.suite;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import org.redissync.runtime.FreePorts;
+import org.redissync.runtime.KafkaBroker;
+import org.redissync.runtime.ManagedProcess;
+import org.redissync.runtime.RedisServer;
+import org.redissync.runtime.StartupException;
+
+/**
+ * The one-command local suite: {@code up} starts a Kafka broker, cert-service, crdb-coordinator and
+ * one syncer-service per cluster with its pool of backend redis-servers, waits until each is
+ * healthy, writes {@code suite.json} and returns (everything keeps running in the background);
+ * {@code down} stops all of it by PID; {@code status} tells what runs. State (broker data, redis
+ * data, CA) survives {@code down}/{@code up}; {@code --fresh} wipes it.
+ */
+public final class LocalSuite {
+
+    static final String[] CLUSTER_NAMES = {"cluster-a", "cluster-b", "cluster-c", "cluster-d", "cluster-e", "cluster-f",
+            "cluster-g", "cluster-h", "cluster-i"};
+    static final int BACKENDS_PER_CLUSTER = 2;
+
+    private final SuiteLayout layout;
+    private final List<Running> started = new ArrayList<>();
+
+    /** One started component as recorded in {@code run/processes}: name, pid, health URL or "-". */
+    record Running(String name, long pid, String health) {
+    }
+
+    LocalSuite(SuiteLayout layout) {
+        this.layout = layout;
+    }
+
+    public static void main(String[] args) {
+        Path repo = Path.of(System.getProperty("suite.repo", ".")).toAbsolutePath().normalize();
+        String home = Optional.ofNullable(System.getenv("SUITE_HOME")).filter(s -> !s.isBlank()).orElse(repo.resolve(".suite").toString());
+        LocalSuite suite = new LocalSuite(new SuiteLayout(repo, Path.of(home).toAbsolutePath()));
+        String command = args.length == 0 ? "help" : args[0];
+        int clusters = 3;
+        boolean fresh = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--clusters" -> clusters = Integer.parseInt(args[++i]);
+                case "--fresh" -> fresh = true;
+                default -> fail("unknown option " + args[i] + "; usage: suite up|down|status [--clusters N] [--fresh]");
+            }
+        }
+        if (clusters < 1 || clusters > CLUSTER_NAMES.length) {
+            fail("--clusters must be between 1 and " + CLUSTER_NAMES.length);
+        }
+        try {
+            switch (command) {
+                case "up" -> suite.up(clusters, fresh);
+                case "down" -> suite.down(fresh);
+                case "status" -> System.exit(suite.status() ? 0 : 3);
+                default -> {
+                    System.out.println("usage: deploy/local/suite up|down|status [--clusters N] [--fresh]");
+                    System.exit("help".equals(command) ? 0 : 2);
+                }
+            }
+        } catch (StartupException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- up
+
+    void up(int clusters, boolean fresh) {
+        if (fresh) {
+            down(true);
+        }
+        List<Running> already = readProcesses().stream().filter(r -> alive(r.pid())).toList();
+        if (!already.isEmpty()) {
+            System.out.println("The suite is already running (" + already.size() + " processes); `suite down` stops it.");
+            status();
+            return;
+        }
+        requireBuilt();
+        try {
+            Files.createDirectories(layout.logs());
+            Files.createDirectories(layout.state());
+            Files.createDirectories(layout.processes().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties ports = loadPorts(clusters);
+        long t0 = System.nanoTime();
+        System.out.println("Starting the suite in " + layout.home() + " (" + clusters + " clusters)");
+        try {
+            KafkaBroker broker = step("kafka-broker", () -> KafkaBroker.start(layout.state().resolve("kafka"),
+                    Integer.parseInt(ports.getProperty("kafka"))), b -> b.bootstrapServers());
+            record(new Running("kafka-broker", broker.process().pid(), "-"));
+            String bootstrap = broker.bootstrapServers();
+
+            Map<String, List<RedisServer>> backends = new LinkedHashMap<>();
+            for (int c = 0; c < clusters; c++) {
+                String cluster = CLUSTER_NAMES[c];
+                List<RedisServer> pool = new ArrayList<>();
+                for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
+                    int port = Integer.parseInt(ports.getProperty(cluster + ".backend." + b));
+                    Path dir = layout.state().resolve("redis").resolve(cluster + "-" + b);
+                    RedisServer r = step("redis " + cluster + "/" + b, () -> RedisServer.start(dir, port, true,
+                            List.of("--repl-backlog-size", "64mb")), RedisServer::address);
+                    record(new Running("redis:" + cluster + ":" + b, r.process().pid(), "-"));
+                    pool.add(r);
+                }
+                backends.put(cluster, pool);
+            }
+
+            int certPort = Integer.parseInt(ports.getProperty("cert-service"));
+            startService("cert-service", "cert-service", certPort, Map.of("kafka.bootstrap.servers", bootstrap));
+            int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
+            startService("crdb-coordinator", "crdb-coordinator", apiPort, Map.of("kafka.bootstrap.servers", bootstrap));
+            for (String cluster : backends.keySet()) {
+                int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
+                startService("syncer-service " + cluster, "syncer-service", p, Map.of("kafka.bootstrap.servers", bootstrap,
+                        "redissync.cluster.name", cluster));
+            }
+
+            writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
+            System.out.printf("The suite is up (%.1f s).%n", (System.nanoTime() - t0) / 1e9);
+            System.out.println("  API (crdb-coordinator): http://127.0.0.1:" + apiPort);
+            System.out.println("  cert-service:           http://127.0.0.1:" + certPort);
+            System.out.println("  Kafka:                  " + bootstrap);
+            for (String cluster : backends.keySet()) {
+                System.out.println("  " + cluster + ": syncer-service http://127.0.0.1:" + ports.getProperty(cluster + ".syncer")
+                        + ", backends " + backends.get(cluster).stream().map(RedisServer::address).toList());
+            }
+            System.out.println("  Description for scripts: " + layout.suiteJson());
+            System.out.println("  Logs: " + layout.logs() + "    Stop: deploy/local/suite down");
+        } catch (RuntimeException e) {
+            System.err.println("Stopping what was started.");
+            stopAll(started);
+            clearProcesses();
+            throw e instanceof StartupException se ? se : new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private void startService(String label, String module, int port, Map<String, String> props) {
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(layout.serviceJar(module).toString());
+        String logName = label.replace(' ', '-');
+        String health = "http://127.0.0.1:" + port + "/q/health/ready";
+        step(label, () -> {
+            if (FreePorts.inUse(port)) {
+                throw new StartupException(label + ": port " + port + " is already in use; stop what uses it or run "
+                        + "`deploy/local/suite up --fresh` to choose new ports");
+            }
+            ManagedProcess p = ManagedProcess.start(label, cmd, layout.home(), layout.logs().resolve(logName + ".log"), Map.of());
+            record(new Running(logName, p.pid(), health));
+            awaitHealthy(label, p, health, Duration.ofSeconds(90));
+            return p;
+        }, p -> "http://127.0.0.1:" + port);
+    }
+
+    private <T> T step(String label, java.util.function.Supplier<T> start, java.util.function.Function<T, String> where) {
+        long t = System.nanoTime();
+        System.out.printf("  %-28s ", label);
+        System.out.flush();
+        T result;
+        try {
+            result = start.get();
+        } catch (RuntimeException e) {
+            System.out.println("FAILED");
+            throw e;
+        }
+        System.out.printf("ready at %s (%.1f s)%n", where.apply(result), (System.nanoTime() - t) / 1e9);
+        return result;
+    }
+
+    private static void awaitHealthy(String label, ManagedProcess p, String url, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new StartupException(label + " exited during start; see " + p.logFile() + ":\n" + p.logTail(12));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.body();
+            } catch (IOException e) {
+                last = e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+        }
+        throw new StartupException(label + " was not healthy within " + timeout.toSeconds() + " s (" + last + "); see " + p.logFile());
+    }
+
+    private void requireBuilt() {
+        List<Path> missing = Stream.concat(Stream.of(layout.brokerJar()),
+                Stream.of("cert-service", "crdb-coordinator", "syncer-service").map(layout::serviceJar))
+                .filter(p -> !Files.isRegularFile(p)).toList();
+        if (!missing.isEmpty()) {
+            throw new StartupException("not built: " + missing + "; run ./mvnw -DskipTests install (deploy/local/suite does this for you)");
+        }
+    }
+
+    private Properties loadPorts(int clusters) {
+        Properties ports = new Properties();
+        if (Files.exists(layout.ports())) {
+            try (var in = Files.newInputStream(layout.ports())) {
+                ports.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "crdb-coordinator"));
+        for (int c = 0; c < clusters; c++) {
+            keys.add(CLUSTER_NAMES[c] + ".syncer");
+            for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
+                keys.add(CLUSTER_NAMES[c] + ".backend." + b);
+            }
+        }
+        boolean changed = false;
+        for (String k : keys) {
+            if (!ports.containsKey(k)) {
+                ports.setProperty(k, Integer.toString(FreePorts.next()));
+                changed = true;
+            }
+        }
+        if (changed) {
+            try (var out = Files.newOutputStream(layout.ports())) {
+                ports.store(out, "ports chosen by the first `suite up`; reused so addresses stay the same");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return ports;
+    }
+
+    private void writeSuiteJson(String bootstrap, int apiPort, int certPort, Map<String, List<RedisServer>> backends, Properties ports) {
+        StringBuilder clusters = new StringBuilder();
+        for (var e : backends.entrySet()) {
+            if (clusters.length() > 0) {
+                clusters.append(",\n");
+            }
+            clusters.append("    {\"name\": ").append(q(e.getKey()))
+                    .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(e.getKey() + ".syncer")))
+                    .append(", \"backends\": [")
+                    .append(String.join(", ", e.getValue().stream().map(r -> q(r.address())).toList()))
+                    .append("]}");
+        }
+        String json = "{\n"
+                + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + "},\n"
+                + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + "},\n"
+                + "  \"kafka\": {\"bootstrap_servers\": " + q(bootstrap) + "},\n"
+                + "  \"home\": " + q(layout.home().toString()) + ",\n"
+                + "  \"logs\": " + q(layout.logs().toString()) + ",\n"
+                + "  \"clusters\": [\n" + clusters + "\n  ]\n"
+                + "}\n";
+        try {
+            Files.writeString(layout.suiteJson(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String q(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    // -------------------------------------------------------------------------------------- down
+
+    void down(boolean wipe) {
+        List<Running> recorded = readProcesses();
+        List<Running> alive = recorded.stream().filter(r -> alive(r.pid())).toList();
+        if (alive.isEmpty()) {
+            System.out.println("Nothing of the suite is running.");
+        } else {
+            System.out.println("Stopping " + alive.size() + " processes...");
+            stopAll(alive);
+            System.out.println("Stopped.");
+        }
+        clearProcesses();
+        if (wipe) {
+            deleteTree(layout.state());
+            deleteTree(layout.logs());
+            deleteTree(layout.home().resolve("run"));
+            try {
+                Files.deleteIfExists(layout.suiteJson());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            System.out.println("State wiped (" + layout.home() + ").");
+        }
+    }
+
+    private static void stopAll(List<Running> processes) {
+        // Services first, then backends, the broker last: reverse start order.
+        List<Running> reversed = new ArrayList<>(processes);
+        java.util.Collections.reverse(reversed);
+        for (Running r : reversed) {
+            ManagedProcess.adopt(r.name(), r.pid(), Path.of("/dev/null")).ifPresent(p -> {
+                p.stop(Duration.ofSeconds(20));
+                System.out.println("  stopped " + r.name() + " (pid " + r.pid() + ")");
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ status
+
+    boolean status() {
+        List<Running> recorded = readProcesses();
+        if (recorded.isEmpty()) {
+            System.out.println("The suite is not running.");
+            return false;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        boolean allOk = true;
+        for (Running r : recorded) {
+            String state;
+            if (!alive(r.pid())) {
+                state = "STOPPED";
+                allOk = false;
+            } else if ("-".equals(r.health())) {
+                state = "running";
+            } else {
+                state = health(http, r.health());
+                allOk &= state.equals("ready");
+            }
+            System.out.printf("  %-28s pid %-8d %s%n", r.name(), r.pid(), state);
+        }
+        if (Files.exists(layout.suiteJson())) {
+            System.out.println("  Description: " + layout.suiteJson());
+        }
+        return allOk;
+    }
+
+    private static String health(HttpClient http, String url) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? "ready" : "NOT READY";
+        } catch (IOException e) {
+            return "NOT ANSWERING";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- helpers
+
+    private synchronized void record(Running r) {
+        started.add(r);
+        try {
+            Files.createDirectories(layout.processes().getParent());
+            Files.writeString(layout.processes(), r.name() + " " + r.pid() + " " + r.health() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Running> readProcesses() {
+        if (!Files.exists(layout.processes())) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(layout.processes()).stream().filter(l -> !l.isBlank()).map(l -> l.split(" "))
+                    .map(a -> new Running(a[0], Long.parseLong(a[1]), a[2])).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void clearProcesses() {
+        try {
+            Files.deleteIfExists(layout.processes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("suite: " + message);
+        System.exit(1);
+    }
+}

@@ -1,0 +1,109 @@
+package org.redissync.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** {@code deploy/local/suite} as a user runs it: up, healthy, idempotent, down with nothing left, clear failures. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalSuiteTest {
+
+    static SuiteProcess suite;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @BeforeAll
+    static void freshHome() throws Exception {
+        Path home = Path.of("target", "suite-home").toAbsolutePath();
+        suite = new SuiteProcess(home);
+        suite.run("down", "--fresh");
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        suite.run("down");
+    }
+
+    @Test
+    @Order(1)
+    void upStartsTheBrokerAndEveryServiceAndEachIsReady() throws Exception {
+        var up = suite.run("up", "--clusters", "2");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        assertThat(up.output()).contains("kafka-broker", "cert-service", "crdb-coordinator", "syncer-service cluster-a",
+                "syncer-service cluster-b", "The suite is up");
+
+        JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
+        List<String> urls = new ArrayList<>(List.of(json.at("/api/url").asText(), json.at("/cert_service/url").asText()));
+        json.get("clusters").forEach(c -> urls.add(c.get("syncer_url").asText()));
+        assertThat(urls).hasSize(4);
+        for (String url : urls) {
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(url).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\": \"UP\"");
+        }
+        assertThat(suite.run("status").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aSecondUpFindsItRunningAndStartsNothingMore() throws Exception {
+        List<Long> before = suite.recordedPids();
+        var again = suite.run("up", "--clusters", "2");
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.output()).contains("already running");
+        assertThat(suite.recordedPids()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void downStopsEveryProcessItStarted() throws Exception {
+        List<Long> pids = suite.recordedPids();
+        assertThat(pids).as("broker, 2x2 redis, cert-service, coordinator, 2 syncers").hasSize(1 + 4 + 1 + 1 + 2);
+        var down = suite.run("down");
+        assertThat(down.exitCode()).isZero();
+        for (long pid : pids) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
+        }
+        assertThat(suite.run("status").exitCode()).isNotZero();
+    }
+
+    @Test
+    @Order(4)
+    void aPortInUseIsOneReadableLineAndNothingIsLeftHalfStarted() throws Exception {
+        Properties ports = new Properties();
+        try (var in = Files.newInputStream(suite.home.resolve("run/ports.properties"))) {
+            ports.load(in);
+        }
+        int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.setReuseAddress(true);
+            squatter.bind(new InetSocketAddress("127.0.0.1", apiPort));
+            var up = suite.run("up", "--clusters", "2");
+            assertThat(up.exitCode()).isEqualTo(1);
+            assertThat(up.output()).contains("port " + apiPort + " is already in use");
+        }
+        assertThat(suite.recordedPids()).isEmpty();
+        assertThat(suite.run("status").output()).contains("not running");
+    }
+}
