@@ -49,9 +49,9 @@ class ServiceBootTest {
     void anEventItPublishesComesBackThroughTheRealBroker() throws Exception {
         String cluster = "cluster-" + UUID.randomUUID();
         var cert = new PublishedCertificate("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n", "AA", "CN=x", "01",
-                Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2027-02-26T00:00:00Z"));
+                Instant.parse("2026-11-28T00:00:00Z"), Instant.parse("2027-02-26T00:00:00Z"), null);
         var event = new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, cluster, CertRole.PROXY, 1, cert,
-                List.of(cert), false, Instant.parse("2026-11-28T00:00:00Z"));
+                List.of(cert), false, 0, Instant.parse("2026-11-28T00:00:00Z"));
         var metadata = events.streams().publisher().publish(event).get(30, TimeUnit.SECONDS);
         assertThat(metadata.topic()).endsWith("cluster.certificates");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.certificates().get(event.key())).contains(event));

@@ -36,6 +36,8 @@ public sealed interface ClusterCertificateEvent extends SuiteEvent {
             List<PublishedCertificate> trusted,
             /** True when the operator supplied it ({@code update_cert}) rather than the suite's CA. */
             boolean operatorSupplied,
+            /** Bumped by {@code POST /v1/cluster/certificates/rotate}: the owner re-keys and asks for a new certificate. */
+            long rotationRequests,
             Instant publishedAt) implements ClusterCertificateEvent {
 
         public static final int VERSION = 1;
@@ -80,6 +82,8 @@ public sealed interface ClusterCertificateEvent extends SuiteEvent {
             String subject,
             String serial,
             Instant notBefore,
-            Instant notAfter) {
+            Instant notAfter,
+            /** For a predecessor: when it stops being trusted (end of the overlap window); null for the current one. */
+            Instant trustedUntil) {
     }
 }

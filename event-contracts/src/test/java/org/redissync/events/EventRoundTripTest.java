@@ -39,7 +39,7 @@ class EventRoundTripTest {
 
     static final Instant T = Instant.parse("2026-11-28T10:15:30.123Z");
     static final PublishedCertificate CERT = new PublishedCertificate("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-            "AB:CD", "CN=syncer.cluster-a", "0f1e2d3c4b5a6978", T, T.plusSeconds(90 * 86400));
+            "AB:CD", "CN=syncer.cluster-a", "0f1e2d3c4b5a6978", T, T.plusSeconds(90 * 86400), T.plusSeconds(86400));
 
     /** One populated sample of every event type on every topic. */
     static Stream<SuiteEvent> samples() {
@@ -59,7 +59,7 @@ class EventRoundTripTest {
                         "enabled", T),
                 new BdbDeleted(BdbDeleted.VERSION, 7, 3, "cluster-a", T),
                 new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, "cluster-a", CertRole.SYNCER, 5, CERT,
-                        List.of(CERT), false, T),
+                        List.of(CERT), false, 2, T),
                 new CaPublished(CaPublished.VERSION, 1, CERT, List.of(CERT), T),
                 new ChannelStatus(ChannelStatus.VERSION, "cluster-b", "crdb:1b2c/1->2", ChannelKind.CRDB, "crdb:1b2c", 8,
                         "127.0.0.1:12000", 3, SyncState.IN_SYNC, 12, null,

@@ -1,5 +1,7 @@
 package org.redissync.cert.config;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -8,10 +10,13 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+
+import org.redissync.cert.ca.KeyAlgorithm;
 
 /**
- * Everything the cert-service can be told, under {@code redissync.*}. Checked at boot: a bad value
- * fails the start, not the first request.
+ * Everything cert-service can be told, under {@code redissync.*}. Checked at boot: a bad value
+ * fails the start, not the first request. Secrets (tokens, the keystore password) are never logged.
  */
 @ConfigMapping(prefix = "redissync")
 public interface CertServiceConfig {
@@ -23,6 +28,63 @@ public interface CertServiceConfig {
     @NotBlank
     String clientId();
 
+    /** Where the CA and operator-supplied keys are kept (mode 0600). */
+    @WithDefault("cert-state")
+    @NotBlank
+    String stateDir();
+
+    /** When set, update_cert, certificates and rotate require {@code Authorization: Bearer <admin-token>}. */
+    Optional<String> adminToken();
+
+    Ca ca();
+
+    Certificates certificates();
+
+    /** The clusters this CA issues for, by name. */
+    Map<String, Cluster> clusters();
+
+    interface Ca {
+        /** Key type of a root CA created on first start. */
+        @WithDefault("EC_P256")
+        KeyAlgorithm keyAlgorithm();
+
+        /** When set, the CA is kept in a PKCS#12 keystore protected by this password instead of PEM files. */
+        Optional<String> keystorePassword();
+
+        @WithDefault("CN=redis-sync root CA,O=redis-sync")
+        String subject();
+
+        @WithDefault("P3650D")
+        Duration validity();
+
+        /** An operator-supplied (intermediate) CA certificate, leaf first, instead of the created root. */
+        Optional<String> certificateFile();
+
+        /** Its private key (PEM); required with {@code certificate-file}. */
+        Optional<String> keyFile();
+    }
+
+    interface Certificates {
+        /** Validity of proxy, syncer and api certificates. */
+        @WithDefault("P90D")
+        Duration validity();
+
+        /** How long a replaced certificate stays trusted (never past its own expiry). */
+        @WithDefault("P1D")
+        Duration overlap();
+    }
+
+    interface Cluster {
+        /** The bootstrap token that authenticates this cluster's certificate requests. */
+        @NotBlank
+        String token();
+
+        /** DNS names and IP addresses this cluster's certificates may carry. */
+        @WithDefault("localhost,127.0.0.1")
+        @NotEmpty
+        List<String> names();
+    }
+
     interface Kafka {
         /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */
         @NotBlank
@@ -31,7 +93,7 @@ public interface CertServiceConfig {
         /** Prefix for the suite's topic names (empty in production; unique per test run). */
         Optional<String> topicPrefix();
 
-        /** Replication factor of the topics the coordinator creates. */
+        /** Replication factor of the topics cert-service creates. */
         @WithDefault("1")
         @Min(1)
         @Max(7)

@@ -1,0 +1,184 @@
+package org.redissync.cert.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import org.redissync.cert.config.CertServiceConfig;
+import org.redissync.cert.error.CertError;
+import org.redissync.cert.error.CertException;
+import org.redissync.cert.registry.CertificateService;
+import org.redissync.events.CertRole;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The cluster certificate API (Redis Enterprise's {@code /v1/cluster/...certificates} paths, for a
+ * named cluster), plus the CSR signing and CA endpoints the suite's services use. Never returns a
+ * private key.
+ */
+@Path("/v1/cluster")
+@Produces(MediaType.APPLICATION_JSON)
+public class CertificatesResource {
+
+    private final CertificateService service;
+    private final CertServiceConfig config;
+
+    CertificatesResource(CertificateService service, CertServiceConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    /** {@code {"proxy_cert", "syncer_cert", "api_cert"}}: the current public chains (null where none yet). */
+    @GET
+    @Path("/certificates")
+    public Map<String, String> certificates(@QueryParam("cluster") String cluster) {
+        String c = requireCluster(cluster);
+        Map<CertRole, RoleCertificatesPublished> current = service.current(c);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (CertRole role : CertRole.values()) {
+            RoleCertificatesPublished r = current.get(role);
+            out.put(role.wire() + "_cert", r == null ? null : r.current().chainPem());
+        }
+        return out;
+    }
+
+    /** The CA certificate to trust, PEM: the suite's trust bootstrap. */
+    @GET
+    @Path("/certificates/ca")
+    @Produces("application/x-pem-file")
+    public String ca() {
+        return service.caPem();
+    }
+
+    public record CsrRequest(String name, String csr) {
+    }
+
+    public record CsrResponse(String certificate, @JsonProperty("ca_cert") String caCert, long generation,
+            String fingerprint, @JsonProperty("not_after") String notAfter) {
+    }
+
+    /** Signs a PKCS#10 request for {@code cluster}'s {@code name} role; authenticated by the cluster's bootstrap token. */
+    @POST
+    @Path("/certificates/csr")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public CsrResponse sign(@QueryParam("cluster") String cluster, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            CsrRequest request) {
+        if (request == null || request.csr() == null) {
+            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"name\": \"proxy|syncer|api\", \"csr\": \"<PEM>\"}");
+        }
+        var issued = service.issue(requireCluster(cluster), request.name(), request.csr(), bearer(authorization));
+        return new CsrResponse(issued.certificatePem(), issued.caPem(), issued.generation(), issued.published().fingerprintSha256(),
+                issued.published().notAfter().toString());
+    }
+
+    public record UpdateCert(String name, String key, String certificate, String cluster) {
+        @Override
+        public String toString() {
+            return "UpdateCert[" + name + ", key=[hidden]]";
+        }
+    }
+
+    public record CertificateList(List<UpdateCert> certificates, String cluster) {
+    }
+
+    /** Redis Enterprise's {@code update_cert}: one operator-supplied certificate and its key. */
+    @PUT
+    @Path("/update_cert")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> updateCert(@QueryParam("cluster") String cluster,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, UpdateCert body) {
+        requireAdmin(authorization);
+        if (body == null) {
+            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"name\", \"key\", \"certificate\"}");
+        }
+        String c = requireCluster(cluster != null ? cluster : body.cluster());
+        var published = service.supply(c, List.of(new CertificateService.Supplied(body.name(), body.certificate(), body.key())));
+        return summary(published);
+    }
+
+    /** The list form: all or nothing. */
+    @PUT
+    @Path("/certificates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> updateCertificates(@QueryParam("cluster") String cluster,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, CertificateList body) {
+        requireAdmin(authorization);
+        if (body == null || body.certificates() == null) {
+            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"certificates\": [{\"name\", \"certificate\", \"key\"}]}");
+        }
+        String c = requireCluster(cluster != null ? cluster : body.cluster());
+        List<CertificateService.Supplied> items = new ArrayList<>();
+        for (UpdateCert u : body.certificates()) {
+            items.add(new CertificateService.Supplied(u.name(), u.certificate(), u.key()));
+        }
+        return summary(service.supply(c, items));
+    }
+
+    public record RotateRequest(String name) {
+    }
+
+    /** Asks the owners to re-key and request fresh certificates now (one role, or all; one cluster, or all). */
+    @POST
+    @Path("/certificates/rotate")
+    public Map<String, Object> rotate(@QueryParam("cluster") String cluster, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            RotateRequest body) {
+        requireAdmin(authorization);
+        Optional<String> role = Optional.ofNullable(body).map(RotateRequest::name);
+        return Map.of("rotating", service.rotate(Optional.ofNullable(cluster), role));
+    }
+
+    private static Map<String, Object> summary(List<RoleCertificatesPublished> published) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RoleCertificatesPublished p : published) {
+            out.add(Map.of("name", p.role().wire(), "generation", p.generation(), "fingerprint", p.current().fingerprintSha256(),
+                    "not_after", p.current().notAfter().toString()));
+        }
+        return Map.of("certificates", out);
+    }
+
+    private String requireCluster(String cluster) {
+        if (cluster == null || cluster.isBlank()) {
+            throw new CertException(CertError.INVALID_REQUEST, "say which cluster: ?cluster=<name>");
+        }
+        if (!service.knowsCluster(cluster)) {
+            throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+        }
+        return cluster;
+    }
+
+    private void requireAdmin(String authorization) {
+        Optional<String> token = config.adminToken();
+        if (token.isEmpty()) {
+            return;
+        }
+        String presented = bearer(authorization);
+        if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                token.get().getBytes(StandardCharsets.UTF_8))) {
+            throw new CertException(CertError.UNAUTHENTICATED, "this call needs the admin token");
+        }
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorization.substring(7).trim();
+    }
+}

@@ -1,0 +1,149 @@
+package org.redissync.cert.ca;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/** PEM in and out: certificates, chains, PKCS#8/SEC1/PKCS#1 private keys, PKCS#10 requests. */
+public final class Pem {
+
+    private Pem() {
+    }
+
+    /** Every certificate in {@code pem}, in order. Throws {@link PemException} when there is none or one is broken. */
+    public static List<X509Certificate> certificates(String pem) {
+        List<X509Certificate> out = new ArrayList<>();
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o;
+            while ((o = p.readObject()) != null) {
+                if (o instanceof X509CertificateHolder h) {
+                    out.add(new JcaX509CertificateConverter().getCertificate(h));
+                } else {
+                    throw new PemException("expected only certificates, found " + o.getClass().getSimpleName());
+                }
+            }
+        } catch (IOException | CertificateException | RuntimeException e) {
+            if (e instanceof PemException pe) {
+                throw pe;
+            }
+            throw new PemException("not a valid PEM certificate: " + e.getMessage());
+        }
+        if (out.isEmpty()) {
+            throw new PemException("no certificate found in the PEM text");
+        }
+        return out;
+    }
+
+    public static PrivateKey privateKey(String pem) {
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o = p.readObject();
+            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair kp) {
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return conv.getPrivateKey(info);
+            }
+            throw new PemException("no unencrypted private key found in the PEM text");
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof PemException pe) {
+                throw pe;
+            }
+            throw new PemException("not a valid PEM private key");
+        }
+    }
+
+    public static PKCS10CertificationRequest csr(String pem) {
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o = p.readObject();
+            if (o instanceof PKCS10CertificationRequest r) {
+                return r;
+            }
+            throw new PemException("no PKCS#10 certificate request found in the PEM text");
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof PemException pe) {
+                throw pe;
+            }
+            throw new PemException("not a valid PEM certificate request: " + e.getMessage());
+        }
+    }
+
+    public static String write(X509Certificate... certs) {
+        return write(List.of(certs));
+    }
+
+    public static String write(List<X509Certificate> certs) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            for (X509Certificate c : certs) {
+                pw.writeObject(c);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). Only for files with mode 0600, never for logs, APIs or Kafka. */
+    public static String writePrivateKey(PrivateKey key) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(new JcaPKCS8Generator(key, null));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    public static String writeCsr(PKCS10CertificationRequest csr) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(csr);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** SHA-256 fingerprint, upper-case hex pairs joined by ':' (as {@code openssl x509 -fingerprint -sha256}). */
+    public static String fingerprint(X509Certificate cert) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String serialHex(X509Certificate cert) {
+        return cert.getSerialNumber().toString(16).toLowerCase(Locale.ROOT);
+    }
+
+    /** Text that is not valid PEM of the expected kind. */
+    public static final class PemException extends RuntimeException {
+        public PemException(String message) {
+            super(message);
+        }
+    }
+}

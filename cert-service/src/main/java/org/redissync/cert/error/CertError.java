@@ -1,0 +1,41 @@
+package org.redissync.cert.error;
+
+/**
+ * Every reason cert-service refuses something: a stable {@code error_code} (Redis Enterprise
+ * spelling where RE has one) and the HTTP status it maps to. Mapped to a response in one place
+ * ({@code api.CertErrorMapper}).
+ */
+public enum CertError {
+    INVALID_REQUEST(400, "invalid_request"),
+    UNAUTHENTICATED(401, "unauthenticated"),
+    UNKNOWN_CLUSTER(404, "unknown_cluster"),
+    INVALID_NAME(400, "invalid_name"),
+    INVALID_CSR(400, "invalid_csr"),
+    BAD_CSR_SIGNATURE(400, "bad_csr_signature"),
+    WEAK_KEY(400, "weak_key"),
+    WEAK_HASHING(400, "weak_hashing"),
+    SAN_NOT_ALLOWED(403, "san_not_allowed"),
+    INVALID_CERTIFICATE(400, "invalid_certificate"),
+    INVALID_KEY(400, "invalid_key"),
+    CERTIFICATE_EXPIRED(406, "certificate_expired"),
+    KEY_MISMATCH(406, "key_mismatch"),
+    WRONG_KEY_USAGE(406, "wrong_key_usage"),
+    INVALID_CHAIN(406, "invalid_chain"),
+    UNAVAILABLE(503, "unavailable");
+
+    private final int status;
+    private final String code;
+
+    CertError(int status, String code) {
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

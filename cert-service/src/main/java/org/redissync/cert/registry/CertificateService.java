@@ -1,0 +1,309 @@
+package org.redissync.cert.registry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import javax.security.auth.x500.X500Principal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.jboss.logging.Logger;
+import org.redissync.cert.ca.CaHolder;
+import org.redissync.cert.ca.CertificateAuthority;
+import org.redissync.cert.ca.CaStore;
+import org.redissync.cert.ca.Pem;
+import org.redissync.cert.ca.SuppliedCertificates;
+import org.redissync.cert.config.CertServiceConfig;
+import org.redissync.cert.csr.CsrChecks;
+import org.redissync.cert.error.CertError;
+import org.redissync.cert.error.CertException;
+import org.redissync.cert.events.CertEvents;
+import org.redissync.events.CertRole;
+import org.redissync.events.ClusterCertificateEvent;
+import org.redissync.events.ClusterCertificateEvent.CaPublished;
+import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+import org.redissync.events.SuiteEvent;
+
+/**
+ * What cert-service does: issue certificates from requests, accept operator-supplied ones, rotate,
+ * and publish every cluster role's public certificates on {@code cluster.certificates}, which is
+ * also where this state is rebuilt from after a restart. One writer: calls are serialised, and each
+ * answers only once its event is back from the broker (read-your-writes).
+ */
+@Singleton
+public class CertificateService {
+
+    private static final Logger LOG = Logger.getLogger(CertificateService.class);
+
+    private final CertServiceConfig config;
+    private final CertificateAuthority ca;
+    private final CertEvents events;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private final Map<String, Set<String>> allowedNames = new LinkedHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final Set<String> gauges = ConcurrentHashMap.newKeySet();
+
+    CertificateService(CertServiceConfig config, CaHolder ca, CertEvents events, Clock clock, MeterRegistry metrics) {
+        this.config = config;
+        this.ca = ca.authority();
+        this.events = events;
+        this.clock = clock;
+        this.metrics = metrics;
+        config.clusters().forEach((name, c) -> {
+            Set<String> names = new TreeSet<>();
+            for (String n : c.names()) {
+                names.add(CsrChecks.isIpLiteral(n) ? canonicalIp(n) : n.toLowerCase(Locale.ROOT));
+            }
+            allowedNames.put(name, names);
+        });
+    }
+
+    /** The CA certificate clients trust (the root of the chain), PEM. */
+    public String caPem() {
+        return Pem.write(ca.material().root());
+    }
+
+    /** Publishes the CA when the topic does not carry this one yet (first start, or a new operator CA). */
+    public synchronized void publishCaIfNeeded() {
+        X509Certificate root = ca.material().root();
+        String fp = Pem.fingerprint(root);
+        Optional<ClusterCertificateEvent> current = events.certificates().get(CaPublished.KEY);
+        if (current.isPresent() && current.get() instanceof CaPublished p && p.current().fingerprintSha256().equals(fp)) {
+            return;
+        }
+        PublishedCertificate cert = describe(List.of(root), null);
+        List<PublishedCertificate> trusted = new ArrayList<>();
+        trusted.add(cert);
+        long generation = current.map(ClusterCertificateEvent::generation).orElse(0L) + 1;
+        publish(new CaPublished(CaPublished.VERSION, generation, cert, trusted, clock.instant()));
+    }
+
+    /** Signs a CSR for {@code cluster}'s {@code role} after authenticating the requester with the cluster's token. */
+    public synchronized Issued issue(String cluster, String roleName, String csrPem, String presentedToken) {
+        try {
+            CertServiceConfig.Cluster policy = config.clusters().get(cluster);
+            if (policy == null) {
+                throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+            }
+            if (presentedToken == null || !MessageDigest.isEqual(presentedToken.getBytes(StandardCharsets.UTF_8),
+                    policy.token().getBytes(StandardCharsets.UTF_8))) {
+                throw new CertException(CertError.UNAUTHENTICATED, "missing or wrong bootstrap token for cluster '" + cluster + "'");
+            }
+            CertRole role = role(roleName);
+            CsrChecks.Accepted accepted;
+            try {
+                accepted = CsrChecks.check(Pem.csr(csrPem), allowedNames.get(cluster), role != CertRole.SYNCER);
+            } catch (Pem.PemException e) {
+                throw new CertException(CertError.INVALID_CSR, e.getMessage());
+            }
+            List<GeneralName> sans = new ArrayList<>(accepted.subjectAltNames());
+            sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, "urn:redis-sync:cluster:" + cluster + ":" + role.wire()));
+            List<X509Certificate> chain = ca.issue(accepted.publicKey(), new CertificateAuthority.Profile(
+                    subject(cluster, role), sans, role != CertRole.SYNCER, role == CertRole.SYNCER,
+                    config.certificates().validity()));
+            RoleCertificatesPublished published = replace(cluster, role, chain, false);
+            metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", role.wire(), "source", "csr").increment();
+            LOG.infof("issued %s certificate for %s: serial %s, valid until %s", role.wire(), cluster,
+                    Pem.serialHex(chain.get(0)), chain.get(0).getNotAfter().toInstant());
+            return new Issued(Pem.write(chain), caPem(), published.generation(), published.current());
+        } catch (CertException e) {
+            refused(e, "certificate request for " + cluster + "/" + roleName);
+            throw e;
+        }
+    }
+
+    /** A signed chain (leaf first), the CA to trust, and what was published. */
+    public record Issued(String certificatePem, String caPem, long generation, PublishedCertificate published) {
+    }
+
+    /** Operator-supplied certificates for one cluster: all are checked before any is taken (all or nothing). */
+    public synchronized List<RoleCertificatesPublished> supply(String cluster, List<Supplied> items) {
+        try {
+            if (!config.clusters().containsKey(cluster)) {
+                throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+            }
+            if (items.isEmpty()) {
+                throw new CertException(CertError.INVALID_REQUEST, "no certificate given");
+            }
+            Map<CertRole, SuppliedCertificates.Checked> checked = new EnumMap<>(CertRole.class);
+            for (Supplied item : items) {
+                CertRole role = role(item.name());
+                if (checked.containsKey(role)) {
+                    throw new CertException(CertError.INVALID_REQUEST, "the " + role.wire() + " certificate is given twice");
+                }
+                checked.put(role, SuppliedCertificates.check(role, item.certificatePem(), item.keyPem(), clock.instant()));
+            }
+            List<RoleCertificatesPublished> out = new ArrayList<>();
+            for (SuppliedCertificates.Checked c : checked.values()) {
+                keepKey(cluster, c);
+                out.add(replace(cluster, c.role(), c.chain(), true));
+                metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", c.role().wire(), "source",
+                        "operator").increment();
+                LOG.infof("took operator-supplied %s certificate for %s (%s)", c.role().wire(), cluster,
+                        c.chain().get(0).getSubjectX500Principal().getName());
+            }
+            return out;
+        } catch (CertException e) {
+            refused(e, "operator certificate for " + cluster);
+            throw e;
+        }
+    }
+
+    /** One element of update_cert / certificates: role name, PEM chain, PEM key. */
+    public record Supplied(String name, String certificatePem, String keyPem) {
+        @Override
+        public String toString() {
+            return "Supplied[" + name + ", key=[hidden]]";
+        }
+    }
+
+    /** Asks the owners of {@code cluster}'s certificates (one role, or all) to re-key now. */
+    public synchronized List<String> rotate(Optional<String> cluster, Optional<String> roleName) {
+        Optional<CertRole> role = roleName.map(CertificateService::role);
+        if (cluster.isPresent() && !config.clusters().containsKey(cluster.get())) {
+            throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster.get() + "' is configured");
+        }
+        List<String> rotated = new ArrayList<>();
+        for (ClusterCertificateEvent e : events.certificates().all().values()) {
+            if (e instanceof RoleCertificatesPublished r && cluster.map(r.cluster()::equals).orElse(true)
+                    && role.map(r.role()::equals).orElse(true)) {
+                publish(RoleCertificates.requestRotation(r, clock.instant()));
+                rotated.add(r.key());
+            }
+        }
+        return rotated;
+    }
+
+    /** Drops predecessors whose overlap window has ended. Called periodically and by tests that move the clock. */
+    public synchronized int pruneExpired() {
+        int n = 0;
+        for (ClusterCertificateEvent e : events.certificates().all().values()) {
+            if (e instanceof RoleCertificatesPublished r) {
+                Optional<RoleCertificatesPublished> pruned = RoleCertificates.prune(r, clock.instant());
+                if (pruned.isPresent()) {
+                    publish(pruned.get());
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The current public certificate chains of {@code cluster}, by role. */
+    public Map<CertRole, RoleCertificatesPublished> current(String cluster) {
+        Map<CertRole, RoleCertificatesPublished> out = new EnumMap<>(CertRole.class);
+        for (CertRole role : CertRole.values()) {
+            events.certificates().get(ClusterCertificateEvent.key(cluster, role))
+                    .filter(RoleCertificatesPublished.class::isInstance)
+                    .map(RoleCertificatesPublished.class::cast)
+                    .ifPresent(r -> out.put(role, r));
+        }
+        return out;
+    }
+
+    public boolean knowsCluster(String cluster) {
+        return config.clusters().containsKey(cluster);
+    }
+
+    private RoleCertificatesPublished replace(String cluster, CertRole role, List<X509Certificate> chain, boolean operatorSupplied) {
+        RoleCertificatesPublished previous = current(cluster).get(role);
+        RoleCertificatesPublished next = RoleCertificates.replace(previous, cluster, role, describe(chain, null), operatorSupplied,
+                config.certificates().overlap(), clock.instant());
+        publish(next);
+        registerExpiryGauge(cluster, role);
+        return next;
+    }
+
+    private void publish(SuiteEvent event) {
+        try {
+            events.streams().publisher().publish(event).get(15, TimeUnit.SECONDS);
+            events.certificates().log().readToEnd().get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertException(CertError.UNAVAILABLE, "interrupted while publishing");
+        } catch (Exception e) {
+            throw new CertException(CertError.UNAVAILABLE, "Kafka did not take the certificate event: " + e.getMessage());
+        }
+    }
+
+    private void registerExpiryGauge(String cluster, CertRole role) {
+        if (gauges.add(cluster + "/" + role.wire())) {
+            Gauge.builder("redissync_certificate_expiry_seconds", this, s -> s.secondsToExpiry(cluster, role))
+                    .description("Seconds until the current certificate of a cluster role expires")
+                    .tag("cluster", cluster).tag("role", role.wire())
+                    .register(metrics);
+        }
+    }
+
+    double secondsToExpiry(String cluster, CertRole role) {
+        RoleCertificatesPublished r = current(cluster).get(role);
+        return r == null ? Double.NaN : java.time.Duration.between(clock.instant(), r.current().notAfter()).toSeconds();
+    }
+
+    private void refused(CertException e, String what) {
+        refusals.computeIfAbsent(e.error().code(), code -> metrics.counter("redissync_certificate_requests_refused_total",
+                "reason", code)).increment();
+        LOG.warnf("refused %s: %s (%s)", what, e.error().code(), e.getMessage());
+    }
+
+    private void keepKey(String cluster, SuppliedCertificates.Checked c) {
+        Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve(c.role().wire() + ".key");
+        try {
+            CaStore.writeSecret(file, Pem.writePrivateKey(c.key()).getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the supplied key", e);
+        }
+    }
+
+    static CertRole role(String name) {
+        if (name != null) {
+            for (CertRole r : CertRole.values()) {
+                if (r.wire().equals(name.toLowerCase(Locale.ROOT))) {
+                    return r;
+                }
+            }
+        }
+        throw new CertException(CertError.INVALID_NAME, "unknown certificate name '" + name + "' (proxy, syncer or api)");
+    }
+
+    static X500Principal subject(String cluster, CertRole role) {
+        return new X500Principal("CN=" + role.wire() + "." + cluster + ",OU=" + cluster + ",O=redis-sync");
+    }
+
+    static PublishedCertificate describe(List<X509Certificate> chain, Instant trustedUntil) {
+        X509Certificate leaf = chain.get(0);
+        return new PublishedCertificate(Pem.write(chain), Pem.fingerprint(leaf), leaf.getSubjectX500Principal().getName(),
+                Pem.serialHex(leaf), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), trustedUntil);
+    }
+
+    private static String canonicalIp(String ip) {
+        try {
+            return java.net.InetAddress.getByName(ip).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip);
+        }
+    }
+}
