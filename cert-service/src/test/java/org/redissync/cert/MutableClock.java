@@ -20,6 +20,11 @@ public class MutableClock extends Clock {
         offset = offset.plus(d);
     }
 
+    /** Back to real time: every test that moves the clock resets it, so test order never matters. */
+    public void reset() {
+        offset = Duration.ZERO;
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -1,0 +1,107 @@
+package org.redissync.cert.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redissync.cert.TestPki;
+import org.redissync.cert.ca.Pem;
+import org.redissync.runtime.testing.KafkaBrokerTestResource;
+
+/** Operator-supplied certificates (update_cert and the list form): checked before anything changes. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+class UpdateCertTest {
+
+    static final String CLUSTER = "cluster-c";
+    TestPki.Issued operatorCa;
+
+    @BeforeEach
+    void operatorPki() {
+        operatorCa = TestPki.ca("operator CA");
+    }
+
+    @Test
+    void aValidSyncerCertificateIsTakenPublishedWithoutItsKeyAndTheKeyKeptOwnerOnly() throws Exception {
+        TestPki.Issued leaf = TestPki.leaf(operatorCa, "syncer.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30)),
+                KeyPurposeId.id_kp_clientAuth);
+        updateCert("syncer", Pem.write(TestPki.chain(leaf, operatorCa)), Pem.writePrivateKey(leaf.keys().getPrivate()))
+                .then().statusCode(200).body("certificates[0].name", equalTo("syncer"))
+                .body("certificates[0].fingerprint", equalTo(Pem.fingerprint(leaf.cert())));
+        String listed = given().queryParam("cluster", CLUSTER).get("/v1/cluster/certificates").then().statusCode(200).extract().asString();
+        assertThat(listed).contains(Pem.write(leaf.cert()).trim().split("\n")[1]).doesNotContain("PRIVATE KEY");
+        Path key = Path.of("target/cert-state/keys", CLUSTER, "syncer.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void anExpiredCertificateAMismatchedKeyGarbageAWrongUsageAndABadChainAreEachRefusedAndChangeNothing() {
+        String before = current();
+        TestPki.Issued expired = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minus(Duration.ofDays(10)),
+                Instant.now().minus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth);
+        refused(updateCert("proxy", Pem.write(expired.cert()), Pem.writePrivateKey(expired.keys().getPrivate())), 406,
+                "certificate_expired");
+
+        TestPki.Issued good = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
+                KeyPurposeId.id_kp_serverAuth);
+        TestPki.Issued other = TestPki.leaf(operatorCa, "other", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
+                KeyPurposeId.id_kp_serverAuth);
+        refused(updateCert("proxy", Pem.write(good.cert()), Pem.writePrivateKey(other.keys().getPrivate())), 406, "key_mismatch");
+        refused(updateCert("proxy", "-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n",
+                Pem.writePrivateKey(good.keys().getPrivate())), 400, "invalid_certificate");
+        refused(updateCert("proxy", Pem.write(good.cert()), "not a key"), 400, "invalid_key");
+        refused(updateCert("syncer", Pem.write(good.cert()), Pem.writePrivateKey(good.keys().getPrivate())), 406, "wrong_key_usage");
+        TestPki.Issued stranger = TestPki.ca("someone else");
+        refused(updateCert("proxy", Pem.write(good.cert(), stranger.cert()), Pem.writePrivateKey(good.keys().getPrivate())), 406,
+                "invalid_chain");
+        refused(updateCert("dba", Pem.write(good.cert()), Pem.writePrivateKey(good.keys().getPrivate())), 400, "invalid_name");
+        assertThat(current()).isEqualTo(before);
+    }
+
+    @Test
+    void theListFormIsAllOrNothing() {
+        String before = current();
+        TestPki.Issued proxy = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
+                KeyPurposeId.id_kp_serverAuth);
+        TestPki.Issued expiredApi = TestPki.leaf(operatorCa, "api.c", Instant.now().minus(Duration.ofDays(3)),
+                Instant.now().minus(Duration.ofDays(2)), KeyPurposeId.id_kp_serverAuth);
+        given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
+                .body(Map.of("certificates", List.of(
+                        Map.of("name", "proxy", "certificate", Pem.write(proxy.cert()), "key", Pem.writePrivateKey(proxy.keys().getPrivate())),
+                        Map.of("name", "api", "certificate", Pem.write(expiredApi.cert()), "key",
+                                Pem.writePrivateKey(expiredApi.keys().getPrivate())))))
+                .put("/v1/cluster/certificates").then().statusCode(406).body("error_code", equalTo("certificate_expired"));
+        assertThat(current()).isEqualTo(before);
+    }
+
+    private String current() {
+        return given().queryParam("cluster", CLUSTER).get("/v1/cluster/certificates").then().statusCode(200).extract().asString();
+    }
+
+    private static io.restassured.response.Response updateCert(String name, String certificate, String key) {
+        return given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
+                .body(Map.of("name", name, "certificate", certificate, "key", key))
+                .put("/v1/cluster/update_cert");
+    }
+
+    private static void refused(io.restassured.response.Response r, int status, String code) {
+        r.then().statusCode(status).body("error_code", equalTo(code));
+        assertThat(r.asString()).doesNotContain("PRIVATE KEY");
+    }
+}
