@@ -63,10 +63,41 @@ class LocalSuiteTest {
             assertThat(ready.body()).contains("\"status\": \"UP\"");
         }
         assertThat(suite.run("status").exitCode()).isZero();
+        assertThat(Files.readString(Path.of(json.get("ca_cert").asText()))).startsWith("-----BEGIN CERTIFICATE-----");
     }
+
+    static String caBefore;
+    static String proxyBefore;
 
     @Test
     @Order(2)
+    void certServiceSignsAClustersRequestWithItsGeneratedToken() throws Exception {
+        Path work = Files.createDirectories(suite.home.resolve("test-csr"));
+        Process openssl = new ProcessBuilder("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "proxy.key", "-out", "proxy.csr", "-subj", "/CN=proxy").directory(work.toFile()).redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertThat(openssl.waitFor()).isZero();
+        String token = Files.readString(suite.home.resolve("state/secrets/token-cluster-a")).trim();
+        String csr = Files.readString(work.resolve("proxy.csr"));
+        String body = new ObjectMapper().writeValueAsString(java.util.Map.of("name", "proxy", "csr", csr));
+        String certService = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile()).at("/cert_service/url").asText();
+        HttpResponse<String> signed = HTTP.send(HttpRequest.newBuilder(URI.create(certService + "/v1/cluster/certificates/csr?cluster=cluster-a"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        caBefore = get(certService + "/v1/cluster/certificates/ca");
+        proxyBefore = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
+        assertThat(proxyBefore).startsWith("-----BEGIN CERTIFICATE-----");
+    }
+
+    private static String get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    @Order(3)
     void aSecondUpFindsItRunningAndStartsNothingMore() throws Exception {
         List<Long> before = suite.recordedPids();
         var again = suite.run("up", "--clusters", "2");
@@ -76,7 +107,7 @@ class LocalSuiteTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void downStopsEveryProcessItStarted() throws Exception {
         List<Long> pids = suite.recordedPids();
         assertThat(pids).as("broker, 2x2 redis, cert-service, coordinator, 2 syncers").hasSize(1 + 4 + 1 + 1 + 2);
@@ -89,7 +120,7 @@ class LocalSuiteTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aPortInUseIsOneReadableLineAndNothingIsLeftHalfStarted() throws Exception {
         Properties ports = new Properties();
         try (var in = Files.newInputStream(suite.home.resolve("run/ports.properties"))) {
@@ -105,5 +136,18 @@ class LocalSuiteTest {
         }
         assertThat(suite.recordedPids()).isEmpty();
         assertThat(suite.run("status").output()).contains("not running");
+    }
+
+    @Test
+    @Order(6)
+    void aSecondUpKeepsTheSameCaAndTheCertificatesItIssued() throws Exception {
+        var up = suite.run("up", "--clusters", "2");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        String certService = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile()).at("/cert_service/url").asText();
+        assertThat(get(certService + "/v1/cluster/certificates/ca")).isEqualTo(caBefore);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText())
+                        .isEqualTo(proxyBefore));
+        assertThat(suite.run("down").exitCode()).isZero();
     }
 }

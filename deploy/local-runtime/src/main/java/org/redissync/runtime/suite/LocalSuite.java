@@ -102,6 +102,7 @@ public final class LocalSuite {
             throw new UncheckedIOException(e);
         }
         Properties ports = loadPorts(clusters);
+        SuiteSecrets secrets = new SuiteSecrets(layout.state().resolve("secrets"));
         long t0 = System.nanoTime();
         System.out.println("Starting the suite in " + layout.home() + " (" + clusters + " clusters)");
         try {
@@ -126,7 +127,15 @@ public final class LocalSuite {
             }
 
             int certPort = Integer.parseInt(ports.getProperty("cert-service"));
-            startService("cert-service", "cert-service", certPort, Map.of("kafka.bootstrap.servers", bootstrap));
+            Map<String, String> certConfig = new LinkedHashMap<>();
+            certConfig.put("kafka.bootstrap.servers", bootstrap);
+            certConfig.put("redissync.state-dir", layout.state().resolve("cert-service").toString());
+            for (String cluster : backends.keySet()) {
+                certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
+                certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
+            }
+            startService("cert-service", "cert-service", certPort, certConfig);
+            fetch("http://127.0.0.1:" + certPort + "/v1/cluster/certificates/ca", layout.caCert());
             int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
             startService("crdb-coordinator", "crdb-coordinator", apiPort, Map.of("kafka.bootstrap.servers", bootstrap));
             for (String cluster : backends.keySet()) {
@@ -138,7 +147,7 @@ public final class LocalSuite {
             writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
             System.out.printf("The suite is up (%.1f s).%n", (System.nanoTime() - t0) / 1e9);
             System.out.println("  API (crdb-coordinator): http://127.0.0.1:" + apiPort);
-            System.out.println("  cert-service:           http://127.0.0.1:" + certPort);
+            System.out.println("  cert-service:           http://127.0.0.1:" + certPort + " (CA certificate: " + layout.caCert() + ")");
             System.out.println("  Kafka:                  " + bootstrap);
             for (String cluster : backends.keySet()) {
                 System.out.println("  " + cluster + ": syncer-service http://127.0.0.1:" + ports.getProperty(cluster + ".syncer")
@@ -154,20 +163,27 @@ public final class LocalSuite {
         }
     }
 
+    /**
+     * Starts a service from its packaged jar in its own folder under {@code state/}; its settings go in
+     * that folder's {@code config/application.properties} (mode 0600: it may hold tokens), never on the
+     * command line where {@code ps} would show them.
+     */
     private void startService(String label, String module, int port, Map<String, String> props) {
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
-        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-jar");
-        cmd.add(layout.serviceJar(module).toString());
         String logName = label.replace(' ', '-');
+        Path workDir = layout.state().resolve(logName);
+        Map<String, String> all = new LinkedHashMap<>(props);
+        all.put("quarkus.http.port", Integer.toString(port));
+        all.put("quarkus.http.host", "127.0.0.1");
+        SuiteSecrets.writeProperties(workDir.resolve("config/application.properties"), all);
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", layout.serviceJar(module).toString()));
         String health = "http://127.0.0.1:" + port + "/q/health/ready";
         step(label, () -> {
             if (FreePorts.inUse(port)) {
                 throw new StartupException(label + ": port " + port + " is already in use; stop what uses it or run "
                         + "`deploy/local/suite up --fresh` to choose new ports");
             }
-            ManagedProcess p = ManagedProcess.start(label, cmd, layout.home(), layout.logs().resolve(logName + ".log"), Map.of());
+            ManagedProcess p = ManagedProcess.start(label, cmd, workDir, layout.logs().resolve(logName + ".log"), Map.of());
             record(new Running(logName, p.pid(), health));
             awaitHealthy(label, p, health, Duration.ofSeconds(90));
             return p;
@@ -272,6 +288,7 @@ public final class LocalSuite {
         String json = "{\n"
                 + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + "},\n"
                 + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + "},\n"
+                + "  \"ca_cert\": " + q(layout.caCert().toString()) + ",\n"
                 + "  \"kafka\": {\"bootstrap_servers\": " + q(bootstrap) + "},\n"
                 + "  \"home\": " + q(layout.home().toString()) + ",\n"
                 + "  \"logs\": " + q(layout.logs().toString()) + ",\n"
@@ -281,6 +298,23 @@ public final class LocalSuite {
             Files.writeString(layout.suiteJson(), json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Saves what {@code url} answers (the CA certificate) to {@code file}. */
+    private static void fetch(String url, Path file) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new StartupException("cert-service did not give its CA certificate (" + r.statusCode() + ")");
+            }
+            Files.writeString(file, r.body());
+        } catch (IOException e) {
+            throw new StartupException("cannot fetch " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted");
         }
     }
 
@@ -307,6 +341,7 @@ public final class LocalSuite {
             deleteTree(layout.home().resolve("run"));
             try {
                 Files.deleteIfExists(layout.suiteJson());
+                Files.deleteIfExists(layout.caCert());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

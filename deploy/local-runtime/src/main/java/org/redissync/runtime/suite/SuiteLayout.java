@@ -13,6 +13,11 @@ record SuiteLayout(Path repo, Path home) {
         return home.resolve("suite.json");
     }
 
+    /** The suite's CA certificate (public), for {@code --cacert}. */
+    Path caCert() {
+        return home.resolve("ca.pem");
+    }
+
     Path state() {
         return home.resolve("state");
     }
