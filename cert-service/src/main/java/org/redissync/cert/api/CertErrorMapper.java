@@ -13,8 +13,11 @@ public class CertErrorMapper {
 
     @ServerExceptionMapper
     public Response map(CertException e) {
-        return Response.status(e.error().status()).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Map.of("error_code", e.error().code(), "description", e.getMessage(), "message", e.getMessage()))
-                .build();
+        return Response.status(e.error().status()).type(MediaType.APPLICATION_JSON_TYPE).entity(body(e)).build();
+    }
+
+    /** Redis Enterprise's error body: {@code error_code}, {@code description}, and {@code message} with the same text. */
+    public static Map<String, String> body(CertException e) {
+        return Map.of("error_code", e.error().code(), "description", e.getMessage(), "message", e.getMessage());
     }
 }

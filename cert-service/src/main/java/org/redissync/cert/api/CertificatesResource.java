@@ -30,8 +30,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The cluster certificate API (Redis Enterprise's {@code /v1/cluster/...certificates} paths, for a
- * named cluster), plus the CSR signing and CA endpoints the suite's services use. Never returns a
- * private key.
+ * named cluster) and the CA certificate. Never returns a private key. CSR signing and key delivery
+ * carry secrets, so they are served only on the TLS listener ({@code tls.ClusterTlsServer}).
  */
 @Path("/v1/cluster")
 @Produces(MediaType.APPLICATION_JSON)
@@ -65,27 +65,6 @@ public class CertificatesResource {
     @Produces("application/x-pem-file")
     public String ca() {
         return service.caPem();
-    }
-
-    public record CsrRequest(String name, String csr) {
-    }
-
-    public record CsrResponse(String certificate, @JsonProperty("ca_cert") String caCert, long generation,
-            String fingerprint, @JsonProperty("not_after") String notAfter) {
-    }
-
-    /** Signs a PKCS#10 request for {@code cluster}'s {@code name} role; authenticated by the cluster's bootstrap token. */
-    @POST
-    @Path("/certificates/csr")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public CsrResponse sign(@QueryParam("cluster") String cluster, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            CsrRequest request) {
-        if (request == null || request.csr() == null) {
-            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"name\": \"proxy|syncer|api\", \"csr\": \"<PEM>\"}");
-        }
-        var issued = service.issue(requireCluster(cluster), request.name(), request.csr(), bearer(authorization));
-        return new CsrResponse(issued.certificatePem(), issued.caPem(), issued.generation(), issued.published().fingerprintSha256(),
-                issued.published().notAfter().toString());
     }
 
     public record UpdateCert(String name, String key, String certificate, String cluster) {
@@ -168,17 +147,10 @@ public class CertificatesResource {
         if (token.isEmpty()) {
             return;
         }
-        String presented = bearer(authorization);
+        String presented = CertificateService.Requester.bearer(authorization);
         if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
                 token.get().getBytes(StandardCharsets.UTF_8))) {
             throw new CertException(CertError.UNAUTHENTICATED, "this call needs the admin token");
         }
-    }
-
-    private static String bearer(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).trim();
     }
 }

@@ -38,6 +38,24 @@ public interface CertServiceConfig {
 
     Ca ca();
 
+    /** The TLS listener clusters use: CSR signing (token or mTLS), and delivery of operator-supplied keys. */
+    Tls tls();
+
+    interface Tls {
+        /** 0 picks a free port (tests). */
+        @WithDefault("9444")
+        @Min(0)
+        @Max(65535)
+        int port();
+
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Names in cert-service's own server certificate (issued by its CA at every start). */
+        @WithDefault("localhost,127.0.0.1")
+        List<String> names();
+    }
+
     Certificates certificates();
 
     /** The clusters this CA issues for, by name. */

@@ -9,6 +9,7 @@ public enum CertError {
     INVALID_REQUEST(400, "invalid_request"),
     UNAUTHENTICATED(401, "unauthenticated"),
     UNKNOWN_CLUSTER(404, "unknown_cluster"),
+    NOT_FOUND(404, "not_found"),
     INVALID_NAME(400, "invalid_name"),
     INVALID_CSR(400, "invalid_csr"),
     BAD_CSR_SIGNATURE(400, "bad_csr_signature"),

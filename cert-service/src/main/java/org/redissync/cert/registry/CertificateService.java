@@ -101,17 +101,33 @@ public class CertificateService {
         publish(new CaPublished(CaPublished.VERSION, generation, cert, trusted, clock.instant()));
     }
 
-    /** Signs a CSR for {@code cluster}'s {@code role} after authenticating the requester with the cluster's token. */
-    public synchronized Issued issue(String cluster, String roleName, String csrPem, String presentedToken) {
+    /**
+     * Who asks: a bootstrap token, and/or the cluster named by a client certificate this CA issued and the
+     * TLS layer verified (renewals over mTLS).
+     */
+    public record Requester(String token, Optional<String> certifiedCluster) {
+        public static Requester token(String token) {
+            return new Requester(token, Optional.empty());
+        }
+
+        /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+        public static String bearer(String authorization) {
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return null;
+            }
+            return authorization.substring(7).trim();
+        }
+
+        @Override
+        public String toString() {
+            return "Requester[token=" + (token == null ? "none" : "[hidden]") + ", certified=" + certifiedCluster + "]";
+        }
+    }
+
+    /** Signs a CSR for {@code cluster}'s {@code role} once the requester is authenticated as that cluster. */
+    public synchronized Issued issue(String cluster, String roleName, String csrPem, Requester requester) {
         try {
-            CertServiceConfig.Cluster policy = config.clusters().get(cluster);
-            if (policy == null) {
-                throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
-            }
-            if (presentedToken == null || !MessageDigest.isEqual(presentedToken.getBytes(StandardCharsets.UTF_8),
-                    policy.token().getBytes(StandardCharsets.UTF_8))) {
-                throw new CertException(CertError.UNAUTHENTICATED, "missing or wrong bootstrap token for cluster '" + cluster + "'");
-            }
+            authenticate(cluster, requester);
             CertRole role = role(roleName);
             CsrChecks.Accepted accepted;
             try {
@@ -120,7 +136,7 @@ public class CertificateService {
                 throw new CertException(CertError.INVALID_CSR, e.getMessage());
             }
             List<GeneralName> sans = new ArrayList<>(accepted.subjectAltNames());
-            sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, "urn:redis-sync:cluster:" + cluster + ":" + role.wire()));
+            sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, URN_PREFIX + cluster + ":" + role.wire()));
             List<X509Certificate> chain = ca.issue(accepted.publicKey(), new CertificateAuthority.Profile(
                     subject(cluster, role), sans, role != CertRole.SYNCER, role == CertRole.SYNCER,
                     config.certificates().validity()));
@@ -132,6 +148,40 @@ public class CertificateService {
         } catch (CertException e) {
             refused(e, "certificate request for " + cluster + "/" + roleName);
             throw e;
+        }
+    }
+
+    /** An operator-supplied private key, for the syncer-service of its own cluster only (over TLS). */
+    public String suppliedKey(String cluster, String roleName, Requester requester) {
+        try {
+            authenticate(cluster, requester);
+            CertRole role = role(roleName);
+            Path file = keyFile(cluster, role);
+            if (!java.nio.file.Files.exists(file)) {
+                throw new CertException(CertError.NOT_FOUND, "no operator-supplied " + role.wire() + " key for " + cluster);
+            }
+            LOG.infof("delivered the operator-supplied %s key of %s to %s", role.wire(), cluster, requester);
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (CertException e) {
+            refused(e, "key delivery for " + cluster + "/" + roleName);
+            throw e;
+        }
+    }
+
+    private void authenticate(String cluster, Requester requester) {
+        CertServiceConfig.Cluster policy = config.clusters().get(cluster);
+        if (policy == null) {
+            throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+        }
+        if (requester.certifiedCluster().filter(cluster::equals).isPresent()) {
+            return;
+        }
+        String token = requester.token();
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), policy.token().getBytes(StandardCharsets.UTF_8))) {
+            throw new CertException(CertError.UNAUTHENTICATED, "missing or wrong bootstrap token for cluster '" + cluster
+                    + "' (and no valid client certificate of that cluster)");
         }
     }
 
@@ -269,8 +319,12 @@ public class CertificateService {
         LOG.warnf("refused %s: %s (%s)", what, e.error().code(), e.getMessage());
     }
 
+    private Path keyFile(String cluster, CertRole role) {
+        return Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve(role.wire() + ".key");
+    }
+
     private void keepKey(String cluster, SuppliedCertificates.Checked c) {
-        Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve(c.role().wire() + ".key");
+        Path file = keyFile(cluster, c.role());
         try {
             CaStore.writeSecret(file, Pem.writePrivateKey(c.key()).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -288,6 +342,28 @@ public class CertificateService {
         }
         throw new CertException(CertError.INVALID_NAME, "unknown certificate name '" + name + "' (proxy, syncer or api)");
     }
+
+    /** The cluster a certificate issued by this CA names in its URI SAN, if any. */
+    public static Optional<String> certifiedCluster(X509Certificate cert) {
+        try {
+            if (cert.getSubjectAlternativeNames() == null) {
+                return Optional.empty();
+            }
+            for (List<?> san : cert.getSubjectAlternativeNames()) {
+                if (Integer.valueOf(GeneralName.uniformResourceIdentifier).equals(san.get(0))
+                        && san.get(1) instanceof String uri && uri.startsWith(URN_PREFIX)) {
+                    String rest = uri.substring(URN_PREFIX.length());
+                    int colon = rest.lastIndexOf(':');
+                    return colon > 0 ? Optional.of(rest.substring(0, colon)) : Optional.empty();
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    static final String URN_PREFIX = "urn:redis-sync:cluster:";
 
     static X500Principal subject(String cluster, CertRole role) {
         return new X500Principal("CN=" + role.wire() + "." + cluster + ",OU=" + cluster + ",O=redis-sync");

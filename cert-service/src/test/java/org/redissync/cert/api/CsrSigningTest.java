@@ -16,18 +16,36 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.redissync.cert.Openssl;
+import org.redissync.cert.ca.Pem;
+import org.redissync.cert.tls.ClusterTlsServer;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
 /** Requests made with {@code openssl req -new}, signed over REST, verified with {@code openssl verify}. */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
-class CsrSigningTest {
+public class CsrSigningTest {
 
     @TempDir
     Path dir;
+
+    @Inject
+    ClusterTlsServer tls;
+
+    public static java.security.KeyStore caTrust() {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", Pem.certificates(given().get("/v1/cluster/certificates/ca").asString()).get(0));
+            return ks;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 
     @Test
     void anEcProxyRequestIsSignedAndOpensslVerifiesItWithServerAuthAndTheRequestedNames() {
@@ -50,6 +68,9 @@ class CsrSigningTest {
         assertThat(chain).doesNotContain("PRIVATE KEY");
         given().queryParam("cluster", "cluster-a").get("/v1/cluster/certificates").then().statusCode(200)
                 .body("proxy_cert", containsString("BEGIN CERTIFICATE"));
+        given().get("/q/metrics").then()
+                .body(containsString("redissync_certificate_expiry_seconds{cluster=\"cluster-a\",role=\"proxy\"}"))
+                .body(containsString("redissync_certificates_issued_total{cluster=\"cluster-a\",role=\"proxy\",source=\"csr\"}"));
     }
 
     @Test
@@ -88,8 +109,10 @@ class CsrSigningTest {
         given().get("/q/metrics").then().body(containsString("redissync_certificate_requests_refused_total{reason=\"san_not_allowed\"}"));
     }
 
+    /** Over the TLS listener, trusting only the suite's CA (fetched from the public CA URL). */
     private io.restassured.response.Response sign(String cluster, String role, String csr, String token) {
-        var req = given().contentType(ContentType.JSON).queryParam("cluster", cluster).body(Map.of("name", role, "csr", csr));
+        var req = given().baseUri("https://127.0.0.1").port(tls.port()).trustStore(caTrust())
+                .contentType(ContentType.JSON).queryParam("cluster", cluster).body(Map.of("name", role, "csr", csr));
         if (token != null) {
             req = req.header("Authorization", "Bearer " + token);
         }

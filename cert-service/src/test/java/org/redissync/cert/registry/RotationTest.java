@@ -36,6 +36,9 @@ class RotationTest {
     @Inject
     MutableClock clock;
 
+    @Inject
+    org.redissync.cert.tls.ClusterTlsServer tls;
+
     @AfterEach
     void realTimeAgain() {
         clock.reset();
@@ -79,7 +82,8 @@ class RotationTest {
             var keys = KeyAlgorithm.EC_P256.generate();
             var csr = new JcaPKCS10CertificationRequestBuilder(new javax.security.auth.x500.X500Principal("CN=api"), keys.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
-            given().contentType(ContentType.JSON).queryParam("cluster", "cluster-a").header("Authorization", "Bearer test-token-a")
+            given().baseUri("https://127.0.0.1").port(tls.port()).trustStore(org.redissync.cert.api.CsrSigningTest.caTrust())
+                    .contentType(ContentType.JSON).queryParam("cluster", "cluster-a").header("Authorization", "Bearer test-token-a")
                     .body(Map.of("name", "api", "csr", Pem.writeCsr(csr))).post("/v1/cluster/certificates/csr").then().statusCode(200);
             return service.current("cluster-a").get(CertRole.API);
         } catch (Exception e) {

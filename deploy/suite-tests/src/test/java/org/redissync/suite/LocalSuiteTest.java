@@ -80,14 +80,32 @@ class LocalSuiteTest {
         String token = Files.readString(suite.home.resolve("state/secrets/token-cluster-a")).trim();
         String csr = Files.readString(work.resolve("proxy.csr"));
         String body = new ObjectMapper().writeValueAsString(java.util.Map.of("name", "proxy", "csr", csr));
-        String certService = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile()).at("/cert_service/url").asText();
-        HttpResponse<String> signed = HTTP.send(HttpRequest.newBuilder(URI.create(certService + "/v1/cluster/certificates/csr?cluster=cluster-a"))
+        JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
+        String certService = json.at("/cert_service/url").asText();
+        HttpClient tls = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
+        HttpResponse<String> signed = tls.send(HttpRequest.newBuilder(URI.create(json.at("/cert_service/tls_url").asText()
+                        + "/v1/cluster/certificates/csr?cluster=cluster-a"))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
         caBefore = get(certService + "/v1/cluster/certificates/ca");
         proxyBefore = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
         assertThat(proxyBefore).startsWith("-----BEGIN CERTIFICATE-----");
+    }
+
+    /** TLS trusting only the suite's CA certificate file. */
+    static javax.net.ssl.SSLContext trusting(Path caPem) throws Exception {
+        var cf = java.security.cert.CertificateFactory.getInstance("X.509");
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = Files.newInputStream(caPem)) {
+            ks.setCertificateEntry("ca", cf.generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private static String get(String url) throws Exception {

@@ -130,6 +130,8 @@ public final class LocalSuite {
             Map<String, String> certConfig = new LinkedHashMap<>();
             certConfig.put("kafka.bootstrap.servers", bootstrap);
             certConfig.put("redissync.state-dir", layout.state().resolve("cert-service").toString());
+            certConfig.put("redissync.tls.host", "127.0.0.1");
+            certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
             for (String cluster : backends.keySet()) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
@@ -249,7 +251,7 @@ public final class LocalSuite {
                 throw new UncheckedIOException(e);
             }
         }
-        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "crdb-coordinator"));
+        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "cert-service.tls", "crdb-coordinator"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
             for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
@@ -287,7 +289,8 @@ public final class LocalSuite {
         }
         String json = "{\n"
                 + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + "},\n"
-                + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + "},\n"
+                + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + ", \"tls_url\": "
+                + q("https://127.0.0.1:" + ports.getProperty("cert-service.tls")) + "},\n"
                 + "  \"ca_cert\": " + q(layout.caCert().toString()) + ",\n"
                 + "  \"kafka\": {\"bootstrap_servers\": " + q(bootstrap) + "},\n"
                 + "  \"home\": " + q(layout.home().toString()) + ",\n"
