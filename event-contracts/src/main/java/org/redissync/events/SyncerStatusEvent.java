@@ -23,6 +23,16 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
     /** The generation of the desired state (CRDB or bdb) this status reflects. */
     long observedGeneration();
 
+    /** The id of the channel that pulls CRDB {@code guid}'s instance on {@code fromCluster} into {@code toCluster}. */
+    static String crdbChannelId(String guid, String fromCluster, String toCluster) {
+        return guid + "/" + fromCluster + "->" + toCluster;
+    }
+
+    /** The id of the channel that pulls Replica Of source {@code sourceUid} into bdb {@code destinationUid}. */
+    static String replicaOfChannelId(long destinationUid, int sourceUid) {
+        return "bdb:" + destinationUid + "/source:" + sourceUid;
+    }
+
     enum ChannelKind {
         @JsonProperty("crdb") CRDB,
         @JsonProperty("replica_of") REPLICA_OF

@@ -1,5 +1,7 @@
 package org.redissync.coordinator.config;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,7 +13,8 @@ import jakarta.validation.constraints.NotBlank;
 
 /**
  * Everything the coordinator can be told, under {@code redissync.*}. Checked at boot: a bad value
- * fails the start, not the first request.
+ * fails the start, not the first request. API users and passwords are Quarkus security settings
+ * ({@code quarkus.security.users.embedded.*}); there is no built-in default password.
  */
 @ConfigMapping(prefix = "redissync")
 public interface CoordinatorConfig {
@@ -22,6 +25,44 @@ public interface CoordinatorConfig {
     @WithDefault("crdb-coordinator")
     @NotBlank
     String workerName();
+
+    /** The participating clusters, by name. */
+    Map<String, Cluster> clusters();
+
+    Ports ports();
+
+    Tasks tasks();
+
+    interface Cluster {
+        /** The cluster's pool of backend redis-servers (host:port); each bdb binds to a free one. */
+        List<String> backends();
+
+        /** Where clients and peers reach this cluster's endpoints (bdb {@code endpoints[].dns_name}). */
+        @WithDefault("127.0.0.1")
+        String endpointHost();
+
+        /** The cluster's URL as Redis Enterprise shows it in CRDB instances. */
+        Optional<String> url();
+    }
+
+    interface Ports {
+        /** Endpoint ports the coordinator allocates from. */
+        @WithDefault("12000")
+        @Min(1024)
+        @Max(65535)
+        int min();
+
+        @WithDefault("12999")
+        @Min(1024)
+        @Max(65535)
+        int max();
+    }
+
+    interface Tasks {
+        /** A task not applied everywhere by then fails, with each late cluster's reason. */
+        @WithDefault("PT60S")
+        Duration timeout();
+    }
 
     interface Kafka {
         /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */

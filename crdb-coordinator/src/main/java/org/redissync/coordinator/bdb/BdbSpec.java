@@ -1,0 +1,26 @@
+package org.redissync.coordinator.bdb;
+
+import java.util.List;
+
+import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
+import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.SubjectValidation;
+import org.redissync.events.TlsMode;
+
+/** A bdb's writable settings after parsing and defaults, before the coordinator places it. */
+public record BdbSpec(
+        String name,
+        Integer port,
+        long memorySize,
+        String cluster,
+        String backend,
+        TlsMode tlsMode,
+        boolean enforceClientAuthentication,
+        List<String> clientCerts,
+        SubjectValidation subjectValidation,
+        List<AuthorizedSubject> authorizedSubjects,
+        boolean allowOutdatedCerts,
+        boolean allowWeakHashing,
+        List<ReplicaSource> replicaSources,
+        String replicaSync) {
+}

@@ -1,0 +1,165 @@
+package org.redissync.coordinator.state;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Singleton;
+
+import org.redissync.coordinator.config.CoordinatorConfig;
+import org.redissync.coordinator.error.ApiError;
+import org.redissync.coordinator.error.ApiException;
+import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.events.BdbConfigEvent;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.CrdbConfigEvent;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.SuiteEvent;
+
+/**
+ * The desired state, whose source of truth is the compacted {@code crdb.config} / {@code bdb.config}
+ * topics (no other database). The coordinator is their one writer: every change runs under one
+ * lock, and {@link #write} returns only once the events are back from the broker
+ * (read-your-writes). A restarted coordinator rebuilds all of it by reading the topics.
+ */
+@Singleton
+public class DesiredState {
+
+    private final CoordinatorEvents events;
+    private final CoordinatorConfig config;
+    private final ReentrantLock writer = new ReentrantLock();
+
+    DesiredState(CoordinatorEvents events, CoordinatorConfig config) {
+        this.events = events;
+        this.config = config;
+    }
+
+    /** Runs {@code change} as the single writer: validations and writes see no concurrent change. */
+    public <T> T change(Supplier<T> change) {
+        try {
+            if (!writer.tryLock(30, TimeUnit.SECONDS)) {
+                throw new ApiException(ApiError.BUSY, "another change is in progress; retry");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ApiError.BUSY, "interrupted");
+        }
+        try {
+            return change.get();
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /** Publishes the events in order and waits until the coordinator's own views have read them back. */
+    public void write(List<? extends SuiteEvent> changes) {
+        if (!writer.isHeldByCurrentThread()) {
+            throw new IllegalStateException("write outside change()");
+        }
+        try {
+            for (SuiteEvent e : changes) {
+                events.streams().publisher().publish(e).get(15, TimeUnit.SECONDS);
+            }
+            events.bdbs().log().readToEnd().get(15, TimeUnit.SECONDS);
+            events.crdbs().log().readToEnd().get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");
+        } catch (Exception e) {
+            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the change: " + e.getMessage());
+        }
+    }
+
+    /** Every live bdb by uid. */
+    public Map<Long, BdbConfigured> bdbs() {
+        Map<Long, BdbConfigured> out = new TreeMap<>();
+        for (BdbConfigEvent e : events.bdbs().all().values()) {
+            if (e instanceof BdbConfigured b) {
+                out.put(b.uid(), b);
+            }
+        }
+        return out;
+    }
+
+    public Optional<BdbConfigured> bdb(long uid) {
+        return events.bdbs().get(Long.toString(uid)).filter(BdbConfigured.class::isInstance).map(BdbConfigured.class::cast);
+    }
+
+    /** The last generation a bdb uid had, deleted or not (generations never go back). */
+    public long lastGeneration(long uid) {
+        return events.bdbs().get(Long.toString(uid)).map(BdbConfigEvent::generation).orElse(0L);
+    }
+
+    public Map<String, CrdbConfigured> crdbs() {
+        Map<String, CrdbConfigured> out = new TreeMap<>();
+        for (CrdbConfigEvent e : events.crdbs().all().values()) {
+            if (e instanceof CrdbConfigured c) {
+                out.put(c.guid(), c);
+            }
+        }
+        return out;
+    }
+
+    public Optional<CrdbConfigured> crdb(String guid) {
+        return events.crdbs().get(guid).filter(CrdbConfigured.class::isInstance).map(CrdbConfigured.class::cast);
+    }
+
+    /** A uid never used before (deleted ones included). */
+    public long nextBdbUid() {
+        return events.bdbs().all().values().stream().mapToLong(BdbConfigEvent::uid).max().orElse(0) + 1;
+    }
+
+    /** The lowest free endpoint port of the configured range, skipping {@code taken}. */
+    public int freePort(Set<Integer> taken) {
+        Set<Integer> used = bdbs().values().stream().map(BdbConfigured::port).collect(Collectors.toSet());
+        for (int p = config.ports().min(); p <= config.ports().max(); p++) {
+            if (!used.contains(p) && !taken.contains(p)) {
+                return p;
+            }
+        }
+        throw new ApiException(ApiError.INVALID_CONFIGURATION, "no free endpoint port in " + config.ports().min() + "-"
+                + config.ports().max());
+    }
+
+    /** The first backend of {@code cluster}'s pool that no bdb uses. */
+    public String freeBackend(String cluster) {
+        CoordinatorConfig.Cluster c = cluster(cluster);
+        Set<String> used = bdbs().values().stream().filter(b -> b.cluster().equals(cluster)).map(BdbConfigured::backend)
+                .collect(Collectors.toSet());
+        return c.backends().stream().filter(b -> !used.contains(b)).findFirst()
+                .orElseThrow(() -> new ApiException(ApiError.NO_FREE_BACKEND, "every backend of cluster '" + cluster
+                        + "' is in use (" + c.backends().size() + "); add backends to its pool"));
+    }
+
+    public CoordinatorConfig.Cluster cluster(String name) {
+        CoordinatorConfig.Cluster c = name == null ? null : config.clusters().get(name);
+        if (c == null) {
+            throw new ApiException(ApiError.UNKNOWN_CLUSTER, "unknown cluster '" + name + "'; known: "
+                    + config.clusters().keySet().stream().sorted().toList());
+        }
+        return c;
+    }
+
+    public Set<String> clusterNames() {
+        return config.clusters().keySet();
+    }
+
+    /** The bdb whose endpoint is {@code host:port}, if it is one of the suite's. */
+    public Optional<BdbConfigured> bdbAtEndpoint(String host, int port) {
+        return bdbs().values().stream()
+                .filter(b -> b.port() == port)
+                .filter(b -> {
+                    String h = cluster(b.cluster()).endpointHost();
+                    return h.equalsIgnoreCase(host) || "localhost".equalsIgnoreCase(host) && "127.0.0.1".equals(h)
+                            || "127.0.0.1".equals(host) && "localhost".equalsIgnoreCase(h);
+                })
+                .min(Comparator.comparingLong(BdbConfigured::uid));
+    }
+}

@@ -1,0 +1,192 @@
+package org.redissync.coordinator.bdb;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.coordinator.TestCerts;
+import org.redissync.runtime.testing.KafkaBrokerTestResource;
+
+/** /v1/bdbs against the real broker: every field, every refusal, and refusals change nothing. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+class BdbApiTest {
+
+    static RequestSpecification admin() {
+        return given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON);
+    }
+
+    static RequestSpecification viewer() {
+        return given().auth().preemptive().basic("viewer", "test-viewer-password").contentType(ContentType.JSON);
+    }
+
+    static long create(String cluster) {
+        return admin().body(Map.of("name", "db-" + UUID.randomUUID().toString().substring(0, 8), "cluster", cluster))
+                .post("/v1/bdbs").then().statusCode(200).extract().jsonPath().getLong("uid");
+    }
+
+    static String snapshot() {
+        return admin().get("/v1/bdbs").then().statusCode(200).extract().asString();
+    }
+
+    @Test
+    void withoutCredentialsIs401AndAViewerMayReadButNotWrite() {
+        given().get("/v1/bdbs").then().statusCode(401);
+        given().auth().preemptive().basic("admin", "wrong").get("/v1/bdbs").then().statusCode(401);
+        viewer().get("/v1/bdbs").then().statusCode(200);
+        viewer().body(Map.of("name", "x", "cluster", "cluster-a")).post("/v1/bdbs").then().statusCode(403);
+    }
+
+    @Test
+    void aNewBdbGetsAnEndpointPortABackendOfItsClusterAndTheDefaults() {
+        Response r = admin().body(Map.of("name", "orders-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-b",
+                "memory_size", 1073741824)).post("/v1/bdbs");
+        r.then().statusCode(200)
+                .body("cluster", equalTo("cluster-b"))
+                .body("generation", equalTo(1))
+                .body("tls_mode", equalTo("disabled"))
+                .body("enforce_client_authentication", equalTo("enabled"))
+                .body("client_cert_subject_validation_type", equalTo("disabled"))
+                .body("mtls_allow_outdated_certs", equalTo(false))
+                .body("replica_sync", equalTo("disabled"))
+                .body("status", equalTo("active-change-pending"))
+                .body("endpoints", hasSize(1))
+                .body("endpoints[0].dns_name", equalTo("127.0.0.1"));
+        int port = r.jsonPath().getInt("port");
+        assertThat(port).isBetween(12000, 12999);
+        assertThat(r.jsonPath().getInt("endpoints[0].port")).isEqualTo(port);
+        assertThat(r.jsonPath().getString("backend")).startsWith("127.0.0.1:71");
+        long uid = r.jsonPath().getLong("uid");
+        viewer().get("/v1/bdbs/" + uid).then().statusCode(200).body("uid", equalTo((int) uid));
+    }
+
+    @Test
+    void theSeedsTwoBodiesWorkVerbatimAndBumpTheGeneration() {
+        long uid = create("cluster-a");
+        admin().body("{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"replica_ssl\"}").put("/v1/bdbs/" + uid)
+                .then().statusCode(200).body("tls_mode", equalTo("replica_ssl")).body("enforce_client_authentication", equalTo("disabled"))
+                .body("generation", equalTo(2));
+        admin().body("{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"enabled\"}").put("/v1/bdbs/" + uid)
+                .then().statusCode(200).body("tls_mode", equalTo("enabled")).body("generation", equalTo(3));
+    }
+
+    @Test
+    void mutualTlsSettingsAreStoredAndDeprecatedAuthorizedNamesBecomeSubjects() {
+        long uid = create("cluster-a");
+        String client = TestCerts.valid("app");
+        String ca = TestCerts.ca("client-ca");
+        admin().body(Map.of("tls_mode", "enabled", "enforce_client_authentication", "enabled",
+                "authentication_ssl_client_certs", List.of(Map.of("client_cert", client), Map.of("client_cert", ca)),
+                "client_cert_subject_validation_type", "full_subject",
+                "authorized_subjects", List.of(Map.of("CN", "app", "O", "Acme", "OU", List.of("ops", "dev"), "C", "FR")),
+                "mtls_allow_outdated_certs", true, "mtls_allow_weak_hashing", false))
+                .put("/v1/bdbs/" + uid).then().statusCode(200)
+                .body("authentication_ssl_client_certs", hasSize(2))
+                .body("authorized_subjects[0].OU", equalTo(List.of("ops", "dev")))
+                .body("mtls_allow_outdated_certs", equalTo(true));
+        admin().body(Map.of("client_cert_subject_validation_type", "san_cn", "authorized_names", List.of("app", "batch")))
+                .put("/v1/bdbs/" + uid).then().statusCode(200)
+                .body("authorized_subjects.CN", equalTo(List.of("app", "batch")))
+                .body("authorized_names", equalTo(List.of("app", "batch")));
+    }
+
+    @Test
+    void dryRunValidatesAndChangesNothing() {
+        long uid = create("cluster-c");
+        String before = snapshot();
+        admin().queryParam("dry_run", true).body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid).then().statusCode(200)
+                .body("tls_mode", equalTo("enabled"));
+        admin().queryParam("dry_run", true).body(Map.of("name", "never", "cluster", "cluster-c")).post("/v1/bdbs").then().statusCode(200);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void everyRefusalHasItsCodeAndChangesNothing() {
+        long uid = create("cluster-a");
+        long other = create("cluster-a");
+        int otherPort = admin().get("/v1/bdbs/" + other).jsonPath().getInt("port");
+        String before = snapshot();
+        String valid = TestCerts.valid("dup");
+        List<Object[]> cases = new ArrayList<>();
+        cases.add(new Object[] {"{not json", 400, "malformed_request"});
+        cases.add(new Object[] {"[1,2]", 400, "malformed_request"});
+        cases.add(new Object[] {Map.of("tls_mode", "sometimes"), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("enforce_client_authentication", true), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "by_name"), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("mtls_allow_outdated_certs", "maybe"), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("port", 80), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("port", otherPort), 409, "port_in_use"});
+        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", "garbage"))), 400,
+                "invalid_certificate"});
+        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", TestCerts.expired("old")))), 400,
+                "certificate_expired"});
+        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", valid), Map.of("client_cert", valid))),
+                400, "duplicated_certs"});
+        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("O", "no cn"))), 400, "invalid_authorized_subjects"});
+        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("CN", "x", "C", "FRA"))), 400, "invalid_authorized_subjects"});
+        cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "san_cn", "authorized_subjects", List.of()), 406,
+                "invalid_configuration"});
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "http://x:1"))), 400, "invalid_replica_source"});
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "encryption", true))), 400,
+                "missing_server_cert"});
+        List<Map<String, Object>> many = new ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            many.add(Map.of("uri", "redis://far.example:" + (7000 + i)));
+        }
+        cases.add(new Object[] {Map.of("replica_sources", many), 400, "too_many_replica_sources"});
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "compression", 9))), 400,
+                "invalid_replica_source"});
+        cases.add(new Object[] {Map.of("cluster", "cluster-b"), 406, "invalid_configuration"});
+        for (Object[] c : cases) {
+            var req = admin();
+            req = c[0] instanceof String s ? req.body(s) : req.body(c[0]);
+            req.put("/v1/bdbs/" + uid).then().statusCode((int) c[1]).body("error_code", equalTo(c[2]))
+                    .body("description", org.hamcrest.Matchers.notNullValue()).body("message", org.hamcrest.Matchers.notNullValue());
+        }
+        admin().get("/v1/bdbs/999999").then().statusCode(404).body("error_code", equalTo("db_not_exist"));
+        admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/999999").then().statusCode(404);
+        admin().body(Map.of("name", "x")).post("/v1/bdbs").then().statusCode(400);
+        admin().body(Map.of("name", "x", "cluster", "nowhere")).post("/v1/bdbs").then().statusCode(400).body("error_code",
+                equalTo("unknown_cluster"));
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void replicaOfCyclesAreRefused() {
+        long a = create("cluster-a");
+        long b = create("cluster-b");
+        int portA = admin().get("/v1/bdbs/" + a).jsonPath().getInt("port");
+        int portB = admin().get("/v1/bdbs/" + b).jsonPath().getInt("port");
+        admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portA)))).put("/v1/bdbs/" + b)
+                .then().statusCode(200).body("replica_sync", equalTo("enabled"));
+        String before = snapshot();
+        admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portB)))).put("/v1/bdbs/" + a)
+                .then().statusCode(400).body("error_code", equalTo("replica_of_cycle"));
+        admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portA)))).put("/v1/bdbs/" + a)
+                .then().statusCode(400).body("error_code", equalTo("replica_of_cycle"));
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void deleteRemovesTheBdb() {
+        long uid = create("cluster-c");
+        viewer().delete("/v1/bdbs/" + uid).then().statusCode(403);
+        admin().delete("/v1/bdbs/" + uid).then().statusCode(200);
+        admin().get("/v1/bdbs/" + uid).then().statusCode(404);
+        admin().delete("/v1/bdbs/" + uid).then().statusCode(404);
+    }
+}
