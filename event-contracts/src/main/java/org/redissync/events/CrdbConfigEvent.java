@@ -62,9 +62,13 @@ public sealed interface CrdbConfigEvent extends SuiteEvent {
             int compression) {
     }
 
-    /** The CRDB was deleted; its instances are deleted on {@code bdb.config} too. */
-    record CrdbDeleted(int version, String guid, long generation, Instant deletedAt) implements CrdbConfigEvent {
+    /** The CRDB was deleted; its instances (listed, so their teardown can be followed) are deleted on {@code bdb.config} too. */
+    record CrdbDeleted(int version, String guid, long generation, List<Instance> instances, Instant deletedAt) implements CrdbConfigEvent {
 
         public static final int VERSION = 1;
+
+        public CrdbDeleted {
+            instances = instances == null ? List.of() : List.copyOf(instances);
+        }
     }
 }

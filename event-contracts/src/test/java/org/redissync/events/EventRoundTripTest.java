@@ -49,7 +49,7 @@ class EventRoundTripTest {
                         List.of(new Instance(1, "cluster-a", 1, "127.0.0.1:12000", null, 3),
                                 new Instance(2, "cluster-b", 2, "127.0.0.1:12001", "b.example", 0)),
                         1, T),
-                new CrdbDeleted(CrdbDeleted.VERSION, "crdb:1b2c", 4, T),
+                new CrdbDeleted(CrdbDeleted.VERSION, "crdb:1b2c", 4, List.of(new Instance(1, "cluster-a", 1, "127.0.0.1:12000", null, 3)), T),
                 new BdbConfigured(BdbConfigured.VERSION, 7, 2, "orders", "cluster-a", 12000, "127.0.0.1:6379", 1 << 30,
                         "crdb:1b2c",
                         new Tls(TlsMode.ENABLED, true, List.of("pem-a"), List.of("pem-b"), SubjectValidation.FULL_SUBJECT,
@@ -104,7 +104,7 @@ class EventRoundTripTest {
         String json = "{\"type\":\"crdb_deleted\",\"version\":2,\"guid\":\"g\",\"generation\":9,\"deleted_at\":\"2026-01-01T00:00:00Z\","
                 + "\"added_in_v2\":{\"x\":1}}";
         CrdbConfigEvent e = EventJson.read(json.getBytes(StandardCharsets.UTF_8), CrdbConfigEvent.class);
-        assertThat(e).isEqualTo(new CrdbDeleted(2, "g", 9, Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(e).isEqualTo(new CrdbDeleted(2, "g", 9, List.of(), Instant.parse("2026-01-01T00:00:00Z")));
     }
 
     @Test

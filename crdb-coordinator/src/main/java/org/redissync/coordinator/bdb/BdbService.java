@@ -189,13 +189,17 @@ public class BdbService {
 
     /** {@code changed} with the derived trust of every bdb recomputed: the events to write. */
     public List<SuiteEvent> withTrust(List<BdbConfigured> changed) {
+        return withTrust(changed, state.crdbs());
+    }
+
+    private List<SuiteEvent> withTrust(List<BdbConfigured> changed, Map<String, org.redissync.events.CrdbConfigEvent.CrdbConfigured> crdbs) {
         Map<Long, BdbConfigured> all = new HashMap<>(state.bdbs());
         changed.forEach(b -> all.put(b.uid(), b));
         List<SuiteEvent> out = new ArrayList<>();
         Set<Long> changedUids = new HashSet<>();
         changed.forEach(b -> changedUids.add(b.uid()));
         for (BdbConfigured b : all.values()) {
-            List<String> trust = TrustSets.crdtCerts(b, all, state.crdbs(), events.certificates().all(), TrustSets.EndpointResolver.of(state));
+            List<String> trust = TrustSets.crdtCerts(b, all, crdbs, events.certificates().all(), TrustSets.EndpointResolver.of(state));
             if (!trust.equals(b.tls().crdtCerts())) {
                 BdbConfigured base = changedUids.contains(b.uid()) ? b : withGeneration(b, b.generation() + 1, b);
                 out.add(withCrdtCerts(base, trust));
@@ -204,6 +208,13 @@ public class BdbService {
             }
         }
         return out;
+    }
+
+    /** As {@link #withTrust}, computed as if {@code crdb} were already written (its instances trust each other). */
+    public List<SuiteEvent> withTrustAround(List<BdbConfigured> changed, org.redissync.events.CrdbConfigEvent.CrdbConfigured crdb) {
+        Map<String, org.redissync.events.CrdbConfigEvent.CrdbConfigured> crdbs = new HashMap<>(state.crdbs());
+        crdbs.put(crdb.guid(), crdb);
+        return withTrust(changed, crdbs);
     }
 
     /** Events that bring every bdb's derived trust up to date (after certificates or topology changed). */

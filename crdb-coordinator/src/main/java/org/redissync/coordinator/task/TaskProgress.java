@@ -1,0 +1,95 @@
+package org.redissync.coordinator.task;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.CrdbConfigEvent.Instance;
+import org.redissync.events.CrdbTaskEvent.ClusterProgress;
+import org.redissync.events.CrdbTaskEvent.TaskError;
+import org.redissync.events.CrdbTaskEvent.TaskUpdated;
+import org.redissync.events.SyncState;
+import org.redissync.events.SyncerStatusEvent;
+import org.redissync.events.SyncerStatusEvent.ChannelStatus;
+import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+
+/**
+ * Is a CRDB task applied everywhere? A pure function of the desired state and what the
+ * syncer-services report on {@code syncer.status}. For create and update, each participating
+ * cluster is done when its instance's endpoint runs the instance's current generation and every
+ * channel into it from a peer has observed the CRDB's target generation, is in sync, and is TLS
+ * exactly when the CRDB has encryption on. A delete is done when no instance endpoint listens.
+ */
+public final class TaskProgress {
+
+    /** Per cluster: done or what it waits for. */
+    public record Outcome(boolean done, List<ClusterProgress> progress, List<TaskError> pending) {
+    }
+
+    private TaskProgress() {
+    }
+
+    public static Outcome evaluate(TaskUpdated task, CrdbConfigured crdb, List<Instance> instances, Map<Long, BdbConfigured> bdbs,
+            Map<String, SyncerStatusEvent> status) {
+        List<ClusterProgress> progress = new ArrayList<>();
+        List<TaskError> pending = new ArrayList<>();
+        boolean deleting = "delete_crdb".equals(task.operation());
+        for (Instance i : instances) {
+            String waiting = deleting ? deletionWait(i, status) : applyWait(task, crdb, i, instances, bdbs, status);
+            progress.add(new ClusterProgress(i.cluster(), waiting == null ? "done" : waiting));
+            if (waiting != null) {
+                pending.add(new TaskError(i.cluster(), waiting, "timeout"));
+            }
+        }
+        return new Outcome(pending.isEmpty(), progress, pending);
+    }
+
+    private static String deletionWait(Instance i, Map<String, SyncerStatusEvent> status) {
+        SyncerStatusEvent ep = status.get(i.cluster() + "/endpoint/" + i.bdbUid());
+        if (ep instanceof EndpointStatus e && e.listening()) {
+            return "endpoint of bdb " + i.bdbUid() + " still listening";
+        }
+        return null;
+    }
+
+    private static String applyWait(TaskUpdated task, CrdbConfigured crdb, Instance i, List<Instance> instances,
+            Map<Long, BdbConfigured> bdbs, Map<String, SyncerStatusEvent> status) {
+        BdbConfigured bdb = bdbs.get(i.bdbUid());
+        if (bdb == null || crdb == null) {
+            return "instance bdb " + i.bdbUid() + " is gone";
+        }
+        SyncerStatusEvent ep = status.get(i.cluster() + "/endpoint/" + i.bdbUid());
+        if (!(ep instanceof EndpointStatus e)) {
+            return "waiting for the syncer-service of " + i.cluster() + " to report bdb " + i.bdbUid();
+        }
+        if (e.observedGeneration() < bdb.generation() || !e.listening()) {
+            return "endpoint of bdb " + i.bdbUid() + " at generation " + e.observedGeneration() + " of " + bdb.generation()
+                    + (e.lastError() != null ? " (" + e.lastError() + ")" : "");
+        }
+        for (Instance peer : instances) {
+            if (peer.cluster().equals(i.cluster())) {
+                continue;
+            }
+            String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), i.cluster());
+            SyncerStatusEvent s = status.get(i.cluster() + "/channel/" + id);
+            if (!(s instanceof ChannelStatus c)) {
+                return "channel from " + peer.cluster() + " not reported yet";
+            }
+            if (c.observedGeneration() < task.targetGeneration()) {
+                return "channel from " + peer.cluster() + " at generation " + c.observedGeneration() + " of " + task.targetGeneration();
+            }
+            if (c.state() != SyncState.IN_SYNC) {
+                return "channel from " + peer.cluster() + " " + c.state().name().toLowerCase().replace('_', '-')
+                        + (c.lastError() != null ? ": " + c.lastError() : "");
+            }
+            boolean tls = c.tls() != null && c.tls().enabled();
+            if (tls != crdb.encryption()) {
+                return "channel from " + peer.cluster() + " is " + (tls ? "TLS" : "plaintext") + ", expected "
+                        + (crdb.encryption() ? "TLS" : "plaintext");
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+package org.redissync.coordinator.task;
+
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Redis Enterprise's {@code /v1/crdb_tasks}. */
+@Path("/v1/crdb_tasks")
+@Produces(MediaType.APPLICATION_JSON)
+public class TaskResource {
+
+    private final TaskService tasks;
+
+    TaskResource(TaskService tasks) {
+        this.tasks = tasks;
+    }
+
+    @GET
+    @RolesAllowed({"admin", "viewer"})
+    public List<ObjectNode> list() {
+        return tasks.all().stream().map(TaskService::render).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({"admin", "viewer"})
+    public ObjectNode get(@PathParam("id") String id) {
+        return TaskService.render(tasks.require(id));
+    }
+
+    @POST
+    @Path("/{id}/actions/cancel")
+    @RolesAllowed("admin")
+    public ObjectNode cancel(@PathParam("id") String id) {
+        return TaskService.render(tasks.cancel(id));
+    }
+}

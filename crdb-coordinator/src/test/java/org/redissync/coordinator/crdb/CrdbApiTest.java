@@ -1,0 +1,180 @@
+package org.redissync.coordinator.crdb;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.coordinator.TestCerts;
+import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.events.CertRole;
+import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+import org.redissync.events.SyncState;
+import org.redissync.events.TlsMode;
+import org.redissync.runtime.testing.KafkaBrokerTestResource;
+
+/** /v1/crdbs and /v1/crdb_tasks: instances, encryption, trust filled in, tasks that finish only when applied. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+class CrdbApiTest {
+
+    static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b", "cluster-c");
+
+    @Inject
+    CoordinatorEvents events;
+
+    static RequestSpecification admin() {
+        return given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON);
+    }
+
+    static Map<String, Object> createBody(String name, boolean encryption) {
+        return Map.of("name", name, "encryption", encryption, "default_db_config", Map.of("memory_size", 1 << 26),
+                "instances", CLUSTERS.stream().map(c -> Map.of("cluster", Map.of("name", c, "url", "https://" + c + ":9443"))).toList());
+    }
+
+    JsonPath task(String id) {
+        return admin().get("/v1/crdb_tasks/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** What the three syncer-services report once a CRDB generation is applied. */
+    void reportApplied(String guid, long generation, boolean tls) {
+        FakeSyncers syncers = new FakeSyncers(events.streams().publisher());
+        JsonPath crdb = admin().get("/v1/crdbs/" + guid).jsonPath();
+        for (int i = 0; i < CLUSTERS.size(); i++) {
+            String to = crdb.getString("instances[" + i + "].cluster.name");
+            long uid = crdb.getLong("instances[" + i + "].db_uid");
+            JsonPath bdb = admin().get("/v1/bdbs/" + uid).jsonPath();
+            syncers.endpoint(to, uid, bdb.getLong("generation"), TlsMode.valueOf(bdb.getString("tls_mode").toUpperCase()));
+            for (String from : CLUSTERS) {
+                if (!from.equals(to)) {
+                    syncers.channel(guid, from, to, uid, generation, SyncState.IN_SYNC, tls);
+                }
+            }
+        }
+    }
+
+    @Test
+    void creatingMakesOneBdbPerClusterAndTheTaskFinishesOnlyWhenEveryClusterReportsIt() {
+        var created = admin().header("X-Task-ID", "create-" + UUID.randomUUID()).body(createBody("orders", false)).post("/v1/crdbs")
+                .then().statusCode(200).body("status", equalTo("queued")).body("operation", equalTo("create_crdb")).extract().jsonPath();
+        String id = created.getString("id");
+        assertThat(id).startsWith("create-");
+        String guid = created.getString("crdb_guid");
+
+        var crdb = admin().get("/v1/crdbs/" + guid).then().statusCode(200).body("instances", hasSize(3)).body("encryption", equalTo(false))
+                .extract().jsonPath();
+        for (int i = 0; i < 3; i++) {
+            admin().get("/v1/bdbs/" + crdb.getLong("instances[" + i + "].db_uid")).then().statusCode(200)
+                    .body("crdt", equalTo(true)).body("crdt_guid", equalTo(guid)).body("tls_mode", equalTo("disabled"))
+                    .body("cluster", equalTo(crdb.getString("instances[" + i + "].cluster.name")));
+        }
+        assertThat(task(id).getString("status")).isEqualTo("started");
+        reportApplied(guid, 1, false);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
+        assertThat(task(id).getList("progress.clusters.progress")).containsOnly("done");
+        admin().get("/v1/crdb_tasks").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+    }
+
+    @Test
+    void encryptionMakesEveryInstanceReplicaSslAndFinishesOnlyOnceEveryChannelIsTls() {
+        String guid = admin().body(createBody("enc", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        reportApplied(guid, 1, false);
+        String id = admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid).then().statusCode(200)
+                .body("operation", equalTo("update_crdb")).extract().path("id");
+        var crdb = admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(true)).body("generation", equalTo(2)).extract().jsonPath();
+        for (int i = 0; i < 3; i++) {
+            admin().get("/v1/bdbs/" + crdb.getLong("instances[" + i + "].db_uid")).then().body("tls_mode", equalTo("replica_ssl"));
+        }
+        reportApplied(guid, 2, false);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(task(id).getString("status")).isEqualTo("started"));
+        assertThat(task(id).getList("progress.clusters.progress").toString()).contains("is plaintext, expected TLS");
+        reportApplied(guid, 2, true);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
+
+        // And off again: instances go back to disabled.
+        admin().body(Map.of("crdb", Map.of("encryption", false), "force_update", true)).post("/v1/crdbs/" + guid + "/updates")
+                .then().statusCode(200);
+        admin().get("/v1/bdbs/" + crdb.getLong("instances[0].db_uid")).then().body("tls_mode", equalTo("disabled"));
+    }
+
+    @Test
+    void aTaskNobodyAppliesFailsAfterTheTimeoutNamingEachClusterAndWhy() {
+        String id = admin().body(createBody("late", true)).post("/v1/crdbs").jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("failed"));
+        JsonPath t = task(id);
+        assertThat(t.getList("errors.cluster_name")).containsExactlyInAnyOrderElementsOf(CLUSTERS);
+        assertThat(t.getList("errors.error_code")).containsOnly("timeout");
+        assertThat(t.getString("errors[0].description")).contains("syncer-service");
+        assertThat(t.getString("ended")).isNotNull();
+    }
+
+    @Test
+    void peersSyncerCertificatesAreTrustedByEveryInstanceWithoutAnyCopying() throws Exception {
+        String guid = admin().body(createBody("trust", true)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        for (String c : CLUSTERS) {
+            String pem = TestCerts.valid("syncer." + c);
+            var cert = new PublishedCertificate(pem, "FP-" + c + "-" + guid, "CN=syncer." + c, "01", Instant.now(), Instant.now().plusSeconds(3600), null);
+            events.streams().publisher().publish(new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, c, CertRole.SYNCER, 1, cert,
+                    List.of(cert), false, 0, Instant.now())).get();
+        }
+        var crdb = admin().get("/v1/crdbs/" + guid).jsonPath();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (int i = 0; i < 3; i++) {
+                admin().get("/v1/bdbs/" + crdb.getLong("instances[" + i + "].db_uid")).then()
+                        .body("authentication_ssl_crdt_certs", hasSize(2));
+            }
+        });
+    }
+
+    @Test
+    void deleteRemovesTheInstancesAndCancelStopsAPendingTask() {
+        String guid = admin().body(createBody("gone", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        long uid = admin().get("/v1/crdbs/" + guid).jsonPath().getLong("instances[0].db_uid");
+        String del = admin().delete("/v1/crdbs/" + guid).then().statusCode(200).body("operation", equalTo("delete_crdb")).extract().path("id");
+        admin().get("/v1/crdbs/" + guid).then().statusCode(404).body("error_code", equalTo("crdb_not_exist"));
+        admin().get("/v1/bdbs/" + uid).then().statusCode(404);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(del).getString("status")).isEqualTo("finished"));
+
+        String pending = admin().body(createBody("cancel-me", false)).post("/v1/crdbs").jsonPath().getString("id");
+        admin().post("/v1/crdb_tasks/" + pending + "/actions/cancel").then().statusCode(200).body("status", equalTo("failed"))
+                .body("errors[0].error_code", equalTo("cancelled"));
+        admin().post("/v1/crdb_tasks/" + pending + "/actions/cancel").then().statusCode(409);
+        admin().get("/v1/crdb_tasks/nope").then().statusCode(404);
+    }
+
+    @Test
+    void badRequestsAreRefusedAndChangeNothing() {
+        String before = admin().get("/v1/crdbs").asString() + admin().get("/v1/bdbs").asString();
+        admin().body("{").post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("malformed_request"));
+        admin().body(Map.of("name", "x", "instances", List.of())).post("/v1/crdbs").then().statusCode(400);
+        admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "mars"))))).post("/v1/crdbs")
+                .then().statusCode(400).body("error_code", equalTo("unknown_cluster"));
+        admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")),
+                Map.of("cluster", Map.of("name", "cluster-a"))))).post("/v1/crdbs").then().statusCode(406);
+        admin().body(Map.of("name", "x", "encryption", "perhaps", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")))))
+                .post("/v1/crdbs").then().statusCode(400);
+        admin().body(Map.of("encryption", true)).patch("/v1/crdbs/does-not-exist").then().statusCode(404);
+        admin().queryParam("dry_run", true).body(createBody("dry", true)).post("/v1/crdbs").then().statusCode(200);
+        given().auth().preemptive().basic("viewer", "test-viewer-password").contentType(ContentType.JSON).body(createBody("v", false))
+                .post("/v1/crdbs").then().statusCode(403);
+        assertThat(admin().get("/v1/crdbs").asString() + admin().get("/v1/bdbs").asString()).isEqualTo(before);
+    }
+}

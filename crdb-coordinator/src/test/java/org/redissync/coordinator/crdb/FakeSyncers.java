@@ -1,0 +1,47 @@
+package org.redissync.coordinator.crdb;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import org.redissync.events.SuiteEvent;
+import org.redissync.events.SyncState;
+import org.redissync.events.SyncerStatusEvent;
+import org.redissync.events.SyncerStatusEvent.ChannelKind;
+import org.redissync.events.SyncerStatusEvent.ChannelStatus;
+import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.TlsFacts;
+import org.redissync.events.TlsMode;
+import org.redissync.events.kafka.EventPublisher;
+
+/**
+ * Stands in for the syncer-services in coordinator service tests: publishes the status events they
+ * would, on the real broker. (The real syncer-services are tested end to end in their own module.)
+ */
+final class FakeSyncers {
+
+    private final EventPublisher publisher;
+
+    FakeSyncers(EventPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    void endpoint(String cluster, long uid, long generation, TlsMode mode) {
+        send(new EndpointStatus(EndpointStatus.VERSION, cluster, uid, generation, mode, 12000, true, null, Instant.now()));
+    }
+
+    void channel(String guid, String from, String to, long destinationUid, long generation, SyncState state, boolean tls) {
+        send(new ChannelStatus(ChannelStatus.VERSION, to, SyncerStatusEvent.crdbChannelId(guid, from, to), ChannelKind.CRDB, guid,
+                destinationUid, "127.0.0.1:1", generation, state, 3, null,
+                tls ? new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy." + from, Instant.now().plusSeconds(3600))
+                        : TlsFacts.plaintext(),
+                1, 0, Instant.now()));
+    }
+
+    private void send(SuiteEvent e) {
+        try {
+            publisher.publish(e).get(10, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new AssertionError(ex);
+        }
+    }
+}
