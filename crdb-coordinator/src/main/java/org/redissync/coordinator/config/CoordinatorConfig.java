@@ -33,6 +33,17 @@ public interface CoordinatorConfig {
 
     Tasks tasks();
 
+    /** Where {@code /v1/cluster/*} (certificates) is forwarded. */
+    CertService certService();
+
+    interface CertService {
+        /** cert-service's HTTP API, e.g. {@code http://127.0.0.1:8081}. Unset: the certificate paths answer 503. */
+        Optional<String> url();
+
+        /** Sent as {@code Authorization: Bearer} on forwarded writes, when cert-service requires it. */
+        Optional<String> adminToken();
+    }
+
     interface Cluster {
         /** The cluster's pool of backend redis-servers (host:port); each bdb binds to a free one. */
         List<String> backends();

@@ -17,16 +17,34 @@ final class SuiteProcess {
 
     final Path repo;
     final Path home;
+    final java.util.Map<String, String> env;
 
     SuiteProcess(Path home) {
+        this(home, java.util.Map.of());
+    }
+
+    SuiteProcess(Path home, java.util.Map<String, String> env) {
         this.repo = Path.of(System.getProperty("suite.repo", "../..")).toAbsolutePath().normalize();
         this.home = home;
+        this.env = env;
     }
 
     Result run(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(repo.resolve("deploy/local/suite").toString());
         cmd.addAll(List.of(args));
+        return exec(cmd);
+    }
+
+    /** Runs one of the repository's executables (e.g. crdb-coordinator/cli/bin/crdb-cli) against this suite. */
+    Result tool(String relativePath, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo.resolve(relativePath).toString());
+        cmd.addAll(List.of(args));
+        return exec(cmd);
+    }
+
+    private Result exec(List<String> cmd) {
         try {
             Path out = Files.createTempFile("suite", ".out");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile())
@@ -34,10 +52,11 @@ final class SuiteProcess {
                     .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             pb.environment().put("SUITE_HOME", home.toString());
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new AssertionError("suite " + String.join(" ", args) + " did not finish in 5 minutes");
+                throw new AssertionError(String.join(" ", cmd) + " did not finish in 5 minutes");
             }
             String output = Files.readString(out, StandardCharsets.UTF_8);
             Files.delete(out);

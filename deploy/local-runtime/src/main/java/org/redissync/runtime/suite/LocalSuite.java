@@ -132,6 +132,7 @@ public final class LocalSuite {
             certConfig.put("redissync.state-dir", layout.state().resolve("cert-service").toString());
             certConfig.put("redissync.tls.host", "127.0.0.1");
             certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
+            certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
             for (String cluster : backends.keySet()) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
@@ -139,7 +140,21 @@ public final class LocalSuite {
             startService("cert-service", "cert-service", certPort, certConfig);
             fetch("http://127.0.0.1:" + certPort + "/v1/cluster/certificates/ca", layout.caCert());
             int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
-            startService("crdb-coordinator", "crdb-coordinator", apiPort, Map.of("kafka.bootstrap.servers", bootstrap));
+            Map<String, String> api = new LinkedHashMap<>();
+            api.put("kafka.bootstrap.servers", bootstrap);
+            api.put("quarkus.security.users.embedded.users.admin", secrets.secret("admin-password"));
+            api.put("quarkus.security.users.embedded.roles.admin", "admin");
+            api.put("quarkus.security.users.embedded.users.viewer", secrets.secret("viewer-password"));
+            api.put("quarkus.security.users.embedded.roles.viewer", "viewer");
+            api.put("redissync.cert-service.url", "http://127.0.0.1:" + certPort);
+            api.put("redissync.cert-service.admin-token", secrets.secret("cert-service-admin-token"));
+            api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
+            for (var e : backends.entrySet()) {
+                api.put("redissync.clusters." + e.getKey() + ".backends",
+                        String.join(",", e.getValue().stream().map(RedisServer::address).toList()));
+                api.put("redissync.clusters." + e.getKey() + ".endpoint-host", "127.0.0.1");
+            }
+            startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
             for (String cluster : backends.keySet()) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 startService("syncer-service " + cluster, "syncer-service", p, Map.of("kafka.bootstrap.servers", bootstrap,
@@ -148,7 +163,9 @@ public final class LocalSuite {
 
             writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
             System.out.printf("The suite is up (%.1f s).%n", (System.nanoTime() - t0) / 1e9);
-            System.out.println("  API (crdb-coordinator): http://127.0.0.1:" + apiPort);
+            System.out.println("  API (crdb-coordinator): http://127.0.0.1:" + apiPort + "  user admin, password in "
+                    + layout.state().resolve("secrets/admin-password"));
+            System.out.println("  CLIs:                   crdb-coordinator/cli/bin/crdb-cli, crdb-coordinator/cli/bin/rladmin (they read suite.json)");
             System.out.println("  cert-service:           http://127.0.0.1:" + certPort + " (CA certificate: " + layout.caCert() + ")");
             System.out.println("  Kafka:                  " + bootstrap);
             for (String cluster : backends.keySet()) {
@@ -288,7 +305,11 @@ public final class LocalSuite {
                     .append("]}");
         }
         String json = "{\n"
-                + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + "},\n"
+                + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + ", \"user\": \"admin\", \"password_file\": "
+                + q(layout.state().resolve("secrets/admin-password").toString()) + ", \"viewer_user\": \"viewer\", "
+                + "\"viewer_password_file\": " + q(layout.state().resolve("secrets/viewer-password").toString()) + "},\n"
+                + "  \"crdb_cli\": " + q(layout.repo().resolve("crdb-coordinator/cli/bin/crdb-cli").toString()) + ",\n"
+                + "  \"rladmin\": " + q(layout.repo().resolve("crdb-coordinator/cli/bin/rladmin").toString()) + ",\n"
                 + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + ", \"tls_url\": "
                 + q("https://127.0.0.1:" + ports.getProperty("cert-service.tls")) + "},\n"
                 + "  \"ca_cert\": " + q(layout.caCert().toString()) + ",\n"

@@ -1,0 +1,221 @@
+package org.redissync.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** {@code crdb-cli}: Redis Enterprise's syntax and output, against the coordinator's REST API. */
+final class CrdbCli {
+
+    static final Set<String> SWITCHES = Set.of("no-wait", "force", "help");
+    static final String USAGE = """
+            usage: crdb-cli crdb create --name <name> --memory-size <size> --instance fqdn=<cluster>[,username=..,password=..,url=..,
+                                        replication_endpoint=..,replication_tls_sni=..] ... [--port N] [--encryption true|false]
+                                        [--default-db-config JSON] [--no-wait]
+                   crdb-cli crdb update --crdb-guid <guid> [--encryption true|false] [--force]
+                                        [--default-db-config JSON | --default-db-config-file F] [--no-wait]
+                   crdb-cli crdb list | get --crdb-guid <guid> | delete --crdb-guid <guid> [--no-wait]
+                   crdb-cli task status --task-id <id> | list | cancel --task-id <id>
+            API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json""";
+
+    private final Args args;
+    private final ApiClient api;
+    private final PrintStream out;
+
+    CrdbCli(Args args, ApiClient api, PrintStream out) {
+        this.args = args;
+        this.api = api;
+        this.out = out;
+    }
+
+    int run() {
+        List<String> w = args.words;
+        String cmd = w.size() >= 2 ? w.get(0) + " " + w.get(1) : String.join(" ", w);
+        return switch (cmd) {
+            case "crdb create" -> create();
+            case "crdb update" -> update();
+            case "crdb list" -> list();
+            case "crdb get" -> print(api.get("/v1/crdbs/" + args.require("crdb-guid")));
+            case "crdb delete" -> waitFor(api.send("DELETE", "/v1/crdbs/" + args.require("crdb-guid"), null, args.get("task-id")));
+            case "task status" -> print(api.get("/v1/crdb_tasks/" + args.require("task-id")));
+            case "task list" -> taskList();
+            case "task cancel" -> print(api.send("POST", "/v1/crdb_tasks/" + args.require("task-id") + "/actions/cancel", null, null));
+            default -> throw new CliException(USAGE, 2);
+        };
+    }
+
+    private int create() {
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        String name = args.require("name");
+        body.put("name", name);
+        ObjectNode db = defaultDbConfig();
+        db.put("name", name);
+        if (args.has("memory-size")) {
+            db.put("memory_size", Args.size(args.get("memory-size")));
+        }
+        if (args.has("port")) {
+            db.put("port", Integer.parseInt(args.get("port")));
+        }
+        body.set("default_db_config", db);
+        if (args.has("encryption")) {
+            body.put("encryption", Args.bool("encryption", args.get("encryption")));
+        }
+        List<String> instances = args.all("instance");
+        if (instances.isEmpty()) {
+            throw new CliException("at least one --instance fqdn=<cluster>,... is required", 2);
+        }
+        var arr = body.putArray("instances");
+        for (String spec : instances) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            for (String part : spec.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq < 1) {
+                    throw new CliException("--instance: key=value pairs expected, got '" + part + "'", 2);
+                }
+                kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            }
+            String cluster = kv.getOrDefault("fqdn", kv.get("name"));
+            if (cluster == null) {
+                throw new CliException("--instance needs fqdn=<cluster>", 2);
+            }
+            ObjectNode c = arr.addObject().putObject("cluster");
+            c.put("name", cluster);
+            if (kv.containsKey("url")) {
+                c.put("url", kv.get("url"));
+            }
+            if (kv.containsKey("username")) {
+                c.putObject("credentials").put("username", kv.get("username")).put("password", kv.getOrDefault("password", ""));
+            }
+            if (kv.containsKey("replication_endpoint")) {
+                c.put("replication_endpoint", kv.get("replication_endpoint"));
+            }
+            if (kv.containsKey("replication_tls_sni")) {
+                c.put("replication_tls_sni", kv.get("replication_tls_sni"));
+            }
+        }
+        return waitFor(api.send("POST", "/v1/crdbs", body, args.get("task-id")));
+    }
+
+    private int update() {
+        String guid = args.require("crdb-guid");
+        ObjectNode crdb = ApiClient.JSON.createObjectNode();
+        if (args.has("encryption")) {
+            crdb.put("encryption", Args.bool("encryption", args.get("encryption")));
+        }
+        if (args.has("default-db-config") || args.has("default-db-config-file")) {
+            crdb.set("default_db_config", defaultDbConfig());
+        }
+        boolean force = args.has("force") && Args.bool("force", args.get("force"));
+        if (crdb.isEmpty() && !force) {
+            throw new CliException("nothing to update: give --encryption, --default-db-config or --force", 2);
+        }
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        body.set("crdb", crdb);
+        body.put("force_update", force);
+        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
+    }
+
+    private ObjectNode defaultDbConfig() {
+        String text = args.get("default-db-config");
+        if (text == null && args.has("default-db-config-file")) {
+            try {
+                text = Files.readString(Path.of(args.get("default-db-config-file")));
+            } catch (IOException e) {
+                throw new CliException("cannot read " + args.get("default-db-config-file") + ": " + e.getMessage());
+            }
+        }
+        if (text == null) {
+            return ApiClient.JSON.createObjectNode();
+        }
+        try {
+            JsonNode n = ApiClient.JSON.readTree(text);
+            if (!n.isObject()) {
+                throw new CliException("--default-db-config: a JSON object expected", 2);
+            }
+            return (ObjectNode) n;
+        } catch (IOException e) {
+            throw new CliException("--default-db-config: not valid JSON: " + e.getMessage(), 2);
+        }
+    }
+
+    private int list() {
+        out.printf("%-38s %-16s %-8s %s%n", "CRDB-GUID", "NAME", "REPL-ID", "CLUSTER-FQDN");
+        for (JsonNode c : api.get("/v1/crdbs")) {
+            for (JsonNode i : c.path("instances")) {
+                out.printf("%-38s %-16s %-8s %s%n", c.path("guid").asText(), c.path("name").asText(), i.path("id").asText(),
+                        i.path("cluster").path("name").asText());
+            }
+        }
+        return 0;
+    }
+
+    private int taskList() {
+        out.printf("%-38s %-10s %-14s %s%n", "TASK-ID", "STATUS", "ACTION", "CRDB-GUID");
+        for (JsonNode t : api.get("/v1/crdb_tasks")) {
+            out.printf("%-38s %-10s %-14s %s%n", t.path("id").asText(), t.path("status").asText(), t.path("operation").asText(),
+                    t.path("crdb_guid").asText(""));
+        }
+        return 0;
+    }
+
+    private int print(JsonNode n) {
+        try {
+            out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+        } catch (IOException e) {
+            throw new CliException(e.getMessage());
+        }
+        return 0;
+    }
+
+    /** Prints RE's progress lines until the task ends; non-zero exit when it fails. */
+    private int waitFor(JsonNode task) {
+        String id = task.path("id").asText();
+        out.println("Task " + id + " created");
+        if (args.has("no-wait") && Args.bool("no-wait", args.get("no-wait"))) {
+            return 0;
+        }
+        String status = task.path("status").asText("queued");
+        boolean guidShown = false;
+        List<String> errors = new ArrayList<>();
+        while (true) {
+            JsonNode t = api.get("/v1/crdb_tasks/" + id);
+            String now = t.path("status").asText();
+            if (!now.equals(status)) {
+                if ("finished".equals(now) || "failed".equals(now)) {
+                    if (!"started".equals(status) && !"queued".equals(status)) {
+                        status = "started";
+                    }
+                }
+                out.println("  ---> Status changed: " + status + " -> " + now);
+                status = now;
+            }
+            if (!guidShown && "create_crdb".equals(t.path("operation").asText()) && t.hasNonNull("crdb_guid")
+                    && !"queued".equals(now)) {
+                out.println("  ---> CRDB GUID Assigned: crdb:" + t.path("crdb_guid").asText());
+                guidShown = true;
+            }
+            if ("finished".equals(now)) {
+                return 0;
+            }
+            if ("failed".equals(now)) {
+                for (JsonNode e : t.path("errors")) {
+                    errors.add("  ---> Error: " + (e.hasNonNull("cluster_name") ? e.get("cluster_name").asText() + ": " : "")
+                            + e.path("description").asText() + " (" + e.path("error_code").asText() + ")");
+                }
+                errors.forEach(out::println);
+                return 1;
+            }
+            LockSupport.parkNanos(200_000_000L);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package org.redissync.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The real crdb-cli and rladmin executables against a running suite (found through its suite.json). */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliTest {
+
+    static SuiteProcess suite;
+    static String guid;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void up() {
+        suite = new SuiteProcess(Path.of("target", "cli-suite-home").toAbsolutePath(), Map.of("SUITE_TASK_TIMEOUT", "PT4S"));
+        suite.run("down", "--fresh");
+        var up = suite.run("up", "--clusters", "2");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+    }
+
+    @AfterAll
+    static void down() {
+        suite.run("down");
+    }
+
+    static SuiteProcess.Result crdbCli(String... args) {
+        return suite.tool("crdb-coordinator/cli/bin/crdb-cli", args);
+    }
+
+    static SuiteProcess.Result rladmin(String... args) {
+        return suite.tool("crdb-coordinator/cli/bin/rladmin", args);
+    }
+
+    @Test
+    @Order(1)
+    void createPrintsTheTaskAndListShowsOneRowPerInstance() {
+        var created = crdbCli("crdb", "create", "--name", "shop", "--memory-size", "100mb", "--instance",
+                "fqdn=cluster-a,username=admin,password=x", "--instance", "fqdn=cluster-b,username=admin,password=x", "--no-wait");
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        assertThat(created.output()).matches("(?s)Task [0-9a-f-]{36} created\\s*");
+        var list = crdbCli("crdb", "list");
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.output()).contains("CRDB-GUID", "NAME", "REPL-ID", "CLUSTER-FQDN", "shop", "cluster-a", "cluster-b");
+        Matcher m = Pattern.compile("([0-9a-f-]{36})\\s+shop").matcher(list.output());
+        assertThat(m.find()).isTrue();
+        guid = m.group(1);
+        assertThat(crdbCli("crdb", "get", "--crdb-guid", guid).output()).contains("\"guid\" : \"" + guid + "\"");
+    }
+
+    @Test
+    @Order(2)
+    void anUpdateWaitsPrintingEachStatusChangeAndFailsNonZeroWithTheReasons() {
+        var update = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", "yes");
+        assertThat(update.exitCode()).as(update.output()).isEqualTo(1);
+        assertThat(update.output()).contains("Task ", " created", "  ---> Status changed: queued -> started",
+                "  ---> Status changed: started -> failed", "---> Error: cluster-a:", "(timeout)");
+        String task = update.output().replaceAll("(?s).*Task (\\S+) created.*", "$1");
+        assertThat(crdbCli("task", "status", "--task-id", task).output()).contains("\"status\" : \"failed\"");
+        assertThat(crdbCli("task", "list").output()).contains(task, "update_crdb");
+        assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void rladminTunesADatabase() throws Exception {
+        long uid = api("GET", "/v1/crdbs/" + guid, null).at("/instances/0/db_uid").asLong();
+        var tuned = rladmin("tune", "db", "db:" + uid, "mtls_allow_outdated_certs", "enabled");
+        assertThat(tuned.output()).contains("Finished successfully");
+        assertThat(tuned.exitCode()).isZero();
+        assertThat(api("GET", "/v1/bdbs/" + uid, null).get("mtls_allow_outdated_certs").asBoolean()).isTrue();
+        var ambiguous = rladmin("tune", "db", "shop", "mtls_allow_weak_hashing", "enabled");
+        assertThat(ambiguous.exitCode()).isNotZero();
+        assertThat(ambiguous.output()).contains("use db:<id>");
+        assertThat(rladmin("tune", "db", "db:" + uid, "mtls_allow_outdated_certs", "maybe").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(4)
+    void rladminSetsAClusterCertificateThroughTheApiUrlAndRefusesABadOne() throws Exception {
+        Path dir = Files.createDirectories(suite.home.resolve("cli-certs"));
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "syncer.key", "-out",
+                "syncer.pem", "-days", "30", "-subj", "/CN=syncer.cluster-a", "-addext", "basicConstraints=critical,CA:FALSE",
+                "-addext", "extendedKeyUsage=clientAuth");
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "other.key", "-out",
+                "other.pem", "-days", "30", "-subj", "/CN=other", "-addext", "basicConstraints=critical,CA:FALSE");
+        var set = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer.pem").toString(), "key_file",
+                dir.resolve("syncer.key").toString(), "--cluster", "cluster-a");
+        assertThat(set.output()).contains("Finished successfully");
+        JsonNode certs = api("GET", "/v1/cluster/certificates?cluster=cluster-a", null);
+        assertThat(certs.get("syncer_cert").asText()).isEqualTo(Files.readString(dir.resolve("syncer.pem")));
+        assertThat(certs.toString()).doesNotContain("PRIVATE KEY");
+        var mismatch = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer.pem").toString(),
+                "key_file", dir.resolve("other.key").toString(), "--cluster", "cluster-a");
+        assertThat(mismatch.exitCode()).isNotZero();
+        assertThat(mismatch.output()).contains("key_mismatch");
+    }
+
+    @Test
+    @Order(5)
+    void wrongCredentialsAreRefused() {
+        var r = crdbCli("crdb", "list", "--password", "not-the-password");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("401");
+    }
+
+    @Test
+    @Order(6)
+    void theDesiredStateSurvivesARestartOfEverything() {
+        assertThat(suite.run("down").exitCode()).isZero();
+        var up = suite.run("up", "--clusters", "2");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        assertThat(crdbCli("crdb", "list").output()).contains(guid, "shop", "cluster-a", "cluster-b");
+        assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
+    }
+
+    static JsonNode api(String method, String path, String body) {
+        try {
+            JsonNode s = JSON.readTree(suite.home.resolve("suite.json").toFile());
+            String password = Files.readString(Path.of(s.at("/api/password_file").asText())).trim();
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.at("/api/url").asText() + path))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            return JSON.readTree(r.body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static void openssl(Path dir, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<String>();
+        cmd.add("openssl");
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+}
