@@ -25,7 +25,7 @@ import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
 /** The syncer-service boots against the real broker: health, metrics, OpenAPI, an event out and back in. */
 @QuarkusTest
-@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = org.redissync.syncer.endpoint.EndpointPkiResource.class, scope = TestResourceScope.GLOBAL)
 class ServiceBootTest {
 
     @Inject

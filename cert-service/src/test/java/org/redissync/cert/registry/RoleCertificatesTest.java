@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-import org.redissync.cert.renewal.RenewalTime;
+import org.redissync.events.pki.RenewalTime;
 import org.redissync.events.CertRole;
 import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
 import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;

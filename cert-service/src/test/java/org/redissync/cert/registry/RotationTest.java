@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.redissync.cert.MutableClock;
 import org.redissync.cert.ca.KeyAlgorithm;
 import org.redissync.cert.ca.Pem;
-import org.redissync.cert.renewal.RenewalTime;
+import org.redissync.events.pki.RenewalTime;
 import org.redissync.events.CertRole;
 import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
 import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;

@@ -1,5 +1,6 @@
 package org.redissync.syncer.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +26,43 @@ public interface SyncerConfig {
         /** The cluster's name, as bdbs and CRDB instances refer to it. Required. */
         @NotBlank
         String name();
+
+        /** DNS names / IPs clients use for this cluster's endpoints: the proxy certificate's names. */
+        @WithDefault("localhost,127.0.0.1")
+        List<String> endpointNames();
+
+        /** Address the endpoints listen on. */
+        @WithDefault("127.0.0.1")
+        String bindHost();
+
+        /** RE's {@code min_data_TLS_version} 1.3: refuse TLS 1.2 on data connections. */
+        @WithDefault("false")
+        boolean tls13Only();
+
+        /** Servers per endpoint port (connections are spread over them); default: one per core. */
+        Optional<Integer> acceptors();
+    }
+
+    /** Where the cluster's certificates come from: files (operator-managed), or cert-service by CSR. */
+    Certificates certificates();
+
+    interface Certificates {
+        Optional<String> proxyCertificateFile();
+
+        Optional<String> proxyKeyFile();
+
+        Optional<String> syncerCertificateFile();
+
+        Optional<String> syncerKeyFile();
+
+        /** cert-service's TLS listener, e.g. {@code https://127.0.0.1:9444}. */
+        Optional<String> certServiceUrl();
+
+        /** This cluster's bootstrap token. */
+        Optional<String> token();
+
+        /** The suite CA certificate (PEM) that cert-service's listener is verified with. */
+        Optional<String> caFile();
     }
 
     interface Kafka {

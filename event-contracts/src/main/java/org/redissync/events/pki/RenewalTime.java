@@ -1,4 +1,4 @@
-package org.redissync.cert.renewal;
+package org.redissync.events.pki;
 
 import java.time.Duration;
 import java.time.Instant;

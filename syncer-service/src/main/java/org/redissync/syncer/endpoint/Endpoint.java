@@ -1,0 +1,325 @@
+package org.redissync.syncer.endpoint;
+
+import java.net.SocketAddress;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+import org.jboss.logging.Logger;
+import org.redissync.events.TlsMode;
+
+/**
+ * One bdb's client endpoint: accepts on the bdb's port, terminates TLS (or not, by {@code tls_mode}),
+ * judges the client certificate, and pipes bytes to the backend redis-server with backpressure.
+ * Redis protocol passes through untouched; only connections that are not trusted syncers are
+ * scanned for replication commands when TLS is on. See {@code docs/endpoints.md}.
+ */
+public final class Endpoint {
+
+    private static final Logger LOG = Logger.getLogger(Endpoint.class);
+    static final Set<String> REPLICATION_COMMANDS = Set.of("SYNC", "PSYNC", "REPLCONF");
+    static final String REFUSAL_MESSAGE = "ERR replication is accepted only over TLS from a trusted syncer certificate";
+    /** Replaces a refused replication command: the backend answers with the error in order, then hangs up. */
+    static final String REFUSAL_REPLY = "*3\r\n$4\r\nEVAL\r\n$" + ("return redis.error_reply('" + REFUSAL_MESSAGE + "')").length()
+            + "\r\nreturn redis.error_reply('" + REFUSAL_MESSAGE + "')\r\n$1\r\n0\r\n*1\r\n$4\r\nQUIT\r\n";
+
+    private final long uid;
+    private final int port;
+    private final Vertx vertx;
+    private final NetClient backends;
+    private final EndpointMetrics metrics;
+    private final Clock clock;
+    private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
+    private final List<NetServer> servers = new ArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    /** Connections being TLS-handshaken, found by their engine from the trust manager. */
+    static final Map<SSLEngine, Connection> HANDSHAKING = new ConcurrentHashMap<>();
+
+    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock) {
+        this.uid = uid;
+        this.port = port;
+        this.vertx = vertx;
+        this.backends = backends;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Binds the port with one server per event loop (Vert.x spreads connections over them). */
+    Future<Void> start(EndpointSettings initial, String host, int instances) {
+        settings.set(initial);
+        List<Future<NetServer>> bound = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            NetServer s = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                    .setReuseAddress(true).setTcpQuickAck(false).setAcceptBacklog(1024));
+            s.connectHandler(this::accept);
+            servers.add(s);
+            bound.add(s.listen());
+        }
+        return Future.all(bound).mapEmpty();
+    }
+
+    /** New connections get {@code next}; open ones keep what they were accepted with. */
+    void update(EndpointSettings next) {
+        settings.set(next);
+    }
+
+    EndpointSettings settings() {
+        return settings.get();
+    }
+
+    int port() {
+        return port;
+    }
+
+    int openConnections() {
+        return open.get();
+    }
+
+    Future<Void> stop() {
+        List<Future<Void>> closed = new ArrayList<>();
+        servers.forEach(s -> closed.add(s.close()));
+        return Future.all(closed).mapEmpty();
+    }
+
+    private void accept(NetSocket client) {
+        new Connection(client, settings.get()).begin();
+    }
+
+    /** One client connection: deciding (TLS or not, who is it) → open (piping) → closed. */
+    final class Connection {
+        private final NetSocket client;
+        private final EndpointSettings st;
+        private NetSocket backend;
+        private boolean decided;
+        private boolean gate;
+        private boolean closed;
+        private boolean draining;
+        private final List<Buffer> early = new ArrayList<>();
+        private final RespCommandScanner scanner = new RespCommandScanner();
+        private ClientCertificatePolicy.Verdict verdict;
+
+        Connection(NetSocket client, EndpointSettings st) {
+            this.client = client;
+            this.st = st;
+        }
+
+        ClientCertificatePolicy policy() {
+            return st.policy();
+        }
+
+        void recordVerdict(ClientCertificatePolicy.Verdict v) {
+            this.verdict = v;
+        }
+
+        void begin() {
+            open.incrementAndGet();
+            metrics.connectionOpened(uid);
+            client.handler(this::fromClient);
+            client.closeHandler(v -> close());
+            client.exceptionHandler(e -> close());
+            if (st.mode() == TlsMode.DISABLED) {
+                decide(false);
+            } else {
+                ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
+            }
+            backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
+                    client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
+                    return;
+                }
+                backend = ar.result();
+                if (closed) {
+                    backend.close();
+                    return;
+                }
+                backend.handler(buf -> {
+                    metrics.bytesOut(uid, buf.length());
+                    client.write(buf);
+                    if (client.writeQueueFull()) {
+                        backend.pause();
+                        client.drainHandler(d -> backend.resume());
+                    }
+                });
+                backend.closeHandler(v -> close());
+                backend.exceptionHandler(e -> close());
+                flushIfOpen();
+            });
+        }
+
+        /** The connection's kind is known: TLS (and who) or plaintext. */
+        void decide(boolean replicationGate) {
+            this.gate = replicationGate;
+            this.decided = true;
+            flushIfOpen();
+        }
+
+        private void flushIfOpen() {
+            if (!decided || backend == null || closed) {
+                return;
+            }
+            List<Buffer> pending = new ArrayList<>(early);
+            early.clear();
+            for (Buffer b : pending) {
+                forward(b);
+            }
+            client.resume();
+        }
+
+        private void fromClient(Buffer buf) {
+            if (!decided || backend == null) {
+                early.add(buf);
+                client.pause();
+                return;
+            }
+            forward(buf);
+        }
+
+        private void forward(Buffer buf) {
+            if (closed || draining) {
+                return;
+            }
+            if (gate) {
+                int refusedAt = scanner.scan(buf, cmd -> !REPLICATION_COMMANDS.contains(cmd));
+                if (refusedAt >= 0) {
+                    // Commands before the refused one still get their answers, in order: the refused
+                    // command is replaced by one whose reply is the error, then the backend hangs up.
+                    Buffer out = refusedAt > 0 ? buf.getBuffer(0, refusedAt) : Buffer.buffer();
+                    out.appendString(REFUSAL_REPLY);
+                    backend.write(out);
+                    draining = true;
+                    metrics.refused(uid, Refusal.REPLICATION_REFUSED);
+                    LOG.infof("bdb %d: refused %s from %s%s", uid, Refusal.REPLICATION_REFUSED.label(), peer(),
+                            verdict == null || verdict.subject() == null ? "" : " (subject " + verdict.subject() + ")");
+                    return;
+                }
+            }
+            metrics.bytesIn(uid, buf.length());
+            backend.write(buf);
+            if (backend.writeQueueFull()) {
+                client.pause();
+                backend.drainHandler(v -> client.resume());
+            }
+        }
+
+        void refuse(Refusal reason, String subject, String redisError) {
+            metrics.refused(uid, reason);
+            LOG.infof("bdb %d: refused %s from %s%s", uid, reason.label(), peer(), subject == null ? "" : " (subject " + subject + ")");
+            if (redisError != null) {
+                client.write(Buffer.buffer(redisError)).onComplete(x -> close());
+            } else {
+                close();
+            }
+        }
+
+        private SocketAddress peer() {
+            return ((NetSocketInternal) client).channelHandlerContext().channel().remoteAddress();
+        }
+
+        void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            open.decrementAndGet();
+            metrics.connectionClosed(uid);
+            client.close();
+            if (backend != null) {
+                backend.close();
+            }
+        }
+
+        /** Tells TLS from plaintext by the first byte, and installs the TLS handler for TLS. */
+        private final class TlsDetector extends OptionalSslHandler {
+            TlsDetector(SslContext ssl) {
+                super(ssl);
+            }
+
+            @Override
+            protected SslHandler newSslHandler(ChannelHandlerContext ctx, SslContext ssl) {
+                SslHandler h = ssl.newHandler(ctx.alloc());
+                SSLEngine engine = h.engine();
+                HANDSHAKING.put(engine, Connection.this);
+                h.handshakeFuture().addListener(f -> {
+                    HANDSHAKING.remove(engine);
+                    if (!f.isSuccess()) {
+                        Refusal r = verdict != null && verdict.refusal() != null ? verdict.refusal()
+                                : String.valueOf(f.cause()).toLowerCase().contains("protocol") ? Refusal.PROTOCOL_VERSION : Refusal.UNTRUSTED;
+                        refuse(r, verdict == null ? null : verdict.subject(), null);
+                        return;
+                    }
+                    metrics.handshake(uid);
+                    X509Certificate[] peer = peerChain(engine.getSession());
+                    ClientCertificatePolicy.Verdict v = verdict != null ? verdict : st.policy().judge(peer, clock.instant());
+                    verdict = v;
+                    if (!v.accepted()) {
+                        refuse(v.refusal(), v.subject(), null);
+                        return;
+                    }
+                    decide(!v.syncer());
+                });
+                return h;
+            }
+
+            @Override
+            protected io.netty.channel.ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
+                return new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext c) {
+                        c.pipeline().remove(this);
+                        if (st.mode() == TlsMode.ENABLED) {
+                            refuse(Refusal.PLAINTEXT_REFUSED, null, "-ERR this endpoint accepts TLS connections only\r\n");
+                        } else {
+                            decide(true);
+                        }
+                    }
+                };
+            }
+        }
+    }
+
+    static X509Certificate[] peerChain(SSLSession session) {
+        try {
+            var certs = session.getPeerCertificates();
+            X509Certificate[] out = new X509Certificate[certs.length];
+            for (int i = 0; i < certs.length; i++) {
+                out[i] = (X509Certificate) certs[i];
+            }
+            return out;
+        } catch (SSLPeerUnverifiedException none) {
+            return new X509Certificate[0];
+        }
+    }
+
+    /** Raised by the trust manager so the handshake fails with a TLS alert; the reason is on the connection. */
+    static final class RefusedCertificate extends CertificateException {
+        RefusedCertificate(Refusal r) {
+            super("client certificate refused: " + r.label());
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.redissync.syncer.endpoint;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.handler.ssl.SslContext;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+import org.redissync.events.BdbConfigEvent;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.TlsMode;
+import org.redissync.syncer.config.SyncerConfig;
+import org.redissync.syncer.events.SyncerEvents;
+import org.redissync.syncer.pki.CertificateMaterial;
+import org.redissync.syncer.pki.ClusterCertificates;
+
+/**
+ * Runs an {@link Endpoint} for every bdb of this cluster, reconfigured live from {@code bdb.config}
+ * (level-triggered: every change, and every start, reconciles all of them), and reports each
+ * applied generation on {@code syncer.status}. A new proxy certificate is swapped in for new
+ * connections. All changes happen on one thread, in order.
+ */
+@Singleton
+public class EndpointManager {
+
+    private static final Logger LOG = Logger.getLogger(EndpointManager.class);
+
+    private final SyncerEvents events;
+    private final SyncerConfig config;
+    private final ClusterCertificates certificates;
+    private final EndpointMetrics metrics;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final NetClient backends;
+    private final Map<Long, Endpoint> endpoints = new HashMap<>();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "endpoint-manager");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile SslContext ssl;
+
+    EndpointManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, EndpointMetrics metrics, Vertx vertx,
+            Clock clock) {
+        this.events = events;
+        this.config = config;
+        this.certificates = certificates;
+        this.metrics = metrics;
+        this.vertx = vertx;
+        this.clock = clock;
+        this.backends = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000));
+        events.bdbs().onChange((key, e, offset) -> reconcileSoon());
+        certificates.onChange(role -> {
+            if (role == org.redissync.events.CertRole.PROXY) {
+                ssl = null;
+                reconcileSoon();
+            }
+        });
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        events.streams().caughtUp().thenRun(this::reconcileSoon);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        worker.shutdownNow();
+        endpoints.values().forEach(Endpoint::stop);
+    }
+
+    /** The endpoint of bdb {@code uid}, when this cluster runs it (tests, metrics). */
+    public Endpoint endpoint(long uid) {
+        return endpoints.get(uid);
+    }
+
+    private void reconcileSoon() {
+        if (events.streams().caughtUp().isDone() && !worker.isShutdown()) {
+            worker.execute(this::reconcile);
+        }
+    }
+
+    private void reconcile() {
+        Map<Long, BdbConfigured> wanted = new HashMap<>();
+        for (BdbConfigEvent e : events.bdbs().all().values()) {
+            if (e instanceof BdbConfigured b && b.cluster().equals(config.cluster().name())) {
+                wanted.put(b.uid(), b);
+            }
+        }
+        for (var it = endpoints.entrySet().iterator(); it.hasNext();) {
+            var entry = it.next();
+            BdbConfigured b = wanted.get(entry.getKey());
+            if (b == null || b.port() != entry.getValue().port()) {
+                await(entry.getValue().stop());
+                it.remove();
+                long gen = events.bdbs().get(Long.toString(entry.getKey())).map(BdbConfigEvent::generation).orElse(0L);
+                if (b == null) {
+                    report(entry.getKey(), gen, TlsMode.DISABLED, entry.getValue().port(), false, null);
+                    LOG.infof("endpoint of bdb %d closed", entry.getKey());
+                }
+            }
+        }
+        for (BdbConfigured b : wanted.values()) {
+            try {
+                apply(b);
+            } catch (RuntimeException e) {
+                LOG.warnf("bdb %d: endpoint not applied: %s", b.uid(), e.getMessage());
+                report(b.uid(), b.generation() - 1, b.tls().tlsMode(), b.port(), endpoints.containsKey(b.uid()), e.getMessage());
+            }
+        }
+    }
+
+    private void apply(BdbConfigured b) {
+        EndpointSettings next = settings(b);
+        Endpoint current = endpoints.get(b.uid());
+        if (current == null) {
+            Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock);
+            int acceptors = config.cluster().acceptors().orElse(Runtime.getRuntime().availableProcessors());
+            await(ep.start(next, config.cluster().bindHost(), acceptors));
+            endpoints.put(b.uid(), ep);
+            LOG.infof("endpoint of bdb %d listening on %s:%d (tls_mode %s) -> %s", b.uid(), config.cluster().bindHost(), b.port(),
+                    b.tls().tlsMode().wire(), b.backend());
+        } else {
+            EndpointSettings before = current.settings();
+            if (before.generation() == next.generation() && before.ssl() == next.ssl()) {
+                return;
+            }
+            current.update(next);
+            LOG.infof("endpoint of bdb %d: generation %d (tls_mode %s) for new connections", b.uid(), b.generation(), b.tls().tlsMode().wire());
+        }
+        report(b.uid(), b.generation(), b.tls().tlsMode(), b.port(), true, null);
+    }
+
+    private EndpointSettings settings(BdbConfigured b) {
+        String[] hp = b.backend().split(":");
+        SslContext context = null;
+        if (b.tls().tlsMode() != TlsMode.DISABLED) {
+            context = sslContext();
+            if (context == null) {
+                throw new IllegalStateException("no proxy certificate yet (tls_mode " + b.tls().tlsMode().wire() + " needs one)");
+            }
+        }
+        return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, hp[0],
+                Integer.parseInt(hp[1]));
+    }
+
+    private SslContext sslContext() {
+        SslContext s = ssl;
+        if (s == null) {
+            CertificateMaterial m = certificates.proxy().orElse(null);
+            if (m == null) {
+                return null;
+            }
+            s = ServerTls.context(m.key(), m.chain(), config.cluster().tls13Only(), clock);
+            ssl = s;
+        }
+        return s;
+    }
+
+    private void report(long uid, long generation, TlsMode mode, int port, boolean listening, String error) {
+        events.streams().publisher().publish(new EndpointStatus(EndpointStatus.VERSION, config.cluster().name(), uid, generation, mode, port,
+                listening, error, clock.instant()));
+    }
+
+    private static void await(io.vertx.core.Future<?> f) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(c.getMessage(), c);
+        }
+    }
+}

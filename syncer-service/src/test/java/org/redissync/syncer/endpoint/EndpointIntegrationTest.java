@@ -1,0 +1,306 @@
+package org.redissync.syncer.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.SubjectValidation;
+import org.redissync.events.TlsMode;
+import org.redissync.runtime.FreePorts;
+import org.redissync.runtime.RedisServer;
+import org.redissync.runtime.testing.SharedKafka;
+import org.redissync.syncer.TestPki;
+import org.redissync.syncer.events.SyncerEvents;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/** Real clients (redis-cli, Jedis, JSSE sockets, openssl) against real endpoints in front of a real redis-server. */
+@QuarkusTest
+@WithTestResource(value = EndpointPkiResource.class, scope = TestResourceScope.GLOBAL)
+class EndpointIntegrationTest {
+
+    static RedisServer backend;
+    static final AtomicLong UIDS = new AtomicLong(System.nanoTime() % 1_000_000 * 1000);
+
+    @Inject
+    SyncerEvents events;
+
+    @Inject
+    EndpointManager manager;
+
+    @Inject
+    EndpointMetrics metrics;
+
+    @BeforeAll
+    static void backend() throws Exception {
+        backend = RedisServer.start(SharedKafka.workDir().resolve("endpoint-backend-" + System.nanoTime()), 0, false, List.of());
+    }
+
+    @AfterAll
+    static void stopBackend() {
+        backend.close();
+    }
+
+    record Bdb(long uid, int port, long generation) {
+    }
+
+    Bdb publish(long uid, int port, long generation, Tls tls) throws Exception {
+        events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, events.cluster(), port,
+                backend.address(), 1 << 20, null, tls, List.of(), "disabled", Instant.now())).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null
+                && manager.endpoint(uid).settings().generation() == generation);
+        return new Bdb(uid, port, generation);
+    }
+
+    Bdb newBdb(Tls tls) throws Exception {
+        return publish(UIDS.incrementAndGet(), FreePorts.next(), 1, tls);
+    }
+
+    static Tls tls(TlsMode mode, boolean enforce, List<String> clientCerts, List<String> crdt, SubjectValidation v,
+            List<AuthorizedSubject> subjects, boolean outdated, boolean weak) {
+        return new Tls(mode, enforce, clientCerts, crdt, v, subjects, outdated, weak);
+    }
+
+    static Tls mode(TlsMode mode) {
+        return tls(mode, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
+    }
+
+    static String redisCli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out.trim();
+    }
+
+    static Path pki(String file) {
+        return EndpointPkiResource.dir.resolve(file);
+    }
+
+    // ---------------------------------------------------------------------------------- the seed
+
+    @Test
+    void plaintextWhenTlsIsDisabledWithPipelining() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        assertThat(redisCli("-p", "" + b.port(), "PING")).isEqualTo("PONG");
+        assertThat(redisCli("-p", "" + b.port(), "SET", "k" + b.uid(), "v")).isEqualTo("OK");
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                pipeline.append("INCR pipe").append(b.uid()).append("\r\n");
+            }
+            s.getOutputStream().write(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String last = null;
+            for (int i = 0; i < 100; i++) {
+                last = in.readLine();
+            }
+            assertThat(last).isEqualTo(":100");
+        }
+    }
+
+    @Test
+    void theSeedsRedisCliTlsCommandWorksAfterTlsModeEnabledAndPlaintextIsRefused() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.ENABLED));
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), "--tls", "--cacert", pki("proxy_cert.pem").toString(), "PING"))
+                .isEqualTo("PONG");
+        double before = metrics.refusals(b.uid(), Refusal.PLAINTEXT_REFUSED);
+        assertThat(redisCli("-p", "" + b.port(), "PING")).contains("TLS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.refusals(b.uid(), Refusal.PLAINTEXT_REFUSED) == before + 1);
+    }
+
+    @Test
+    void aJavaClientWithSslWorks() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.ENABLED));
+        try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", b.port()), DefaultJedisClientConfig.builder().ssl(true)
+                .sslSocketFactory(context(null).getSocketFactory()).build())) {
+            assertThat(jedis.set("jedis" + b.uid(), "tls")).isEqualTo("OK");
+            assertThat(jedis.get("jedis" + b.uid())).isEqualTo("tls");
+        }
+    }
+
+    @Test
+    void mutualTlsAcceptsTheClientCertificateAndRefusesAClientWithout() throws Exception {
+        TestPki.Issued clientCa = TestPki.ca("client CA");
+        TestPki.Issued user = TestPki.client(clientCa, "CN=redis_user,O=Acme");
+        user.write(EndpointPkiResource.dir, "redis_user");
+        Bdb b = newBdb(tls(TlsMode.ENABLED, true, List.of(clientCa.pem()), List.of(), SubjectValidation.DISABLED, List.of(), false, false));
+        String tls = "--tls";
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), tls, "--cacert", pki("proxy_cert.pem").toString(), "--cert",
+                pki("redis_user.crt").toString(), "--key", pki("redis_user.key").toString(), "PING")).isEqualTo("PONG");
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), tls, "--cacert", pki("proxy_cert.pem").toString(), "PING"))
+                .isNotEqualTo("PONG");
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.refusals(b.uid(), Refusal.NO_CLIENT_CERT) >= 1);
+    }
+
+    // ------------------------------------------------------------------------ the negative matrix
+
+    @Test
+    void everyRefusalReasonIsCountedAndEachAcceptedCaseWorks() throws Exception {
+        TestPki.Issued clientCa = TestPki.ca("client CA");
+        TestPki.Issued stranger = TestPki.ca("someone else");
+        TestPki.Issued pinnedLeaf = TestPki.client(stranger, "CN=pinned");
+        TestPki.Issued good = TestPki.client(clientCa, "CN=app,OU=ops,OU=dev,O=Acme,C=FR");
+        TestPki.Issued wrongSubject = TestPki.client(clientCa, "CN=app,OU=ops,O=Acme,C=FR");
+        TestPki.Issued untrusted = TestPki.client(stranger, "CN=app,OU=ops,OU=dev,O=Acme,C=FR");
+        TestPki.Issued expired = TestPki.client(clientCa, "CN=app,OU=dev,OU=ops,O=Acme,C=FR", Instant.now().minus(Duration.ofDays(9)),
+                Instant.now().minus(Duration.ofDays(1)), TestPki.ec());
+        TestPki.Issued weak = TestPki.client(clientCa, "CN=app,OU=ops,OU=dev,O=Acme,C=FR", Instant.now().minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(1)), TestPki.rsa(1024));
+        List<AuthorizedSubject> subjects = List.of(new AuthorizedSubject("app", "Acme", List.of("dev", "ops"), null, null, "FR"));
+        Bdb b = newBdb(tls(TlsMode.ENABLED, true, List.of(clientCa.pem(), pinnedLeaf.pem()), List.of(), SubjectValidation.FULL_SUBJECT,
+                subjects, false, false));
+
+        assertThat(ping(b, good)).isEqualTo("+PONG");
+        assertThat(ping(b, pinnedLeaf)).as("a pinned leaf skips subject validation").isEqualTo("+PONG");
+        assertRefused(b, untrusted, Refusal.UNTRUSTED);
+        assertRefused(b, wrongSubject, Refusal.SUBJECT_MISMATCH);
+        assertRefused(b, expired, Refusal.EXPIRED);
+        assertRefused(b, weak, Refusal.WEAK_HASH);
+        assertRefused(b, null, Refusal.NO_CLIENT_CERT);
+
+        // san_cn: only the CN counts.
+        Bdb cn = newBdb(tls(TlsMode.ENABLED, true, List.of(clientCa.pem()), List.of(), SubjectValidation.SAN_CN, subjects, false, false));
+        assertThat(ping(cn, wrongSubject)).isEqualTo("+PONG");
+
+        // rladmin tune db ... mtls_allow_outdated_certs / mtls_allow_weak_hashing enabled.
+        publish(b.uid(), b.port(), 2, tls(TlsMode.ENABLED, true, List.of(clientCa.pem()), List.of(), SubjectValidation.FULL_SUBJECT, subjects,
+                true, true));
+        assertThat(ping(b, expired)).isEqualTo("+PONG");
+        assertThat(ping(b, weak)).isEqualTo("+PONG");
+
+        // TLS 1.0 is never accepted.
+        var hello = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + b.port(), "-tls1", "-cipher", "DEFAULT@SECLEVEL=0")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        hello.getInputStream().readAllBytes();
+        hello.waitFor(20, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.refusals(b.uid(), Refusal.PROTOCOL_VERSION) >= 1);
+    }
+
+    @Test
+    void replicaSslLetsClientsInPlainButReplicationOnlyFromATrustedSyncerOverTls() throws Exception {
+        TestPki.Issued syncerCa = TestPki.ca("peer CA");
+        TestPki.Issued peerSyncer = TestPki.client(syncerCa, "CN=syncer.cluster-b");
+        TestPki.Issued notASyncer = TestPki.client(syncerCa, "CN=syncer.cluster-x");
+        Bdb b = newBdb(tls(TlsMode.REPLICA_SSL, false, List.of(), List.of(TestPki.pem(peerSyncer.cert(), syncerCa.cert())),
+                SubjectValidation.DISABLED, List.of(), false, false));
+        assertThat(redisCli("-p", "" + b.port(), "PING")).isEqualTo("PONG");
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), "--tls", "--cacert", pki("proxy_cert.pem").toString(), "PING"))
+                .isEqualTo("PONG");
+        try (Socket plain = new Socket("127.0.0.1", b.port())) {
+            assertThat(send(plain, "PING\r\nPSYNC ? -1\r\n", 2)).containsExactly("+PONG", "-ERR replication is accepted only over TLS from a trusted syncer certificate");
+        }
+        assertThat(metrics.refusals(b.uid(), Refusal.REPLICATION_REFUSED)).isGreaterThanOrEqualTo(1);
+        try (SSLSocket s = tlsSocket(b, notASyncer)) {
+            assertThat(send(s, "REPLCONF listening-port 1\r\n", 1).get(0)).startsWith("-ERR replication");
+        }
+        try (SSLSocket s = tlsSocket(b, peerSyncer)) {
+            assertThat(send(s, "PSYNC ? -1\r\n", 1).get(0)).startsWith("+FULLRESYNC");
+        }
+    }
+
+    @Test
+    void anOpenConnectionKeepsWorkingAfterTlsBecomesRequiredWhileANewPlaintextOneIsRefused() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        try (Socket open = new Socket("127.0.0.1", b.port())) {
+            assertThat(send(open, "PING\r\n", 1)).containsExactly("+PONG");
+            publish(b.uid(), b.port(), 2, mode(TlsMode.ENABLED));
+            assertThat(send(open, "SET still k\r\nGET still\r\n", 3)).containsExactly("+OK", "$1", "k");
+            assertThat(redisCli("-p", "" + b.port(), "PING")).contains("TLS");
+            assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), "--tls", "--cacert", pki("proxy_cert.pem").toString(), "PING"))
+                    .isEqualTo("PONG");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ helpers
+
+    String ping(Bdb b, TestPki.Issued client) throws Exception {
+        try (SSLSocket s = tlsSocket(b, client)) {
+            return send(s, "PING\r\n", 1).get(0);
+        }
+    }
+
+    void assertRefused(Bdb b, TestPki.Issued client, Refusal reason) throws Exception {
+        double before = metrics.refusals(b.uid(), reason);
+        try (SSLSocket s = tlsSocket(b, client)) {
+            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            int r = s.getInputStream().read();
+            assertThat(r).as("expected the connection to be refused for " + reason).isEqualTo(-1);
+        } catch (java.io.IOException refusedDuringHandshake) {
+            // also a refusal
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics.refusals(b.uid(), reason)).isEqualTo(before + 1));
+    }
+
+    SSLSocket tlsSocket(Bdb b, TestPki.Issued client) throws Exception {
+        SSLSocket s = (SSLSocket) context(client).getSocketFactory().createSocket("127.0.0.1", b.port());
+        s.setSoTimeout(5000);
+        s.startHandshake();
+        return s;
+    }
+
+    static SSLContext context(TestPki.Issued client) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", EndpointPkiResource.clusterCa.cert());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        KeyManagerFactory kmf = null;
+        if (client != null) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("me", client.keys().getPrivate(), new char[0], new X509Certificate[] {client.cert()});
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    static List<String> send(Socket s, String request, int lines) throws Exception {
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        s.setSoTimeout(5000);
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < lines; i++) {
+            got.add(in.readLine());
+        }
+        return got;
+    }
+}
