@@ -158,4 +158,31 @@ class CliTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
     }
+
+    @Test
+    @Order(7)
+    void theSeedsTlsBodyThenRedisCliWithTheClustersProxyCertificate() throws Exception {
+        JsonNode bdb = api("POST", "/v1/bdbs", "{\"name\": \"seed-tls\", \"cluster\": \"cluster-a\"}");
+        long uid = bdb.get("uid").asLong();
+        int port = bdb.get("port").asInt();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                "active".equals(api("GET", "/v1/bdbs/" + uid, null).get("status").asText()));
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + port, "SET", "seed", "plain")).isEqualTo("OK");
+        api("PUT", "/v1/bdbs/" + uid, "{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"enabled\"}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                "active".equals(api("GET", "/v1/bdbs/" + uid, null).get("status").asText()));
+        String proxyCert = JSON.readTree(suite.home.resolve("suite.json").toFile()).at("/clusters/0/proxy_cert").asText();
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + port, "--tls", "--cacert", proxyCert, "GET", "seed")).isEqualTo("plain");
+        assertThat(redisCli("-h", "127.0.0.1", "-p", "" + port, "GET", "seed")).contains("TLS");
+    }
+
+    static String redisCli(String... args) throws Exception {
+        var cmd = new java.util.ArrayList<String>();
+        cmd.add("redis-cli");
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out;
+    }
 }

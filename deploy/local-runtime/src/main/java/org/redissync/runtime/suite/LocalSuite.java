@@ -157,8 +157,21 @@ public final class LocalSuite {
             startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
             for (String cluster : backends.keySet()) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
-                startService("syncer-service " + cluster, "syncer-service", p, Map.of("kafka.bootstrap.servers", bootstrap,
-                        "redissync.cluster.name", cluster));
+                Map<String, String> syncer = new LinkedHashMap<>();
+                syncer.put("kafka.bootstrap.servers", bootstrap);
+                syncer.put("redissync.cluster.name", cluster);
+                syncer.put("redissync.cluster.endpoint-names", "localhost,127.0.0.1");
+                syncer.put("redissync.certificates.cert-service-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
+                syncer.put("redissync.certificates.token", secrets.token(cluster));
+                syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
+                startService("syncer-service " + cluster, "syncer-service", p, syncer);
+            }
+            for (String cluster : backends.keySet()) {
+                step("proxy certificate " + cluster, () -> {
+                    Path file = layout.proxyCert(cluster);
+                    awaitProxyCertificate("http://127.0.0.1:" + certPort + "/v1/cluster/certificates?cluster=" + cluster, file);
+                    return file;
+                }, Path::toString);
             }
 
             writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
@@ -170,15 +183,16 @@ public final class LocalSuite {
             System.out.println("  Kafka:                  " + bootstrap);
             for (String cluster : backends.keySet()) {
                 System.out.println("  " + cluster + ": syncer-service http://127.0.0.1:" + ports.getProperty(cluster + ".syncer")
-                        + ", backends " + backends.get(cluster).stream().map(RedisServer::address).toList());
+                        + ", backends " + backends.get(cluster).stream().map(RedisServer::address).toList()
+                        + ", proxy_cert.pem " + layout.proxyCert(cluster));
             }
             System.out.println("  Description for scripts: " + layout.suiteJson());
             System.out.println("  Logs: " + layout.logs() + "    Stop: deploy/local/suite down");
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             System.err.println("Stopping what was started.");
             stopAll(started);
             clearProcesses();
-            throw e instanceof StartupException se ? se : new StartupException(e.getMessage(), e);
+            throw e instanceof StartupException se ? se : new StartupException(String.valueOf(e.getMessage()), e);
         }
     }
 
@@ -299,6 +313,7 @@ public final class LocalSuite {
                 clusters.append(",\n");
             }
             clusters.append("    {\"name\": ").append(q(e.getKey()))
+                    .append(", \"proxy_cert\": ").append(q(layout.proxyCert(e.getKey()).toString()))
                     .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(e.getKey() + ".syncer")))
                     .append(", \"backends\": [")
                     .append(String.join(", ", e.getValue().stream().map(r -> q(r.address())).toList()))
@@ -323,6 +338,35 @@ public final class LocalSuite {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Waits until the cluster's syncer-service has its proxy certificate (it asks cert-service by CSR
+     * at start), then saves the chain, CA included, as the seed's {@code proxy_cert.pem}.
+     */
+    private static void awaitProxyCertificate(String url, Path file) {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                var pem = r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("proxy_cert") : null;
+                if (pem != null && pem.isTextual()) {
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, pem.asText());
+                    return;
+                }
+            } catch (IOException e) {
+                // not yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+        }
+        throw new StartupException("no proxy certificate was issued within 60 s; see the syncer-service and cert-service logs in "
+                + file.getParent());
     }
 
     /** Saves what {@code url} answers (the CA certificate) to {@code file}. */
@@ -363,6 +407,7 @@ public final class LocalSuite {
             deleteTree(layout.state());
             deleteTree(layout.logs());
             deleteTree(layout.home().resolve("run"));
+            deleteTree(layout.home().resolve("clusters"));
             try {
                 Files.deleteIfExists(layout.suiteJson());
                 Files.deleteIfExists(layout.caCert());

@@ -18,6 +18,11 @@ record SuiteLayout(Path repo, Path home) {
         return home.resolve("ca.pem");
     }
 
+    /** The seed's {@code proxy_cert.pem} of a cluster (its endpoints' certificate chain, CA included). */
+    Path proxyCert(String cluster) {
+        return home.resolve("clusters").resolve(cluster).resolve("proxy_cert.pem");
+    }
+
     Path state() {
         return home.resolve("state");
     }
