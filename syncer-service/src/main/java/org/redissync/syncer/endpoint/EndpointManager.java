@@ -163,6 +163,8 @@ public class EndpointManager {
             }
             s = ServerTls.context(m.key(), m.chain(), config.cluster().tls13Only(), clock);
             ssl = s;
+            LOG.infof("endpoint TLS context for %s (TLS provider %s, %s transport)", m.leaf().getSubjectX500Principal().getName(),
+                    io.netty.handler.ssl.OpenSsl.isAvailable() ? "OPENSSL" : "JDK", vertx.isNativeTransportEnabled() ? "native" : "NIO");
         }
         return s;
     }
