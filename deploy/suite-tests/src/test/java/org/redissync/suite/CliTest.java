@@ -174,6 +174,34 @@ class CliTest {
         String proxyCert = JSON.readTree(suite.home.resolve("suite.json").toFile()).at("/clusters/0/proxy_cert").asText();
         assertThat(redisCli("-h", "127.0.0.1", "-p", "" + port, "--tls", "--cacert", proxyCert, "GET", "seed")).isEqualTo("plain");
         assertThat(redisCli("-h", "127.0.0.1", "-p", "" + port, "GET", "seed")).contains("TLS");
+        tlsPort = port;
+    }
+
+    static int tlsPort;
+
+    @Test
+    @Order(8)
+    void aRotatedProxyCertificateReachesNewConnectionsWhileAnOpenOneContinues() throws Exception {
+        JsonNode s = JSON.readTree(suite.home.resolve("suite.json").toFile());
+        javax.net.ssl.SSLContext ctx = LocalSuiteTest.trusting(Path.of(s.get("ca_cert").asText()));
+        String before = api("GET", "/v1/cluster/certificates?cluster=cluster-a", null).get("proxy_cert").asText();
+        try (var open = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            open.startHandshake();
+            var oldLeaf = (java.security.cert.X509Certificate) open.getSession().getPeerCertificates()[0];
+            api("POST", "/v1/cluster/certificates/rotate?cluster=cluster-a", "{\"name\": \"proxy\"}");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+                    !api("GET", "/v1/cluster/certificates?cluster=cluster-a", null).get("proxy_cert").asText().equals(before));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+                try (var fresh = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+                    fresh.startHandshake();
+                    assertThat(fresh.getSession().getPeerCertificates()[0]).isNotEqualTo(oldLeaf);
+                }
+            });
+            open.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] pong = new byte[7];
+            assertThat(open.getInputStream().readNBytes(pong, 0, 7)).isEqualTo(7);
+            assertThat(new String(pong, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+        }
     }
 
     static String redisCli(String... args) throws Exception {

@@ -77,9 +77,10 @@ public class ClusterCertificates {
         return t;
     });
 
-    ClusterCertificates(SyncerConfig config, Clock clock) {
+    ClusterCertificates(SyncerConfig config, Clock clock, org.redissync.syncer.events.SyncerEvents events) {
         this.config = config;
         this.clock = clock;
+        watchRotationRequests(events);
         SyncerConfig.Certificates c = config.certificates();
         if (c.proxyCertificateFile().isPresent()) {
             proxy = fromFiles(c.proxyCertificateFile().get(), c.proxyKeyFile().orElseThrow(() ->
@@ -93,6 +94,25 @@ public class ClusterCertificates {
             renewer.execute(() -> obtain(CertRole.PROXY));
             renewer.execute(() -> obtain(CertRole.SYNCER));
         }
+    }
+
+    /**
+     * {@code POST /v1/cluster/certificates/rotate} bumps {@code rotation_requests} on this cluster's role;
+     * the owner of the key (this process) re-keys. Requests already seen when this process started are
+     * not acted on again: its certificates are fresh anyway.
+     */
+    private void watchRotationRequests(org.redissync.syncer.events.SyncerEvents events) {
+        java.util.Map<CertRole, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        events.certificates().onChange((key, e, offset) -> {
+            if (e instanceof org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished r
+                    && r.cluster().equals(config.cluster().name()) && r.role() != CertRole.API) {
+                Long before = seen.put(r.role(), r.rotationRequests());
+                if (before != null && r.rotationRequests() > before && events.streams().caughtUp().isDone()) {
+                    LOG.infof("cert-service asked for a new %s certificate: re-keying", r.role().wire());
+                    rotate(r.role());
+                }
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent ignored) {
