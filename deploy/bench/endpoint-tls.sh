@@ -43,11 +43,11 @@ redis_pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$plain" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 echo "== a bdb with tls_mode enabled in front of it"
-bdb=$(curl -sf -u "admin:$pw" -H 'Content-Type: application/json' -X POST "$api/v1/bdbs" \
+bdb=$(curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" -H 'Content-Type: application/json' -X POST "$api/v1/bdbs" \
   -d "{\"name\":\"bench\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$plain\",\"tls_mode\":\"enabled\",\"enforce_client_authentication\":\"disabled\"}")
 uid=$(echo "$bdb" | sed -n 's/.*"uid":\([0-9]*\).*/\1/p'); endpoint=$(echo "$bdb" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
 for _ in $(seq 1 100); do
-  curl -sf -u "admin:$pw" "$api/v1/bdbs/$uid" | grep -q '"status":"active"' && break; sleep 0.2
+  curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" "$api/v1/bdbs/$uid" | grep -q '"status":"active"' && break; sleep 0.2
 done
 
 run() { # port cacert pipeline -> csv lines "test",rps,avg,min,p50,p95,p99,max

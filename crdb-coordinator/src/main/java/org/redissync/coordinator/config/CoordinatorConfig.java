@@ -33,12 +33,48 @@ public interface CoordinatorConfig {
 
     Tasks tasks();
 
+    /** The HTTPS front of the API (Redis Enterprise's port 9443). */
+    Api api();
+
+    interface Api {
+        /** HTTPS port; 0 picks a free one (tests); -1 serves the API over HTTP only. */
+        @WithDefault("9443")
+        @Min(-1)
+        @Max(65535)
+        int tlsPort();
+
+        @WithDefault("0.0.0.0")
+        String tlsHost();
+
+        /** Operator-managed API certificate (PEM chain) and key; else one is requested from cert-service. */
+        Optional<String> certificateFile();
+
+        Optional<String> keyFile();
+
+        /** The cert-service cluster whose token authenticates the API certificate request. */
+        @WithDefault("control-plane")
+        String certificateCluster();
+
+        /** That cluster's bootstrap token. */
+        Optional<String> token();
+
+        /** Names in the API certificate. */
+        @WithDefault("localhost,127.0.0.1")
+        List<String> names();
+    }
+
     /** Where {@code /v1/cluster/*} (certificates) is forwarded. */
     CertService certService();
 
     interface CertService {
         /** cert-service's HTTP API, e.g. {@code http://127.0.0.1:8081}. Unset: the certificate paths answer 503. */
         Optional<String> url();
+
+        /** cert-service's TLS listener (CSR signing), e.g. {@code https://127.0.0.1:9444}, for the API certificate. */
+        Optional<String> tlsUrl();
+
+        /** The suite CA certificate (PEM) cert-service's listener is verified with. */
+        Optional<String> caFile();
 
         /** Sent as {@code Authorization: Bearer} on forwarded writes, when cert-service requires it. */
         Optional<String> adminToken();

@@ -123,6 +123,9 @@ class CliTest {
         var r = crdbCli("crdb", "list", "--password", "not-the-password");
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).contains("401");
+        // And the CLI verifies the API's certificate: with a CA that did not sign it, it refuses to talk.
+        var untrusted = crdbCli("crdb", "list", "--cacert", suite.home.resolve("clusters/cluster-a/proxy_cert.pem").toString().replace("proxy_cert", "none"));
+        assertThat(untrusted.exitCode()).isNotZero();
     }
 
     @Test
@@ -139,7 +142,8 @@ class CliTest {
         try {
             JsonNode s = JSON.readTree(suite.home.resolve("suite.json").toFile());
             String password = Files.readString(Path.of(s.at("/api/password_file").asText())).trim();
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.at("/api/url").asText() + path))
+            HttpClient https = HttpClient.newBuilder().sslContext(LocalSuiteTest.trusting(Path.of(s.get("ca_cert").asText()))).build();
+            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(s.at("/api/url").asText() + path))
                     .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());

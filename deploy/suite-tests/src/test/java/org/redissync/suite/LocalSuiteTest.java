@@ -53,7 +53,7 @@ class LocalSuiteTest {
                 "syncer-service cluster-b", "The suite is up");
 
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
-        List<String> urls = new ArrayList<>(List.of(json.at("/api/url").asText(), json.at("/cert_service/url").asText()));
+        List<String> urls = new ArrayList<>(List.of(json.at("/api/http_url").asText(), json.at("/cert_service/url").asText()));
         json.get("clusters").forEach(c -> urls.add(c.get("syncer_url").asText()));
         assertThat(urls).hasSize(4);
         for (String url : urls) {
@@ -63,6 +63,11 @@ class LocalSuiteTest {
             assertThat(ready.body()).contains("\"status\": \"UP\"");
         }
         assertThat(suite.run("status").exitCode()).isZero();
+        // The API answers over HTTPS with a certificate of the suite's CA.
+        HttpClient https = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
+        assertThat(https.send(HttpRequest.newBuilder(URI.create(json.at("/api/url").asText() + "/v1/bdbs")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(json.at("/api/url").asText()).startsWith("https://");
         assertThat(Files.readString(Path.of(json.get("ca_cert").asText()))).startsWith("-----BEGIN CERTIFICATE-----");
     }
 
@@ -79,7 +84,8 @@ class LocalSuiteTest {
         assertThat(openssl.waitFor()).isZero();
         String token = Files.readString(suite.home.resolve("state/secrets/token-cluster-a")).trim();
         String csr = Files.readString(work.resolve("proxy.csr"));
-        String body = new ObjectMapper().writeValueAsString(java.util.Map.of("name", "proxy", "csr", csr));
+        // The api role: the syncer-services re-key their proxy and syncer certificates at every start.
+        String body = new ObjectMapper().writeValueAsString(java.util.Map.of("name", "api", "csr", csr));
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         String certService = json.at("/cert_service/url").asText();
         HttpClient tls = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
@@ -89,7 +95,7 @@ class LocalSuiteTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
         caBefore = get(certService + "/v1/cluster/certificates/ca");
-        proxyBefore = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
+        proxyBefore = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("api_cert").asText();
         assertThat(proxyBefore).startsWith("-----BEGIN CERTIFICATE-----");
     }
 
@@ -164,7 +170,7 @@ class LocalSuiteTest {
         String certService = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile()).at("/cert_service/url").asText();
         assertThat(get(certService + "/v1/cluster/certificates/ca")).isEqualTo(caBefore);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText())
+                assertThat(new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("api_cert").asText())
                         .isEqualTo(proxyBefore));
         assertThat(suite.run("down").exitCode()).isZero();
     }

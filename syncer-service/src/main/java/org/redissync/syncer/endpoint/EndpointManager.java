@@ -23,7 +23,7 @@ import org.redissync.events.SyncerStatusEvent.EndpointStatus;
 import org.redissync.events.TlsMode;
 import org.redissync.syncer.config.SyncerConfig;
 import org.redissync.syncer.events.SyncerEvents;
-import org.redissync.syncer.pki.CertificateMaterial;
+import org.redissync.certclient.CertificateMaterial;
 import org.redissync.syncer.pki.ClusterCertificates;
 
 /**

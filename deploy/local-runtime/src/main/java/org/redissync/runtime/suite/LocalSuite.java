@@ -133,6 +133,8 @@ public final class LocalSuite {
             certConfig.put("redissync.tls.host", "127.0.0.1");
             certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
             certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
+            certConfig.put("redissync.clusters.control-plane.token", secrets.token("control-plane"));
+            certConfig.put("redissync.clusters.control-plane.names", "localhost,127.0.0.1");
             for (String cluster : backends.keySet()) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
@@ -148,6 +150,11 @@ public final class LocalSuite {
             api.put("quarkus.security.users.embedded.roles.viewer", "viewer");
             api.put("redissync.cert-service.url", "http://127.0.0.1:" + certPort);
             api.put("redissync.cert-service.admin-token", secrets.secret("cert-service-admin-token"));
+            api.put("redissync.cert-service.tls-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
+            api.put("redissync.cert-service.ca-file", layout.caCert().toString());
+            api.put("redissync.api.tls-host", "127.0.0.1");
+            api.put("redissync.api.tls-port", ports.getProperty("api.tls"));
+            api.put("redissync.api.token", secrets.token("control-plane"));
             api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
             for (var e : backends.entrySet()) {
                 api.put("redissync.clusters." + e.getKey() + ".backends",
@@ -155,6 +162,18 @@ public final class LocalSuite {
                 api.put("redissync.clusters." + e.getKey() + ".endpoint-host", "127.0.0.1");
             }
             startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
+            int apiTls = Integer.parseInt(ports.getProperty("api.tls"));
+            step("API over HTTPS", () -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!FreePorts.inUse(apiTls)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new StartupException("the coordinator did not open its HTTPS port " + apiTls + " within 60 s (it needs its API "
+                                + "certificate from cert-service); see " + layout.logs().resolve("crdb-coordinator.log"));
+                    }
+                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                }
+                return apiTls;
+            }, p -> "https://127.0.0.1:" + p);
             for (String cluster : backends.keySet()) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
@@ -176,7 +195,8 @@ public final class LocalSuite {
 
             writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
             System.out.printf("The suite is up (%.1f s).%n", (System.nanoTime() - t0) / 1e9);
-            System.out.println("  API (crdb-coordinator): http://127.0.0.1:" + apiPort + "  user admin, password in "
+            System.out.println("  API (crdb-coordinator): https://127.0.0.1:" + ports.getProperty("api.tls") + " (CA " + layout.caCert()
+                    + "), user admin, password in "
                     + layout.state().resolve("secrets/admin-password"));
             System.out.println("  CLIs:                   crdb-coordinator/cli/bin/crdb-cli, crdb-coordinator/cli/bin/rladmin (they read suite.json)");
             System.out.println("  cert-service:           http://127.0.0.1:" + certPort + " (CA certificate: " + layout.caCert() + ")");
@@ -288,7 +308,7 @@ public final class LocalSuite {
                 throw new UncheckedIOException(e);
             }
         }
-        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "cert-service.tls", "crdb-coordinator"));
+        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "cert-service.tls", "crdb-coordinator", "api.tls"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
             for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
@@ -326,7 +346,8 @@ public final class LocalSuite {
                     .append("]}");
         }
         String json = "{\n"
-                + "  \"api\": {\"url\": " + q("http://127.0.0.1:" + apiPort) + ", \"user\": \"admin\", \"password_file\": "
+                + "  \"api\": {\"url\": " + q("https://127.0.0.1:" + ports.getProperty("api.tls")) + ", \"http_url\": "
+                + q("http://127.0.0.1:" + apiPort) + ", \"user\": \"admin\", \"password_file\": "
                 + q(layout.state().resolve("secrets/admin-password").toString()) + ", \"viewer_user\": \"viewer\", "
                 + "\"viewer_password_file\": " + q(layout.state().resolve("secrets/viewer-password").toString()) + "},\n"
                 + "  \"crdb_cli\": " + q(layout.repo().resolve("crdb-coordinator/cli/bin/crdb-cli").toString()) + ",\n"

@@ -1,4 +1,4 @@
-package org.redissync.syncer.pki;
+package org.redissync.certclient;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;

@@ -1,0 +1,204 @@
+package org.redissync.certclient;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
+
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.redissync.events.CertRole;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Gets a certificate for a key made here: generates an EC P-256 key pair, sends only a PKCS#10
+ * request to cert-service's TLS listener (verified with the suite CA), authenticated by the
+ * cluster's bootstrap token, and returns the key with the signed chain. The key never leaves the
+ * process. Also the PEM helpers the services share.
+ */
+public final class CertificateRequester {
+
+    /** Where cert-service is and how this process proves which cluster it belongs to. */
+    public record Target(String certServiceUrl, String cluster, String token, Path caFile) {
+        @Override
+        public String toString() {
+            return "Target[" + certServiceUrl + ", " + cluster + ", token=[hidden]]";
+        }
+    }
+
+    private final Target target;
+    private final HttpClient http;
+
+    public CertificateRequester(Target target) {
+        this.target = target;
+        try {
+            this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(target.caFile())).build();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the CA file " + target.caFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A new key and its certificate for {@code role}, with {@code names} (DNS names / IPs) asked for. */
+    public CertificateMaterial request(CertRole role, List<String> names) throws IOException, InterruptedException {
+        KeyPair kp = newKeyPair();
+        String body = new ObjectMapper().writeValueAsString(Map.of("name", role.wire(), "csr", csr(role, kp, names)));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
+                        + "/v1/cluster/certificates/csr?cluster=" + target.cluster()))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + target.token())
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("cert-service answered " + r.statusCode() + ": " + r.body());
+        }
+        return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(r.body()).get("certificate").asText()));
+    }
+
+    private String csr(CertRole role, KeyPair kp, List<String> names) throws IOException {
+        try {
+            JcaPKCS10CertificationRequestBuilder b = new JcaPKCS10CertificationRequestBuilder(
+                    new X500Principal("CN=" + role.wire() + "." + target.cluster()), kp.getPublic());
+            if (!names.isEmpty()) {
+                List<GeneralName> san = new ArrayList<>();
+                for (String n : names) {
+                    san.add(n.matches("[0-9.]+") || n.contains(":") ? new GeneralName(GeneralName.iPAddress, n)
+                            : new GeneralName(GeneralName.dNSName, n));
+                }
+                ExtensionsGenerator ext = new ExtensionsGenerator();
+                ext.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(GeneralName[]::new)));
+                b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
+            }
+            StringWriter w = new StringWriter();
+            try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+                pw.writeObject(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+            }
+            return w.toString();
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IOException(e);
+        }
+    }
+
+    static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** TLS trusting only the certificates in {@code caFile}. */
+    public static SSLContext trusting(Path caFile) throws IOException {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate c : certificates(Files.readString(caFile))) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Key and chain from PEM files (operator-managed certificates). */
+    public static CertificateMaterial fromFiles(String certFile, String keyFile) {
+        try {
+            return new CertificateMaterial(privateKey(Files.readString(Path.of(keyFile))), certificates(Files.readString(Path.of(certFile))));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + certFile + " / " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static List<X509Certificate> certificates(String pem) {
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not a PEM certificate chain", e);
+        }
+    }
+
+    public static PrivateKey privateKey(String pem) throws IOException {
+        try (PEMParser p = new PEMParser(new StringReader(pem))) {
+            Object o = p.readObject();
+            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair kp) {
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
+            }
+            if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+                return conv.getPrivateKey(info);
+            }
+            throw new IOException("no private key in the PEM text");
+        }
+    }
+
+    /** PEM text of a chain (public). */
+    public static String pem(List<X509Certificate> chain) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            for (X509Certificate c : chain) {
+                pw.writeObject(c);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return w.toString();
+    }
+
+    /** PKCS#8 PEM of a key, for an in-memory TLS configuration only (never logged, written or sent). */
+    public static String pem(PrivateKey key) {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(new JcaPKCS8Generator(key, null));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return w.toString();
+    }
+}
