@@ -87,6 +87,21 @@ public final class CertificateRequester {
         return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(r.body()).get("certificate").asText()));
     }
 
+    /**
+     * The operator-supplied key of this cluster's {@code role} (after {@code update_cert}), fetched from
+     * cert-service over TLS, authenticated as this cluster; paired with the published {@code chainPem}.
+     */
+    public CertificateMaterial suppliedKey(CertRole role, String chainPem) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
+                        + "/v1/cluster/keys/" + role.wire() + "?cluster=" + target.cluster()))
+                .header("Authorization", "Bearer " + target.token())
+                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("cert-service answered " + r.statusCode() + " for the supplied " + role.wire() + " key");
+        }
+        return new CertificateMaterial(privateKey(r.body()), certificates(chainPem));
+    }
+
     private String csr(CertRole role, KeyPair kp, List<String> names) throws IOException {
         try {
             JcaPKCS10CertificationRequestBuilder b = new JcaPKCS10CertificationRequestBuilder(

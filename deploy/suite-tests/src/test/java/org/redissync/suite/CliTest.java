@@ -217,4 +217,20 @@ class CliTest {
         p.waitFor();
         return out;
     }
+
+    @Test
+    @Order(9)
+    void anOperatorSuppliedProxyCertificateIsTakenUpByTheEndpointsWithoutARestart() throws Exception {
+        Path dir = Files.createDirectories(suite.home.resolve("operator-proxy"));
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "proxy.key", "-out",
+                "proxy.pem", "-days", "30", "-subj", "/CN=operator proxy", "-addext", "basicConstraints=critical,CA:FALSE",
+                "-addext", "extendedKeyUsage=serverAuth", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+        var set = rladmin("cluster", "certificate", "set", "proxy", "certificate_file", dir.resolve("proxy.pem").toString(), "key_file",
+                dir.resolve("proxy.key").toString(), "--cluster", "cluster-a");
+        assertThat(set.output()).contains("Finished successfully");
+        // Trusting only the operator's certificate: the handshake succeeds once the endpoint presents it.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(redisCli("-h", "127.0.0.1", "-p", "" + tlsPort, "--tls", "--cacert", dir.resolve("proxy.pem").toString(), "PING"))
+                        .isEqualTo("PONG"));
+    }
 }

@@ -16,7 +16,9 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
@@ -57,6 +59,7 @@ public final class Endpoint {
     private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
     private final List<NetServer> servers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final EndpointMetrics.Bytes bytes;
     /** Connections being TLS-handshaken, found by their engine from the trust manager. */
     static final Map<SSLEngine, Connection> HANDSHAKING = new ConcurrentHashMap<>();
 
@@ -67,6 +70,7 @@ public final class Endpoint {
         this.backends = backends;
         this.metrics = metrics;
         this.clock = clock;
+        this.bytes = metrics.bytes(uid);
     }
 
     /** Binds the port with one server per event loop (Vert.x spreads connections over them). */
@@ -119,7 +123,7 @@ public final class Endpoint {
         private boolean gate;
         private boolean closed;
         private boolean draining;
-        private final List<Buffer> early = new ArrayList<>();
+        private final List<ByteBuf> early = new ArrayList<>();
         private final RespCommandScanner scanner = new RespCommandScanner();
         private ClientCertificatePolicy.Verdict verdict;
 
@@ -139,7 +143,8 @@ public final class Endpoint {
         void begin() {
             open.incrementAndGet();
             metrics.connectionOpened(uid);
-            client.handler(this::fromClient);
+            // Raw Netty buffers both ways: no copy into Vert.x heap buffers, no copy back on write.
+            clientInternal().messageHandler(this::fromClient);
             client.closeHandler(v -> close());
             client.exceptionHandler(e -> close());
             if (st.mode() == TlsMode.DISABLED) {
@@ -158,12 +163,20 @@ public final class Endpoint {
                     backend.close();
                     return;
                 }
-                backend.handler(buf -> {
-                    metrics.bytesOut(uid, buf.length());
-                    client.write(buf);
+                ((NetSocketInternal) backend).messageHandler(msg -> {
+                    if (!(msg instanceof ByteBuf buf)) {
+                        ReferenceCountUtil.release(msg);
+                        return;
+                    }
+                    if (closed) {
+                        buf.release();
+                        return;
+                    }
+                    bytes.out().increment(buf.readableBytes());
+                    clientInternal().writeMessage(buf);
                     if (client.writeQueueFull()) {
-                        backend.pause();
-                        client.drainHandler(d -> backend.resume());
+                        reading(backend, false);
+                        client.drainHandler(d -> reading(backend, true));
                     }
                 });
                 backend.closeHandler(v -> close());
@@ -183,25 +196,46 @@ public final class Endpoint {
             if (!decided || backend == null || closed) {
                 return;
             }
-            List<Buffer> pending = new ArrayList<>(early);
+            List<ByteBuf> pending = new ArrayList<>(early);
             early.clear();
-            for (Buffer b : pending) {
+            for (ByteBuf b : pending) {
                 forward(b);
             }
-            client.resume();
+            reading(client, true);
         }
 
-        private void fromClient(Buffer buf) {
+        private void fromClient(Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (closed) {
+                buf.release();
+                return;
+            }
             if (!decided || backend == null) {
                 early.add(buf);
-                client.pause();
+                reading(client, false);
                 return;
             }
             forward(buf);
         }
 
-        private void forward(Buffer buf) {
+        /**
+         * Backpressure at the channel: with raw message handlers Vert.x's pause() no longer holds reads back,
+         * so stop (and restart) reading from the socket itself.
+         */
+        private void reading(NetSocket s, boolean on) {
+            ((NetSocketInternal) s).channelHandlerContext().channel().config().setAutoRead(on);
+        }
+
+        private NetSocketInternal clientInternal() {
+            return (NetSocketInternal) client;
+        }
+
+        private void forward(ByteBuf buf) {
             if (closed || draining) {
+                buf.release();
                 return;
             }
             if (gate) {
@@ -209,7 +243,8 @@ public final class Endpoint {
                 if (refusedAt >= 0) {
                     // Commands before the refused one still get their answers, in order: the refused
                     // command is replaced by one whose reply is the error, then the backend hangs up.
-                    Buffer out = refusedAt > 0 ? buf.getBuffer(0, refusedAt) : Buffer.buffer();
+                    Buffer out = Buffer.buffer(buf.slice(buf.readerIndex(), refusedAt).copy());
+                    buf.release();
                     out.appendString(REFUSAL_REPLY);
                     backend.write(out);
                     draining = true;
@@ -219,11 +254,11 @@ public final class Endpoint {
                     return;
                 }
             }
-            metrics.bytesIn(uid, buf.length());
-            backend.write(buf);
+            bytes.in().increment(buf.readableBytes());
+            ((NetSocketInternal) backend).writeMessage(buf);
             if (backend.writeQueueFull()) {
-                client.pause();
-                backend.drainHandler(v -> client.resume());
+                reading(client, false);
+                backend.drainHandler(v -> reading(client, true));
             }
         }
 
@@ -246,6 +281,8 @@ public final class Endpoint {
                 return;
             }
             closed = true;
+            early.forEach(ReferenceCountUtil::release);
+            early.clear();
             open.decrementAndGet();
             metrics.connectionClosed(uid);
             client.close();

@@ -37,12 +37,12 @@ public class EndpointMetrics {
         counter("redissync_endpoint_refusals_total", uid, reason.label()).increment();
     }
 
-    void bytesIn(long uid, int n) {
-        counter("redissync_endpoint_bytes_in_total", uid, null).increment(n);
+    /** The byte counters of one bdb, resolved once: they are bumped for every buffer on the hot path. */
+    record Bytes(Counter in, Counter out) {
     }
 
-    void bytesOut(long uid, int n) {
-        counter("redissync_endpoint_bytes_out_total", uid, null).increment(n);
+    Bytes bytes(long uid) {
+        return new Bytes(counter("redissync_endpoint_bytes_in_total", uid, null), counter("redissync_endpoint_bytes_out_total", uid, null));
     }
 
     /** For tests: refusals of one reason so far. */

@@ -2,6 +2,7 @@ package org.redissync.syncer.endpoint;
 
 import java.util.Locale;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -35,11 +36,18 @@ final class RespCommandScanner {
      * the first refused command starts (or 0 when it started in an earlier buffer).
      */
     int scan(Buffer buf, Gate gate) {
+        return scan(buf.getByteBuf(), gate);
+    }
+
+    /** As {@link #scan(Buffer, Gate)}, on the readable bytes of a Netty buffer (offsets relative to its reader index). */
+    int scan(ByteBuf bytes, Gate gate) {
+        int base = bytes.readerIndex();
+        ByteBuf buf = bytes;
         int commandStart = 0;
-        int len = buf.length();
+        int len = bytes.readableBytes();
         int i = 0;
         while (i < len) {
-            byte b = buf.getByte(i);
+            byte b = buf.getByte(base + i);
             switch (state) {
                 case START -> {
                     commandStart = i;

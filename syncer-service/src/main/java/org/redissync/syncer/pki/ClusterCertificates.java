@@ -45,6 +45,8 @@ public class ClusterCertificates {
     private volatile CertificateMaterial proxy;
     private volatile CertificateMaterial syncer;
     private final List<Consumer<CertRole>> listeners = new CopyOnWriteArrayList<>();
+    /** Roles whose certificate the operator supplied: not renewed by CSR until a rotation is asked for. */
+    private final java.util.Set<CertRole> operatorManaged = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "certificate-renewal");
         t.setDaemon(true);
@@ -94,9 +96,10 @@ public class ClusterCertificates {
         listeners.add(listener);
     }
 
-    /** Re-keys one role now. */
+    /** Re-keys one role now (an operator-supplied certificate is replaced by one of the suite's CA). */
     public void rotate(CertRole role) {
         if (requester != null) {
+            operatorManaged.remove(role);
             renewer.execute(() -> obtain(role));
         }
     }
@@ -110,6 +113,9 @@ public class ClusterCertificates {
         Map<CertRole, Long> seen = new ConcurrentHashMap<>();
         events.certificates().onChange((key, e, offset) -> {
             if (e instanceof RoleCertificatesPublished r && r.cluster().equals(config.cluster().name()) && r.role() != CertRole.API) {
+                if (r.operatorSupplied() && events.streams().caughtUp().isDone() && !isCurrent(r)) {
+                    renewer.execute(() -> adoptSupplied(r));
+                }
                 Long before = seen.put(r.role(), r.rotationRequests());
                 if (before != null && r.rotationRequests() > before && events.streams().caughtUp().isDone()) {
                     LOG.infof("cert-service asked for a new %s certificate: re-keying", r.role().wire());
@@ -119,7 +125,32 @@ public class ClusterCertificates {
         });
     }
 
+    private boolean isCurrent(RoleCertificatesPublished r) {
+        CertificateMaterial m = r.role() == CertRole.PROXY ? proxy : syncer;
+        return m != null && CertificateRequester.pem(m.chain()).equals(r.current().chainPem());
+    }
+
+    /** The operator replaced this role's certificate (update_cert): take its key from cert-service over TLS and use it. */
+    private void adoptSupplied(RoleCertificatesPublished r) {
+        try {
+            CertificateMaterial m = requester.suppliedKey(r.role(), r.current().chainPem());
+            if (r.role() == CertRole.PROXY) {
+                proxy = m;
+            } else {
+                syncer = m;
+            }
+            operatorManaged.add(r.role());
+            LOG.infof("using the operator-supplied %s certificate %s", r.role().wire(), m.leaf().getSubjectX500Principal().getName());
+            listeners.forEach(l -> l.accept(r.role()));
+        } catch (Exception e) {
+            LOG.warnf("cannot take the operator-supplied %s certificate (%s)", r.role().wire(), e.getMessage());
+        }
+    }
+
     private void obtain(CertRole role) {
+        if (operatorManaged.contains(role)) {
+            return;
+        }
         try {
             CertificateMaterial m = requester.request(role, role == CertRole.PROXY ? config.cluster().endpointNames() : List.of());
             if (role == CertRole.PROXY) {
