@@ -21,7 +21,7 @@ for tool in redis-server redis-benchmark openssl; do
   command -v $tool >/dev/null || { echo "bench: $tool is required (apt-get install redis-server redis-tools openssl)" >&2; exit 1; }
 done
 
-echo "== starting a one-cluster suite"
+echo "== starting a one-cluster suite (SUITE_SYNCER_ACCEPTORS=${SUITE_SYNCER_ACCEPTORS:-default})"
 "$repo/deploy/local/suite" up --clusters 1 > "$work/up.log" || { cat "$work/up.log"; exit 1; }
 suite_json="$SUITE_HOME/suite.json"
 api=$(sed -n 's/.*"api": {"url": "\([^"]*\)".*/\1/p' "$suite_json")

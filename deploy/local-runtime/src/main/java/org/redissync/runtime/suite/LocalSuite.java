@@ -183,6 +183,7 @@ public final class LocalSuite {
                 syncer.put("redissync.certificates.cert-service-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
                 syncer.put("redissync.certificates.token", secrets.token(cluster));
                 syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
+                Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
                 startService("syncer-service " + cluster, "syncer-service", p, syncer);
             }
             for (String cluster : backends.keySet()) {
