@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 
+import org.redissync.events.kafka.KafkaConfig;
 import org.redissync.cert.ca.KeyAlgorithm;
 
 /**
@@ -21,7 +22,7 @@ import org.redissync.cert.ca.KeyAlgorithm;
 @ConfigMapping(prefix = "redissync")
 public interface CertServiceConfig {
 
-    Kafka kafka();
+    KafkaConfig kafka();
 
     /** The Kafka client id. */
     @WithDefault("cert-service")
@@ -101,23 +102,5 @@ public interface CertServiceConfig {
         @WithDefault("localhost,127.0.0.1")
         @NotEmpty
         List<String> names();
-    }
-
-    interface Kafka {
-        /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */
-        @NotBlank
-        String bootstrapServers();
-
-        /** Prefix for the suite's topic names (empty in production; unique per test run). */
-        Optional<String> topicPrefix();
-
-        /** Replication factor of the topics cert-service creates. */
-        @WithDefault("1")
-        @Min(1)
-        @Max(7)
-        short replicationFactor();
-
-        /** Extra Kafka client properties, e.g. {@code security.protocol}. */
-        Map<String, String> client();
     }
 }

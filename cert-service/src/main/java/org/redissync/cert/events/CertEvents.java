@@ -11,7 +11,6 @@ import org.redissync.cert.config.CertServiceConfig;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.kafka.EventStreams;
-import org.redissync.events.kafka.KafkaSettings;
 import org.redissync.events.kafka.Topic;
 import org.redissync.events.kafka.TopicView;
 
@@ -24,9 +23,7 @@ public class CertEvents {
     private final TopicView<BdbConfigEvent> bdbs;
 
     CertEvents(CertServiceConfig config, Clock clock) {
-        CertServiceConfig.Kafka k = config.kafka();
-        this.streams = new EventStreams(new KafkaSettings(k.bootstrapServers(), k.topicPrefix().orElse(""),
-                k.replicationFactor(), config.clientId(), k.client()), clock);
+        this.streams = new EventStreams(config.kafka().settings(config.clientId()), clock);
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
         this.bdbs = streams.follow(Topic.BDB_CONFIG);
     }

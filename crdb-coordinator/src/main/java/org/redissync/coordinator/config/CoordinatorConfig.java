@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+
+import org.redissync.events.kafka.KafkaConfig;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -19,7 +21,7 @@ import jakarta.validation.constraints.NotBlank;
 @ConfigMapping(prefix = "redissync")
 public interface CoordinatorConfig {
 
-    Kafka kafka();
+    KafkaConfig kafka();
 
     /** The name this coordinator puts in tasks' {@code worker_name}. */
     @WithDefault("crdb-coordinator")
@@ -109,23 +111,5 @@ public interface CoordinatorConfig {
         /** A task not applied everywhere by then fails, with each late cluster's reason. */
         @WithDefault("PT60S")
         Duration timeout();
-    }
-
-    interface Kafka {
-        /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */
-        @NotBlank
-        String bootstrapServers();
-
-        /** Prefix for the suite's topic names (empty in production; unique per test run). */
-        Optional<String> topicPrefix();
-
-        /** Replication factor of the topics the coordinator creates. */
-        @WithDefault("1")
-        @Min(1)
-        @Max(7)
-        short replicationFactor();
-
-        /** Extra Kafka client properties, e.g. {@code security.protocol}. */
-        Map<String, String> client();
     }
 }

@@ -14,7 +14,6 @@ import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbTaskEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.kafka.EventStreams;
-import org.redissync.events.kafka.KafkaSettings;
 import org.redissync.events.kafka.Topic;
 import org.redissync.events.kafka.TopicView;
 
@@ -30,9 +29,7 @@ public class CoordinatorEvents {
     private final TopicView<ClusterCertificateEvent> certificates;
 
     CoordinatorEvents(CoordinatorConfig config, Clock clock) {
-        CoordinatorConfig.Kafka k = config.kafka();
-        this.streams = new EventStreams(new KafkaSettings(k.bootstrapServers(), k.topicPrefix().orElse(""),
-                k.replicationFactor(), config.workerName(), k.client()), clock);
+        this.streams = new EventStreams(config.kafka().settings(config.workerName()), clock);
         this.crdbs = streams.follow(Topic.CRDB_CONFIG);
         this.bdbs = streams.follow(Topic.BDB_CONFIG);
         this.tasks = streams.follow(Topic.CRDB_TASKS);

@@ -1,13 +1,12 @@
 package org.redissync.syncer.config;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+
+import org.redissync.events.kafka.KafkaConfig;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 /**
@@ -17,7 +16,7 @@ import jakarta.validation.constraints.NotBlank;
 @ConfigMapping(prefix = "redissync")
 public interface SyncerConfig {
 
-    Kafka kafka();
+    KafkaConfig kafka();
 
     /** The cluster this syncer-service serves (one syncer-service per cluster). */
     Cluster cluster();
@@ -63,23 +62,5 @@ public interface SyncerConfig {
 
         /** The suite CA certificate (PEM) that cert-service's listener is verified with. */
         Optional<String> caFile();
-    }
-
-    interface Kafka {
-        /** Defaults to Quarkus's {@code kafka.bootstrap.servers}. */
-        @NotBlank
-        String bootstrapServers();
-
-        /** Prefix for the suite's topic names (empty in production; unique per test run). */
-        Optional<String> topicPrefix();
-
-        /** Replication factor of the topics the coordinator creates. */
-        @WithDefault("1")
-        @Min(1)
-        @Max(7)
-        short replicationFactor();
-
-        /** Extra Kafka client properties, e.g. {@code security.protocol}. */
-        Map<String, String> client();
     }
 }

@@ -11,7 +11,6 @@ import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.kafka.EventStreams;
-import org.redissync.events.kafka.KafkaSettings;
 import org.redissync.events.kafka.Topic;
 import org.redissync.events.kafka.TopicView;
 import org.redissync.syncer.config.SyncerConfig;
@@ -29,10 +28,8 @@ public class SyncerEvents {
     private final TopicView<ClusterCertificateEvent> certificates;
 
     SyncerEvents(SyncerConfig config, Clock clock) {
-        SyncerConfig.Kafka k = config.kafka();
         this.cluster = config.cluster().name();
-        this.streams = new EventStreams(new KafkaSettings(k.bootstrapServers(), k.topicPrefix().orElse(""),
-                k.replicationFactor(), "syncer-" + cluster, k.client()), clock);
+        this.streams = new EventStreams(config.kafka().settings("syncer-" + cluster), clock);
         this.crdbs = streams.follow(Topic.CRDB_CONFIG);
         this.bdbs = streams.follow(Topic.BDB_CONFIG);
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
