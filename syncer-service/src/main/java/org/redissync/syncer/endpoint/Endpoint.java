@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,7 +43,7 @@ import org.redissync.events.TlsMode;
 public final class Endpoint {
 
     private static final Logger LOG = Logger.getLogger(Endpoint.class);
-    static final Set<String> REPLICATION_COMMANDS = Set.of("SYNC", "PSYNC", "REPLCONF");
+    static final List<String> REPLICATION_COMMANDS = List.of("SYNC", "PSYNC", "REPLCONF");
     static final String REFUSAL_MESSAGE = "ERR replication is accepted only over TLS from a trusted syncer certificate";
     /** Replaces a refused replication command: the backend answers with the error in order, then hangs up. */
     static final String REFUSAL_REPLY = "*3\r\n$4\r\nEVAL\r\n$" + ("return redis.error_reply('" + REFUSAL_MESSAGE + "')").length()
@@ -239,7 +238,7 @@ public final class Endpoint {
                 return;
             }
             if (gate) {
-                int refusedAt = scanner.scan(buf, cmd -> !REPLICATION_COMMANDS.contains(cmd));
+                int refusedAt = scanner.scan(buf, cmd -> !isReplication(cmd));
                 if (refusedAt >= 0) {
                     // Commands before the refused one still get their answers, in order: the refused
                     // command is replaced by one whose reply is the error, then the backend hangs up.
@@ -338,6 +337,22 @@ public final class Endpoint {
                 };
             }
         }
+    }
+
+    /** Whether a command name (any case) is one of the replication commands; allocation-free. */
+    static boolean isReplication(CharSequence name) {
+        for (String r : REPLICATION_COMMANDS) {
+            if (r.length() == name.length()) {
+                int i = 0;
+                while (i < r.length() && Character.toUpperCase(name.charAt(i)) == r.charAt(i)) {
+                    i++;
+                }
+                if (i == r.length()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static X509Certificate[] peerChain(SSLSession session) {

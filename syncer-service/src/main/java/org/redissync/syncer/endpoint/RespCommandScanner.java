@@ -1,7 +1,5 @@
 package org.redissync.syncer.endpoint;
 
-import java.util.Locale;
-
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
@@ -13,10 +11,13 @@ import io.vertx.core.buffer.Buffer;
  */
 final class RespCommandScanner {
 
-    /** Called for every command; answers whether it may pass. */
+    /**
+     * Called for every command with its name as sent (any case; a view valid only during the call,
+     * so the hot path allocates nothing per command); answers whether it may pass.
+     */
     @FunctionalInterface
     interface Gate {
-        boolean allow(String command);
+        boolean allow(CharSequence command);
     }
 
     private enum State { START, ARRAY_HEADER, BULK_HEADER, BULK_BODY, INLINE }
@@ -101,7 +102,7 @@ final class RespCommandScanner {
                     if (bulkLeft == 0) {
                         if (firstArg) {
                             firstArg = false;
-                            if (!gate.allow(name.toString().toUpperCase(Locale.ROOT))) {
+                            if (!gate.allow(name)) {
                                 return commandStart;
                             }
                         }
@@ -111,14 +112,14 @@ final class RespCommandScanner {
                 }
                 case INLINE -> {
                     if (b == '\n') {
-                        if (!inlineNameDone && !gate.allow(name.toString().trim().toUpperCase(Locale.ROOT))) {
+                        if (!inlineNameDone && !gate.allow(name)) {
                             return commandStart;
                         }
                         state = State.START;
                     } else if (!inlineNameDone) {
                         if ((b == ' ' || b == '\t' || b == '\r') && name.length() > 0) {
                             inlineNameDone = true;
-                            if (!gate.allow(name.toString().toUpperCase(Locale.ROOT))) {
+                            if (!gate.allow(name)) {
                                 return commandStart;
                             }
                         } else if (b != ' ' && b != '\t' && b != '\r' && name.length() < MAX_NAME) {
