@@ -56,6 +56,8 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
             TlsFacts tls,
             long fullResyncs,
             long partialResyncs,
+            /** An unrecoverable error (authentication refused, the local backend refusing writes): no retries until the config changes. */
+            boolean stopped,
             Instant updatedAt) implements SyncerStatusEvent {
 
         public static final int VERSION = 1;

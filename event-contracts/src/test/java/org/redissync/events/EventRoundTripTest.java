@@ -63,7 +63,7 @@ class EventRoundTripTest {
                 new CaPublished(CaPublished.VERSION, 1, CERT, List.of(CERT), T),
                 new ChannelStatus(ChannelStatus.VERSION, "cluster-b", "crdb:1b2c/1->2", ChannelKind.CRDB, "crdb:1b2c", 8,
                         "127.0.0.1:12000", 3, SyncState.IN_SYNC, 12, null,
-                        new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, T),
+                        new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, false, T),
                 new EndpointStatus(EndpointStatus.VERSION, "cluster-a", 7, 2, TlsMode.REPLICA_SSL, 12000, true, null, T),
                 new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
                         "coordinator", T, T, T.plusSeconds(1),

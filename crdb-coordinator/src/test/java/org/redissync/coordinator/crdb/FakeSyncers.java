@@ -34,7 +34,7 @@ final class FakeSyncers {
                 destinationUid, "127.0.0.1:1", generation, state, 3, null,
                 tls ? new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy." + from, Instant.now().plusSeconds(3600))
                         : TlsFacts.plaintext(),
-                1, 0, Instant.now()));
+                1, 0, false, Instant.now()));
     }
 
     private void send(SuiteEvent e) {

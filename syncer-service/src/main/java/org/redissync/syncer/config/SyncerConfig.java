@@ -1,5 +1,6 @@
 package org.redissync.syncer.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,5 +63,33 @@ public interface SyncerConfig {
 
         /** The suite CA certificate (PEM) that cert-service's listener is verified with. */
         Optional<String> caFile();
+    }
+
+    /** How the replication channels (CRDB peers, Replica Of sources) behave. */
+    Channels channels();
+
+    interface Channels {
+        /** First wait before reconnecting after a connection error; doubles up to {@link #retryMax()}. */
+        @WithDefault("50ms")
+        Duration retryInitial();
+
+        @WithDefault("5s")
+        Duration retryMax();
+
+        /** No byte from the source for this long (it pings every 10 s) means the link is dead. */
+        @WithDefault("30s")
+        Duration readTimeout();
+
+        /** Most source commands applied in one local MULTI/EXEC. */
+        @WithDefault("4096")
+        int batchMaxCommands();
+
+        /** Parsed commands waiting to be applied; a full queue stops reading from the source (backpressure). */
+        @WithDefault("65536")
+        int queueSize();
+
+        /** Skipped (echoed) stream bytes after which the position is committed even without data of our own. */
+        @WithDefault("1048576")
+        long skipCommitBytes();
     }
 }

@@ -147,6 +147,7 @@ public final class Endpoint {
             client.closeHandler(v -> close());
             client.exceptionHandler(e -> close());
             if (st.mode() == TlsMode.DISABLED) {
+                ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-refuse", new TlsRefuser());
                 decide(false);
             } else {
                 ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
@@ -287,6 +288,23 @@ public final class Endpoint {
             client.close();
             if (backend != null) {
                 backend.close();
+            }
+        }
+
+        /**
+         * With TLS disabled, a TLS ClientHello (first byte 0x16, never valid RESP) is closed at once:
+         * passed on, Redis would wait for a line end and the client for a ServerHello, both forever.
+         */
+        private final class TlsRefuser extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ctx.pipeline().remove(this);
+                if (msg instanceof ByteBuf buf && buf.isReadable() && buf.getByte(buf.readerIndex()) == 0x16) {
+                    ReferenceCountUtil.release(msg);
+                    refuse(Refusal.TLS_NOT_ENABLED, null, null);
+                    return;
+                }
+                ctx.fireChannelRead(msg);
             }
         }
 

@@ -9,6 +9,8 @@ public enum Refusal {
     EXPIRED("expired"),
     WEAK_HASH("weak_hash"),
     PROTOCOL_VERSION("protocol_version"),
+    /** A TLS handshake at an endpoint whose tls_mode is disabled (closed at once, not passed to Redis as garbage). */
+    TLS_NOT_ENABLED("tls_not_enabled"),
     REPLICATION_REFUSED("replication_refused");
 
     private final String label;

@@ -1,0 +1,498 @@
+package org.redissync.syncer.channel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+import org.redissync.syncer.channel.StreamItem.Barrier;
+import org.redissync.syncer.channel.StreamItem.Command;
+import org.redissync.syncer.channel.StreamItem.Continued;
+import org.redissync.syncer.channel.StreamItem.RdbBegin;
+import org.redissync.syncer.channel.StreamItem.RdbEnd;
+import org.redissync.syncer.channel.StreamItem.RdbFunction;
+import org.redissync.syncer.channel.StreamItem.RdbKey;
+
+/**
+ * Applies a channel's stream to the local backend, exactly once. See {@code CHANNELS.md} beside
+ * this class for the whole design; in short:
+ * <ul>
+ * <li>Source transactions are kept whole; batches are cut only between them. A batch is one local
+ * {@code MULTI … EXEC} that also carries {@code PUBLISH __redissync:applied <channel>} (the loop
+ * marker other channels see in this backend's stream) and {@code SET __redissync:pos:<channel>}
+ * (the stream position the batch reaches): data and position commit together or not at all.</li>
+ * <li>With {@code skipApplied} (CRDB), a source transaction carrying the marker was applied there
+ * by a channel: it is skipped, only its bytes are counted. The marker and position keys themselves
+ * are never applied anywhere.</li>
+ * <li>A backend failure discards the uncommitted batch and asks the channel to reconnect: the
+ * source then resends from the committed position.</li>
+ * </ul>
+ * One thread per channel runs {@link #run()}; the channel's reader feeds the queue.
+ */
+final class Applier implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(Applier.class);
+    static final String MARKER_CHANNEL = "__redissync:applied";
+    private static final byte[] MARKER = MARKER_CHANNEL.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESERVED_PREFIX = "__redissync:".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the applier tells its channel. */
+    interface Listener {
+        /** The backend failed or refused a batch: reconnect the source (and stop, when unrecoverable). */
+        void applyFailed(String reason, boolean unrecoverable);
+
+        void committed(Position position);
+    }
+
+    private final String channelId;
+    private final boolean skipApplied;
+    private final String backendHost;
+    private final int backendPort;
+    private final BlockingQueue<StreamItem> queue;
+    private final int batchMax;
+    private final long skipCommitBytes;
+    private final Listener listener;
+
+    private BackendConnection backend;
+    private volatile Position committed;
+    private volatile List<String> commandNames;
+    private volatile boolean stopped;
+    private volatile boolean rdbLoading;
+    private volatile long oldestPendingNanos;
+    private volatile String lastApplyError;
+    private final AtomicLong appliedCommands = new AtomicLong();
+    private final AtomicLong applyErrors = new AtomicLong();
+
+    // stream state (applier thread only)
+    private int streamDb;
+    private String posReplId;
+    private long posOffset = -1;
+    private int posDb;
+    private boolean inTxn;
+    private final List<byte[][]> txn = new ArrayList<>();
+    private boolean forceCommit;
+    private boolean broken;
+    private int fullDelta;
+    private int partialDelta;
+
+    // the batch being built
+    private final List<byte[][]> pending = new ArrayList<>();
+    private int pendingDb;
+    private int pendingData;
+
+    Applier(String channelId, boolean skipApplied, String backendHost, int backendPort, BlockingQueue<StreamItem> queue, int batchMax,
+            long skipCommitBytes, Listener listener) {
+        this.channelId = channelId;
+        this.skipApplied = skipApplied;
+        this.backendHost = backendHost;
+        this.backendPort = backendPort;
+        this.queue = queue;
+        this.batchMax = batchMax;
+        this.skipCommitBytes = skipCommitBytes;
+        this.listener = listener;
+    }
+
+    /** The committed position, read from the backend (connecting when needed). */
+    Position readPosition() throws IOException {
+        ensureBackend();
+        if (commandNames == null) {
+            Object names = backend.call("COMMAND", "LIST");
+            if (!(names instanceof List<?> list)) {
+                throw new IOException("backend: COMMAND LIST answered " + names);
+            }
+            commandNames = list.stream().map(n -> new String((byte[]) n, StandardCharsets.US_ASCII)).toList();
+        }
+        Object v = backend.call("GET", Position.key(channelId));
+        if (v instanceof BackendConnection.Error e) {
+            throw new IOException("backend: " + e.message());
+        }
+        Position p = Position.decode(v == null ? null : new String((byte[]) v, StandardCharsets.UTF_8));
+        committed = p;
+        return p;
+    }
+
+    /** Every command the local backend knows (the reader registers them all raw). */
+    List<String> commandNames() {
+        return commandNames;
+    }
+
+    Position committed() {
+        return committed;
+    }
+
+    boolean rdbLoading() {
+        return rdbLoading;
+    }
+
+    /** How long the oldest received but not yet applied command has waited; 0 when caught up. */
+    long lagMs(long nowNanos) {
+        long oldest = oldestPendingNanos;
+        return oldest == 0 ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(nowNanos - oldest));
+    }
+
+    long appliedCommands() {
+        return appliedCommands.get();
+    }
+
+    long applyErrors() {
+        return applyErrors.get();
+    }
+
+    String lastApplyError() {
+        return lastApplyError;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public void run() {
+        List<StreamItem> items = new ArrayList<>(batchMax);
+        try {
+            while (!stopped) {
+                StreamItem first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                items.add(first);
+                queue.drainTo(items, batchMax - 1);
+                for (StreamItem item : items) {
+                    handle(item);
+                }
+                items.clear();
+                if (!inTxn && !broken) {
+                    flushIfDue(true);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeBackend();
+        }
+    }
+
+    private void handle(StreamItem item) {
+        if (item instanceof Barrier b) {
+            barrier(b);
+            return;
+        }
+        if (broken) {
+            return; // discarding until the channel's barrier
+        }
+        try {
+            if (item instanceof Command c) {
+                command(c);
+            } else if (item instanceof RdbBegin) {
+                rdbLoading = true;
+                inTxn = false;
+                txn.clear();
+            } else if (item instanceof RdbKey k) {
+                noteWaiting(k.receivedNanos());
+                if (!reserved(k.key())) {
+                    byte[] ttl = Long.toString(Math.max(0, k.expireAtMs())).getBytes(StandardCharsets.US_ASCII);
+                    append(k.expireAtMs() > 0
+                            ? new byte[][] {bytes("RESTORE"), k.key(), ttl, k.dump(), bytes("REPLACE"), bytes("ABSTTL")}
+                            : new byte[][] {bytes("RESTORE"), k.key(), ttl, k.dump(), bytes("REPLACE")}, k.db());
+                }
+                if (pendingData >= batchMax) {
+                    flush(false);
+                }
+            } else if (item instanceof RdbFunction f) {
+                append(new byte[][] {bytes("FUNCTION"), bytes("RESTORE"), f.dump(), bytes("REPLACE")}, 0);
+            } else if (item instanceof RdbEnd e) {
+                posReplId = e.replId();
+                posOffset = e.offset();
+                streamDb = 0;
+                posDb = 0;
+                fullDelta++;
+                forceCommit = true;
+                flush(true);
+                rdbLoading = false;
+            } else if (item instanceof Continued) {
+                partialDelta++;
+                forceCommit = true;
+            }
+        } catch (IOException e) {
+            fail("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), false);
+        } catch (Unrecoverable e) {
+            fail(e.getMessage(), true);
+        }
+    }
+
+    private void command(Command c) throws IOException {
+        noteWaiting(c.receivedNanos());
+        byte[][] argv = c.argv();
+        if (inTxn) {
+            if (is(argv[0], "EXEC")) {
+                inTxn = false;
+                boolean marked = false;
+                for (byte[][] a : txn) {
+                    marked |= isMarker(a);
+                }
+                for (byte[][] a : txn) {
+                    if (is(a[0], "SELECT")) {
+                        streamDb = Integer.parseInt(new String(a[1], StandardCharsets.US_ASCII));
+                    } else if (!(marked && skipApplied) && !dropped(a)) {
+                        append(a, streamDb);
+                    }
+                }
+                txn.clear();
+                advance(c);
+            } else if (!is(argv[0], "MULTI")) {
+                txn.add(argv);
+            }
+            return;
+        }
+        if (is(argv[0], "MULTI")) {
+            inTxn = true;
+            txn.clear();
+            return;
+        }
+        if (is(argv[0], "SELECT")) {
+            streamDb = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
+        } else if (!dropped(argv)) {
+            append(argv, streamDb);
+        }
+        advance(c);
+        if (pendingData >= batchMax) {
+            flush(true);
+        }
+    }
+
+    private void advance(Command c) {
+        posReplId = c.replId();
+        posOffset = c.endOffset();
+        posDb = streamDb;
+    }
+
+    private void append(byte[][] argv, int db) {
+        if (pendingDb != db) {
+            pending.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
+            pendingDb = db;
+        }
+        pending.add(argv);
+        pendingData++;
+    }
+
+    private void noteWaiting(long receivedNanos) {
+        if (oldestPendingNanos == 0) {
+            oldestPendingNanos = receivedNanos;
+        }
+    }
+
+    private void flushIfDue(boolean withPosition) throws InterruptedException {
+        try {
+            Position c = committed;
+            boolean skippedEnough = posOffset >= 0 && c != null && !c.isNone()
+                    && (!posReplIdMatches(c) || posOffset - c.offset() >= skipCommitBytes);
+            if (pendingData > 0 || forceCommit || (withPosition && skippedEnough && !rdbLoading)) {
+                flush(withPosition && !rdbLoading);
+            } else if (queue.isEmpty()) {
+                oldestPendingNanos = 0;
+            }
+        } catch (IOException e) {
+            fail("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), false);
+        } catch (Unrecoverable e) {
+            fail(e.getMessage(), true);
+        }
+    }
+
+    private boolean posReplIdMatches(Position c) {
+        return posReplId != null && posReplId.equals(c.replId());
+    }
+
+    /** One local transaction: the pending data, the marker, and (when known) the position it reaches. */
+    private void flush(boolean withPosition) throws IOException {
+        ensureBackend();
+        Position next = null;
+        if (withPosition && posOffset >= 0 && posReplId != null) {
+            Position base = committed == null ? Position.none() : committed;
+            next = base.at(posReplId, posOffset, posDb);
+            for (int i = 0; i < fullDelta; i++) {
+                next = next.withFullResync();
+            }
+            for (int i = 0; i < partialDelta; i++) {
+                next = next.withPartialResync();
+            }
+        }
+        if (pendingData == 0 && next == null) {
+            return;
+        }
+        backend.write("MULTI");
+        for (byte[][] argv : pending) {
+            backend.write(argv);
+        }
+        int queued = pending.size();
+        if (pendingDb != 0) {
+            backend.write("SELECT", "0");
+            queued++;
+        }
+        backend.write("PUBLISH", MARKER_CHANNEL, channelId);
+        queued++;
+        if (next != null) {
+            backend.write("SET", Position.key(channelId), next.encode());
+            queued++;
+        }
+        backend.write("EXEC");
+        backend.flush();
+        Object multi = backend.read();
+        String queueError = multi instanceof BackendConnection.Error e ? e.message() : null;
+        for (int i = 0; i < queued; i++) {
+            Object r = backend.read();
+            if (r instanceof BackendConnection.Error e && queueError == null) {
+                queueError = e.message();
+            }
+        }
+        Object exec = backend.read();
+        int data = pendingData;
+        pending.clear();
+        pendingData = 0;
+        pendingDb = 0;
+        if (exec instanceof BackendConnection.Error e) {
+            // EXECABORT: nothing of the batch was applied (OOM, a command this backend does not know…)
+            throw new Unrecoverable("the local backend refused a batch: " + (queueError != null ? queueError : e.message()));
+        }
+        if (exec instanceof List<?> results) {
+            for (Object r : results) {
+                if (r instanceof BackendConnection.Error e) {
+                    // a runtime error (e.g. WRONGTYPE after a conflicting write): the rest of the batch and the position stand
+                    applyErrors.incrementAndGet();
+                    lastApplyError = e.message();
+                    LOG.warnf("channel %s: a replicated command failed on the local backend: %s", channelId, e.message());
+                }
+            }
+        }
+        appliedCommands.addAndGet(data);
+        if (next != null) {
+            committed = next;
+            fullDelta = 0;
+            partialDelta = 0;
+            forceCommit = false;
+            listener.committed(next);
+        }
+        // what is still queued arrived after this batch's oldest command: approximate its age from now
+        oldestPendingNanos = queue.isEmpty() ? 0 : System.nanoTime();
+    }
+
+    private void barrier(Barrier b) {
+        try {
+            if (!broken && !rdbLoading) {
+                inTxn = false;
+                txn.clear();
+                forceCommit |= fullDelta > 0 || partialDelta > 0;
+                if (pendingData > 0 || forceCommit) {
+                    flush(true);
+                }
+            }
+        } catch (IOException | Unrecoverable e) {
+            LOG.warnf("channel %s: last batch not applied (%s); the source will resend it", channelId, e.getMessage());
+        }
+        reset();
+        try {
+            Position p = readPosition();
+            resumeAt(p);
+            b.done().complete(p);
+        } catch (IOException e) {
+            closeBackend();
+            b.done().completeExceptionally(new IOException("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), e));
+        }
+    }
+
+    private void reset() {
+        broken = false;
+        inTxn = false;
+        txn.clear();
+        pending.clear();
+        pendingData = 0;
+        pendingDb = 0;
+        rdbLoading = false;
+        forceCommit = false;
+        fullDelta = 0;
+        partialDelta = 0;
+        posOffset = -1;
+        posReplId = null;
+        oldestPendingNanos = 0;
+    }
+
+    /** The stream state of a connection that resumes at {@code p}. */
+    private void resumeAt(Position p) {
+        streamDb = p.db();
+        posDb = p.db();
+    }
+
+    private void fail(String reason, boolean unrecoverable) {
+        broken = true;
+        pending.clear();
+        pendingData = 0;
+        pendingDb = 0;
+        closeBackend();
+        LOG.warnf("channel %s: %s", channelId, reason);
+        listener.applyFailed(reason, unrecoverable);
+    }
+
+    private void ensureBackend() throws IOException {
+        if (backend == null) {
+            backend = new BackendConnection(backendHost, backendPort, 5000);
+        }
+    }
+
+    private void closeBackend() {
+        if (backend != null) {
+            backend.close();
+            backend = null;
+        }
+    }
+
+    private static boolean isMarker(byte[][] a) {
+        return a.length >= 2 && is(a[0], "PUBLISH") && java.util.Arrays.equals(a[1], MARKER);
+    }
+
+    /** Never applied: pings, loop markers, and the suite's own keys (channel positions). */
+    static boolean dropped(byte[][] a) {
+        return is(a[0], "PING") || is(a[0], "REPLCONF") || isMarker(a) || (a.length >= 2 && reserved(a[1]));
+    }
+
+    static boolean reserved(byte[] key) {
+        if (key.length < RESERVED_PREFIX.length) {
+            return false;
+        }
+        for (int i = 0; i < RESERVED_PREFIX.length; i++) {
+            if (key[i] != RESERVED_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean is(byte[] word, String upper) {
+        if (word.length != upper.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length; i++) {
+            int c = word[i];
+            if (c >= 'a' && c <= 'z') {
+                c -= 32;
+            }
+            if (c != upper.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The backend refused a batch as a whole: retrying would refuse it again. */
+    static final class Unrecoverable extends RuntimeException {
+        Unrecoverable(String message) {
+            super(message);
+        }
+    }
+}

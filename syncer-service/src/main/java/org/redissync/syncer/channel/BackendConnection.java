@@ -1,0 +1,144 @@
+package org.redissync.syncer.channel;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plain, blocking RESP2 connection to the local backend redis-server: a channel's applier thread
+ * owns one. Commands are written in one flush and their replies read back in order (pipelining).
+ */
+public final class BackendConnection implements Closeable {
+
+    /** An error reply ({@code -ERR ...}). */
+    public record Error(String message) {
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+
+    public BackendConnection(String host, int port, int timeoutMs) throws IOException {
+        socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.setKeepAlive(true);
+        socket.connect(new InetSocketAddress(host, port), timeoutMs);
+        socket.setSoTimeout(Math.max(timeoutMs, 30_000));
+        out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    }
+
+    /** Queue one command (not sent until {@link #flush()}). */
+    public void write(byte[]... argv) throws IOException {
+        out.write('*');
+        writeNumber(argv.length);
+        for (byte[] a : argv) {
+            out.write('$');
+            writeNumber(a.length);
+            out.write(a);
+            out.write('\r');
+            out.write('\n');
+        }
+    }
+
+    public void write(String... argv) throws IOException {
+        byte[][] b = new byte[argv.length][];
+        for (int i = 0; i < argv.length; i++) {
+            b[i] = argv[i].getBytes(StandardCharsets.UTF_8);
+        }
+        write(b);
+    }
+
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    /** One command, its reply. */
+    public Object call(String... argv) throws IOException {
+        write(argv);
+        flush();
+        return read();
+    }
+
+    /**
+     * The next reply: {@code String} (simple), {@link Error}, {@code Long}, {@code byte[]} (bulk, or
+     * null), {@code List<Object>} (array, or null).
+     */
+    public Object read() throws IOException {
+        int type = in.read();
+        switch (type) {
+            case '+':
+                return line();
+            case '-':
+                return new Error(line());
+            case ':':
+                return Long.parseLong(line());
+            case '$': {
+                int len = Integer.parseInt(line());
+                if (len < 0) {
+                    return null;
+                }
+                byte[] b = in.readNBytes(len);
+                if (b.length < len) {
+                    throw new EOFException("backend closed the connection");
+                }
+                in.skipNBytes(2);
+                return b;
+            }
+            case '*': {
+                int n = Integer.parseInt(line());
+                if (n < 0) {
+                    return null;
+                }
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read());
+                }
+                return items;
+            }
+            case -1:
+                throw new EOFException("backend closed the connection");
+            default:
+                throw new IOException("unexpected reply type from the backend: " + (char) type);
+        }
+    }
+
+    private String line() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (;;) {
+            int c = in.read();
+            if (c == -1) {
+                throw new EOFException("backend closed the connection");
+            }
+            if (c == '\r') {
+                in.read();
+                return sb.toString();
+            }
+            sb.append((char) c);
+        }
+    }
+
+    private void writeNumber(int n) throws IOException {
+        out.write(Integer.toString(n).getBytes(StandardCharsets.US_ASCII));
+        out.write('\r');
+        out.write('\n');
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,396 @@
+package org.redissync.syncer.channel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLHandshakeException;
+
+import com.moilioncircle.redis.replicator.Configuration;
+import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
+import com.moilioncircle.redis.replicator.cmd.impl.SelectCommand;
+import com.moilioncircle.redis.replicator.event.AbstractEvent;
+import com.moilioncircle.redis.replicator.event.Event;
+import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
+import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
+import com.moilioncircle.redis.replicator.event.PreRdbSyncEvent;
+import com.moilioncircle.redis.replicator.rdb.datatype.ExpiredType;
+import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpFunction;
+import com.moilioncircle.redis.replicator.rdb.dump.datatype.DumpKeyValuePair;
+
+import org.jboss.logging.Logger;
+import org.redissync.events.SyncState;
+import org.redissync.events.SyncerStatusEvent.TlsFacts;
+import org.redissync.syncer.channel.StreamItem.Barrier;
+
+/**
+ * One replication channel: a replica of its source (through the source's endpoint) whose stream is
+ * applied to the local backend by an {@link Applier}. The state machine is described in
+ * {@code CHANNELS.md} beside this class. Two threads: the reader (connects, runs PSYNC, parses) and
+ * the applier; a bounded queue between them carries backpressure to the source's TCP window.
+ */
+final class Channel {
+
+    private static final Logger LOG = Logger.getLogger(Channel.class);
+    /** Connect, TLS handshake, AUTH, REPLCONF and PSYNC must complete within this. */
+    private static final int HANDSHAKE_TIMEOUT_MS = 5000;
+
+    /** Builds a connection's TLS settings from a spec (this cluster's syncer certificate, the source's trust). */
+    interface TlsFactory {
+        void configure(ChannelSpec spec, Configuration configuration) throws Exception;
+    }
+
+    /** Where the channel reports: the manager publishes {@link #snapshot()}s. */
+    interface Reporter {
+        void changed(Channel channel);
+    }
+
+    /** A consistent view for the status event. */
+    record Snapshot(ChannelSpec spec, SyncState state, long lagMs, String lastError, TlsFacts tls, long fullResyncs, long partialResyncs,
+            boolean stopped, long appliedCommands) {
+    }
+
+    private final TlsFactory tlsFactory;
+    private final Reporter reporter;
+    private final Duration retryInitial;
+    private final Duration retryMax;
+    private final int readTimeoutMs;
+    private final BlockingQueue<StreamItem> queue;
+    private final Applier applier;
+    private final Thread readerThread;
+    private final Thread applierThread;
+    private final Object wake = new Object();
+
+    private volatile ChannelSpec spec;
+    /** The spec the live (or last) connection was built with; its generation is the one reported. */
+    private volatile ChannelSpec connectedSpec;
+    private volatile SyncState state = SyncState.OUT_OF_SYNC;
+    private volatile String lastError;
+    private volatile TlsFacts tls = TlsFacts.plaintext();
+    private volatile boolean stopped;
+    private volatile boolean unrecoverable;
+    private volatile boolean rebuild;
+    private volatile SourceReplicator current;
+    /** The TCP socket under the live TLS connection (closing it ends a blocked TLS read at once). */
+    private volatile java.net.Socket plainSocket;
+    private volatile String applyFailure;
+    private volatile List<String> commandNames;
+
+    Channel(ChannelSpec spec, TlsFactory tlsFactory, Reporter reporter, Duration retryInitial, Duration retryMax, Duration readTimeout,
+            int batchMax, int queueSize, long skipCommitBytes) {
+        this.spec = spec;
+        this.connectedSpec = spec;
+        this.tlsFactory = tlsFactory;
+        this.reporter = reporter;
+        this.retryInitial = retryInitial;
+        this.retryMax = retryMax;
+        this.readTimeoutMs = (int) readTimeout.toMillis();
+        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backendHost(), spec.backendPort(), queue, batchMax, skipCommitBytes,
+                new Applier.Listener() {
+                    @Override
+                    public void applyFailed(String reason, boolean fatal) {
+                        onApplyFailed(reason, fatal);
+                    }
+
+                    @Override
+                    public void committed(Position position) {
+                        // positions are read through snapshot()
+                    }
+                });
+        this.readerThread = new Thread(this::readLoop, "channel-reader " + spec.id());
+        this.applierThread = new Thread(applier, "channel-applier " + spec.id());
+        readerThread.setDaemon(true);
+        applierThread.setDaemon(true);
+    }
+
+    String id() {
+        return spec.id();
+    }
+
+    ChannelSpec spec() {
+        return spec;
+    }
+
+    void start() {
+        applierThread.start();
+        readerThread.start();
+    }
+
+    /**
+     * A new desired spec. Same connection settings: only the reported generation moves (nothing is
+     * touched). Otherwise, or when the channel had stopped: rebuilt at a clean point.
+     */
+    void update(ChannelSpec next) {
+        ChannelSpec before = spec;
+        spec = next;
+        if (next.sameConnection(before) && !unrecoverable) {
+            if (next.sameConnection(connectedSpec)) {
+                connectedSpec = connectedSpec.withGeneration(next.observedGeneration());
+            }
+            reporter.changed(this);
+            return;
+        }
+        unrecoverable = false;
+        LOG.infof("channel %s: rebuild requested (generation %d)", next.id(), next.observedGeneration());
+        rebuild();
+    }
+
+    /** Reconnect now with the current spec; resumes from the committed position. */
+    void rebuild() {
+        rebuild = true;
+        closeCurrent();
+        kick();
+    }
+
+    /** Retry now if waiting in backoff (e.g. the source's trust changed). */
+    void kick() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        closeCurrent();
+        kick();
+        applier.stop();
+        try {
+            readerThread.join(5000);
+            applierThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Snapshot snapshot() {
+        Position p = applier.committed();
+        String error = lastError;
+        if (error == null && applier.lastApplyError() != null) {
+            error = "applied with " + applier.applyErrors() + " command error(s) on the local backend, last: " + applier.lastApplyError();
+        }
+        return new Snapshot(connectedSpec, state, state == SyncState.OUT_OF_SYNC ? 0 : applier.lagMs(System.nanoTime()), error, tls,
+                p == null ? 0 : p.fullResyncs(), p == null ? 0 : p.partialResyncs(), unrecoverable, applier.appliedCommands());
+    }
+
+    private void readLoop() {
+        long backoff = retryInitial.toMillis();
+        while (!stopped) {
+            if (unrecoverable) {
+                setState(SyncState.OUT_OF_SYNC, lastError, TlsFacts.plaintext());
+                waitForWake(Long.MAX_VALUE);
+                continue;
+            }
+            ChannelSpec s = spec;
+            rebuild = false;
+            applyFailure = null;
+            String error = null;
+            boolean fatal = false;
+            SourceReplicator r = null;
+            try {
+                Position pos = barrier();
+                Configuration c = Configuration.defaultSetting()
+                        .setRetries(1)
+                        .setRetryTimeInterval(0) // the channel does its own backoff
+                        .setConnectionTimeout(HANDSHAKE_TIMEOUT_MS)
+                        .setReadTimeout(HANDSHAKE_TIMEOUT_MS)
+                        .setHeartbeatPeriod(1000)
+                        .setUseDefaultExceptionListener(false)
+                        .setReplId(pos.replId())
+                        .setReplOffset(pos.offset());
+                if (s.password() != null) {
+                    c.setAuthUser(s.user()).setAuthPassword(s.password());
+                }
+                if (s.tls()) {
+                    tlsFactory.configure(s, c);
+                    c.setSslSocketFactory(new LayeredSocketCapture(c.getSslSocketFactory(), sock -> plainSocket = sock));
+                }
+                r = new SourceReplicator(s.sourceHost(), s.sourcePort(), c, commandNames, readTimeoutMs);
+                SourceReplicator replicator = r;
+                boolean[] fullSync = {false};
+                r.addEventListener((rep, event) -> onEvent(replicator, s, event, fullSync));
+                current = r;
+                if (stopped || rebuild) {
+                    continue;
+                }
+                r.open();
+            } catch (AssertionError e) {
+                // redis-replicator's signal for a refused AUTH: retrying will not help
+                error = "authentication refused by the source: " + e.getMessage();
+                fatal = true;
+            } catch (SourceReplicator.RefusedException e) {
+                error = e.getMessage();
+            } catch (SSLHandshakeException e) {
+                error = "TLS handshake with " + s.source() + " failed: " + rootMessage(e);
+            } catch (Exception e) {
+                error = s.source() + ": " + rootMessage(e);
+            } finally {
+                current = null;
+                plainSocket = null;
+                if (r != null) {
+                    try {
+                        r.close();
+                    } catch (IOException ignored) {
+                        // closing
+                    }
+                }
+            }
+            if (stopped) {
+                break;
+            }
+            if (applyFailure != null) {
+                error = applyFailure;
+                fatal = unrecoverable;
+            }
+            if (rebuild && applyFailure == null) {
+                LOG.infof("channel %s: rebuilding (%s)", s.id(), spec);
+                backoff = retryInitial.toMillis();
+                continue;
+            }
+            if (fatal) {
+                unrecoverable = true;
+                LOG.errorf("channel %s stopped: %s", s.id(), error);
+            } else {
+                LOG.warnf("channel %s: %s; retrying in %d ms", s.id(), error, backoff);
+            }
+            setState(SyncState.OUT_OF_SYNC, error, TlsFacts.plaintext());
+            if (!fatal) {
+                waitForWake(backoff);
+                backoff = Math.min(backoff * 2, retryMax.toMillis());
+            }
+        }
+        barrierQuietly();
+    }
+
+    private void onEvent(SourceReplicator r, ChannelSpec s, Event event, boolean[] fullSync) {
+        try {
+            long now = System.nanoTime();
+            if (event instanceof DefaultCommand c) {
+                byte[][] args = c.getArgs();
+                byte[][] argv = new byte[args.length + 1][];
+                argv[0] = c.getCommand();
+                System.arraycopy(args, 0, argv, 1, args.length);
+                queue.put(new StreamItem.Command(argv, r.getConfiguration().getReplId(), end(event), now));
+            } else if (event instanceof DumpKeyValuePair kv) {
+                long expireAt = kv.getExpiredType() == ExpiredType.MS ? kv.getExpiredValue()
+                        : kv.getExpiredType() == ExpiredType.SECOND ? kv.getExpiredValue() * 1000 : 0;
+                queue.put(new StreamItem.RdbKey((int) kv.getDb().getDbNumber(), kv.getKey(), kv.getValue(), expireAt, now));
+            } else if (event instanceof DumpFunction f) {
+                queue.put(new StreamItem.RdbFunction(f.getSerialized()));
+            } else if (event instanceof SelectCommand sel) {
+                queue.put(new StreamItem.Command(new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
+                        Integer.toString(sel.getIndex()).getBytes(StandardCharsets.US_ASCII)}, r.getConfiguration().getReplId(), end(event), now));
+            } else if (event instanceof PreRdbSyncEvent) {
+                fullSync[0] = true;
+                queue.put(new StreamItem.RdbBegin());
+                connectedSpec = s;
+                setState(SyncState.SYNCING, null, r.tls());
+                LOG.infof("channel %s: full sync from %s (%s)", s.id(), s.source(), r.tls().enabled() ? r.tls().protocol() : "plaintext");
+            } else if (event instanceof PostRdbSyncEvent) {
+                queue.put(new StreamItem.RdbEnd(r.fullSyncReplId(), r.fullSyncOffset()));
+            } else if (event instanceof PreCommandSyncEvent) {
+                if (!fullSync[0]) {
+                    queue.put(new StreamItem.Continued());
+                }
+                connectedSpec = s;
+                setState(SyncState.IN_SYNC, null, r.tls());
+                LOG.infof("channel %s: streaming from %s (%s, %s)", s.id(), s.source(), fullSync[0] ? "after a full sync" : "partial resync",
+                        r.tls().enabled() ? r.tls().protocol() + " " + r.tls().cipher() : "plaintext");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    private static long end(Event event) {
+        return ((AbstractEvent) event).getContext().getOffsets().getV2();
+    }
+
+    /** Waits until the applier has applied everything complete and returns the committed position (read from the backend). */
+    private Position barrier() throws IOException, InterruptedException {
+        CompletableFuture<Position> done = new CompletableFuture<>();
+        queue.put(new Barrier(done));
+        try {
+            Position p = done.get();
+            if (commandNames == null) {
+                commandNames = applier.commandNames();
+            }
+            return p;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    private void barrierQuietly() {
+        try {
+            CompletableFuture<Position> done = new CompletableFuture<>();
+            if (queue.offer(new Barrier(done), 1, TimeUnit.SECONDS)) {
+                done.get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            LOG.debugf("channel %s: final barrier: %s", spec.id(), e.getMessage());
+        }
+    }
+
+    private void onApplyFailed(String reason, boolean fatal) {
+        applyFailure = reason;
+        if (fatal) {
+            unrecoverable = true;
+        }
+        closeCurrent();
+    }
+
+    private void closeCurrent() {
+        java.net.Socket plain = plainSocket;
+        if (plain != null) {
+            try {
+                plain.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+        SourceReplicator r = current;
+        if (r != null) {
+            r.abort();
+        }
+    }
+
+    private void waitForWake(long millis) {
+        synchronized (wake) {
+            if (stopped || rebuild) {
+                return;
+            }
+            try {
+                wake.wait(millis == Long.MAX_VALUE ? 0 : millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void setState(SyncState next, String error, TlsFacts facts) {
+        boolean changed = next != state || !java.util.Objects.equals(error, lastError) || !facts.equals(tls);
+        state = next;
+        lastError = error;
+        tls = facts;
+        if (changed) {
+            reporter.changed(this);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

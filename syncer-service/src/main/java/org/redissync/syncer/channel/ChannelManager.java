@@ -1,0 +1,252 @@
+package org.redissync.syncer.channel;
+
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.moilioncircle.redis.replicator.Configuration;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+import org.redissync.certclient.CertificateMaterial;
+import org.redissync.certclient.CertificateRequester;
+import org.redissync.events.BdbConfigEvent;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.CertRole;
+import org.redissync.events.ClusterCertificateEvent;
+import org.redissync.events.ClusterCertificateEvent.CaPublished;
+import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
+import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
+import org.redissync.events.CrdbConfigEvent;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.SyncerStatusEvent.ChannelStatus;
+import org.redissync.syncer.config.SyncerConfig;
+import org.redissync.syncer.events.SyncerEvents;
+import org.redissync.syncer.pki.ClusterCertificates;
+
+/**
+ * Runs this cluster's channels from the desired state (level-triggered: every change of
+ * {@code crdb.config}, {@code bdb.config} or the certificates re-plans all of them, on one thread,
+ * in order): starts new ones, stops removed ones, rebuilds those whose connection settings changed
+ * and leaves every other channel untouched. Publishes each channel's status on {@code syncer.status}.
+ */
+@Singleton
+public class ChannelManager {
+
+    private static final Logger LOG = Logger.getLogger(ChannelManager.class);
+
+    private final SyncerEvents events;
+    private final SyncerConfig config;
+    private final ClusterCertificates certificates;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<String, Channel> channels = new HashMap<>();
+    private final Map<String, ChannelStatus> published = new HashMap<>();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "channel-manager");
+        t.setDaemon(true);
+        return t;
+    });
+
+    ChannelManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, MeterRegistry registry, Clock clock) {
+        this.events = events;
+        this.config = config;
+        this.certificates = certificates;
+        this.registry = registry;
+        this.clock = clock;
+        events.crdbs().onChange((key, e, offset) -> reconcileSoon());
+        events.bdbs().onChange((key, e, offset) -> reconcileSoon());
+        events.certificates().onChange((key, e, offset) -> reconcileSoon());
+        certificates.onChange(role -> reconcileSoon());
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        events.streams().caughtUp().thenRun(this::reconcileSoon);
+        worker.scheduleWithFixedDelay(this::publishChanged, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        worker.shutdownNow();
+        channels.values().forEach(Channel::stop);
+    }
+
+    /** A channel's current view (tests, diagnostics). */
+    public Map<String, Channel.Snapshot> snapshots() {
+        Map<String, Channel.Snapshot> out = new LinkedHashMap<>();
+        for (Channel c : List.copyOf(channels.values())) {
+            out.put(c.id(), c.snapshot());
+        }
+        return out;
+    }
+
+    private void reconcileSoon() {
+        if (events.streams().caughtUp().isDone() && !worker.isShutdown()) {
+            worker.execute(this::reconcile);
+        }
+    }
+
+    private void reconcile() {
+        List<CrdbConfigured> crdbs = new ArrayList<>();
+        for (CrdbConfigEvent e : events.crdbs().all().values()) {
+            if (e instanceof CrdbConfigured c) {
+                crdbs.add(c);
+            }
+        }
+        Map<Long, BdbConfigured> bdbs = new HashMap<>();
+        for (BdbConfigEvent e : events.bdbs().all().values()) {
+            if (e instanceof BdbConfigured b) {
+                bdbs.put(b.uid(), b);
+            }
+        }
+        Map<String, ChannelSpec> plan;
+        try {
+            plan = ChannelPlanner.plan(config.cluster().name(), crdbs, bdbs);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "channels not planned");
+            return;
+        }
+        for (var it = channels.entrySet().iterator(); it.hasNext();) {
+            var entry = it.next();
+            if (!plan.containsKey(entry.getKey())) {
+                entry.getValue().stop();
+                it.remove();
+                LOG.infof("channel %s stopped (no longer wanted)", entry.getKey());
+            }
+        }
+        for (ChannelSpec wanted : plan.values()) {
+            ChannelSpec spec = wanted.withTrustKey(wanted.tls() ? trustKey(wanted) : "");
+            Channel c = channels.get(spec.id());
+            if (c == null) {
+                c = new Channel(spec, this::configureTls, this::report, config.channels().retryInitial(), config.channels().retryMax(),
+                        config.channels().readTimeout(), config.channels().batchMaxCommands(), config.channels().queueSize(),
+                        config.channels().skipCommitBytes());
+                channels.put(spec.id(), c);
+                meters(c);
+                c.start();
+                LOG.infof("channel %s started: %s", spec.id(), spec);
+            } else if (!spec.equals(c.spec())) {
+                c.update(spec);
+            } else {
+                c.kick();
+            }
+        }
+    }
+
+    /** Fingerprints of everything the TLS connection would present or accept. */
+    private String trustKey(ChannelSpec s) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            certificates.syncer().ifPresent(m -> d.update(der(m.leaf())));
+            if (events.certificates().get(CaPublished.KEY).orElse(null) instanceof CaPublished ca) {
+                ca.trusted().forEach(p -> d.update(p.fingerprintSha256().getBytes()));
+            }
+            if (s.sourceCluster() != null && events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY))
+                    .orElse(null) instanceof RoleCertificatesPublished r && r.current() != null) {
+                d.update(r.current().fingerprintSha256().getBytes());
+            }
+            return HexFormat.of().formatHex(d.digest()).substring(0, 16);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] der(X509Certificate c) {
+        try {
+            return c.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The TLS settings of one connection: our syncer certificate, the source's identity check, SNI. */
+    private void configureTls(ChannelSpec s, Configuration c) throws Exception {
+        CertificateMaterial syncer = certificates.syncer()
+                .orElseThrow(() -> new IllegalStateException("no syncer certificate for this cluster yet"));
+        List<X509Certificate> ca = new ArrayList<>();
+        if (events.certificates().get(CaPublished.KEY).orElse(null) instanceof CaPublished published) {
+            for (PublishedCertificate p : published.trusted()) {
+                ca.addAll(CertificateRequester.certificates(p.chainPem()));
+            }
+        }
+        if (ca.isEmpty() && config.certificates().caFile().isPresent()) {
+            ca.addAll(CertificateRequester.certificates(java.nio.file.Files.readString(java.nio.file.Path.of(config.certificates().caFile().get()))));
+        }
+        List<X509Certificate> proxies = new ArrayList<>();
+        if (s.sourceCluster() != null && events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY))
+                .orElse(null) instanceof RoleCertificatesPublished r) {
+            for (PublishedCertificate p : r.trusted()) {
+                proxies.add(CertificateRequester.certificates(p.chainPem()).get(0));
+            }
+        }
+        X509Certificate pinned = s.pinnedServerCert() == null ? null : CertificateRequester.certificates(s.pinnedServerCert()).get(0);
+        var ctx = ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()));
+        c.setSsl(true).setSslSocketFactory(ctx.getSocketFactory()).setSslParameters(ChannelTls.parameters(ctx, s.sni(), config.cluster().tls13Only()));
+    }
+
+    private void meters(Channel c) {
+        Tags tags = Tags.of("channel", c.id());
+        FunctionCounter.builder("redissync_channel_full_resyncs_total", c, ch -> ch.snapshot().fullResyncs()).tags(tags).register(registry);
+        FunctionCounter.builder("redissync_channel_partial_resyncs_total", c, ch -> ch.snapshot().partialResyncs()).tags(tags).register(registry);
+        FunctionCounter.builder("redissync_channel_applied_commands_total", c, ch -> ch.snapshot().appliedCommands()).tags(tags)
+                .register(registry);
+        Gauge.builder("redissync_channel_lag_ms", c, ch -> ch.snapshot().lagMs()).tags(tags).register(registry);
+    }
+
+    private void report(Channel c) {
+        if (!worker.isShutdown()) {
+            worker.execute(() -> publish(c, true));
+        }
+    }
+
+    private void publishChanged() {
+        for (Channel c : List.copyOf(channels.values())) {
+            publish(c, false);
+        }
+    }
+
+    /** Publishes when anything but the lag changed, or the lag moved by a second or more. */
+    private void publish(Channel c, boolean force) {
+        try {
+            Channel.Snapshot s = c.snapshot();
+            ChannelSpec spec = s.spec();
+            ChannelStatus next = new ChannelStatus(ChannelStatus.VERSION, config.cluster().name(), spec.id(), spec.kind(), spec.crdbGuid(),
+                    spec.destinationBdbUid(), spec.source(), spec.observedGeneration(), s.state(), s.lagMs(), s.lastError(), s.tls(),
+                    s.fullResyncs(), s.partialResyncs(), s.stopped(), clock.instant());
+            ChannelStatus before = published.get(spec.id());
+            if (!force && before != null && sameExceptLag(before, next) && Math.abs(before.lagMs() - next.lagMs()) < 1000) {
+                return;
+            }
+            if (force && before != null && sameExceptLag(before, next) && before.lagMs() == next.lagMs()) {
+                return;
+            }
+            published.put(spec.id(), next);
+            events.streams().publisher().publish(next);
+        } catch (RuntimeException e) {
+            LOG.warnf("channel %s: status not published: %s", c.id(), e.getMessage());
+        }
+    }
+
+    private static boolean sameExceptLag(ChannelStatus a, ChannelStatus b) {
+        return a.observedGeneration() == b.observedGeneration() && a.state() == b.state() && Objects.equals(a.lastError(), b.lastError())
+                && Objects.equals(a.tls(), b.tls()) && a.fullResyncs() == b.fullResyncs() && a.partialResyncs() == b.partialResyncs()
+                && a.stopped() == b.stopped() && Objects.equals(a.source(), b.source());
+    }
+}

@@ -1,0 +1,110 @@
+package org.redissync.syncer.channel;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.CrdbConfigEvent.Instance;
+import org.redissync.events.SyncerStatusEvent;
+import org.redissync.events.SyncerStatusEvent.ChannelKind;
+
+/**
+ * The channels this cluster must run, from the desired state alone (pure: the same input always
+ * gives the same plan). CRDB: one channel from every peer instance into the local instance.
+ * Replica Of: one channel from every source of every local destination whose {@code replica_sync}
+ * is enabled.
+ */
+public final class ChannelPlanner {
+
+    private ChannelPlanner() {
+    }
+
+    public static Map<String, ChannelSpec> plan(String cluster, Collection<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs) {
+        Map<String, ChannelSpec> out = new LinkedHashMap<>();
+        for (CrdbConfigured crdb : crdbs) {
+            Optional<Instance> local = crdb.instances().stream().filter(i -> i.cluster().equals(cluster)).findFirst();
+            if (local.isEmpty()) {
+                continue;
+            }
+            BdbConfigured destination = bdbs.get(local.get().bdbUid());
+            if (destination == null || destination.backend() == null) {
+                continue;
+            }
+            HostPort backend = HostPort.parse(destination.backend());
+            for (Instance peer : crdb.instances()) {
+                if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
+                    continue;
+                }
+                HostPort source = HostPort.parse(peer.replicationEndpoint());
+                String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
+                out.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(), peer.cluster(),
+                        backend.host(), backend.port(), crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
+                        crdb.forceCounter(), "", crdb.generation()));
+            }
+        }
+        for (BdbConfigured destination : bdbs.values()) {
+            if (!destination.cluster().equals(cluster) || destination.replicaSources().isEmpty() || !syncEnabled(destination.replicaSync())) {
+                continue;
+            }
+            HostPort backend = HostPort.parse(destination.backend());
+            for (ReplicaSource s : destination.replicaSources()) {
+                RedisUri uri = RedisUri.parse(s.uri());
+                String sourceCluster = bdbs.values().stream().filter(b -> b.port() == uri.port() && b.uid() != destination.uid())
+                        .map(BdbConfigured::cluster).findFirst().orElse(null);
+                String id = SyncerStatusEvent.replicaOfChannelId(destination.uid(), s.uid());
+                out.put(id, new ChannelSpec(id, ChannelKind.REPLICA_OF, null, destination.uid(), uri.host(), uri.port(), sourceCluster,
+                        backend.host(), backend.port(), s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
+                        uri.user(), uri.password(), false, 0, "", destination.generation()));
+            }
+        }
+        return out;
+    }
+
+    /** RE's {@code replica_sync}: channels run when it is {@code enabled} (or unset with sources). */
+    static boolean syncEnabled(String replicaSync) {
+        return replicaSync == null || replicaSync.equals("enabled");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    record HostPort(String host, int port) {
+        static HostPort parse(String hostPort) {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("not host:port: " + hostPort);
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new HostPort(host, Integer.parseInt(hostPort.substring(colon + 1)));
+        }
+    }
+
+    /** {@code redis://[[user]:password@]host:port} (RE's Replica Of source URI; the coordinator validated it). */
+    record RedisUri(String host, int port, String user, String password) {
+        static RedisUri parse(String uri) {
+            URI u = URI.create(uri);
+            String user = null;
+            String password = null;
+            if (u.getRawUserInfo() != null) {
+                String info = u.getRawUserInfo();
+                int colon = info.indexOf(':');
+                String rawUser = colon < 0 ? "" : info.substring(0, colon);
+                String rawPass = colon < 0 ? info : info.substring(colon + 1);
+                user = rawUser.isEmpty() ? null : URLDecoder.decode(rawUser, StandardCharsets.UTF_8);
+                password = rawPass.isEmpty() ? null : URLDecoder.decode(rawPass, StandardCharsets.UTF_8);
+            }
+            return new RedisUri(u.getHost(), u.getPort() > 0 ? u.getPort() : 6379, user, password);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.redissync.syncer.channel;
+
+import java.util.Objects;
+
+import org.redissync.events.SyncerStatusEvent.ChannelKind;
+
+/**
+ * What one channel should be: where it pulls from, how it connects, where it applies. Two specs that
+ * differ only in {@link #observedGeneration()} describe the same connection: the channel is not
+ * rebuilt, it only reports the newer generation.
+ *
+ * @param sourceCluster     the cluster the source bdb lives on, when it is one of the suite's (its
+ *                          proxy certificate must then carry that cluster's identity), else null
+ * @param pinnedServerCert  PEM of a pinned source certificate ({@code server_cert}), or null
+ * @param skipApplied       drop source transactions another channel applied (CRDB full mesh); a
+ *                          Replica Of channel takes everything its source holds
+ * @param rebuildCounter    bumped by {@code crdb-cli crdb update --force}
+ * @param trustKey          fingerprints of the certificates a TLS connection would use (ours, the CA,
+ *                          the source's): a rotation on either side rebuilds the channel
+ */
+public record ChannelSpec(
+        String id,
+        ChannelKind kind,
+        String crdbGuid,
+        long destinationBdbUid,
+        String sourceHost,
+        int sourcePort,
+        String sourceCluster,
+        String backendHost,
+        int backendPort,
+        boolean tls,
+        String sni,
+        String pinnedServerCert,
+        String user,
+        String password,
+        boolean skipApplied,
+        long rebuildCounter,
+        String trustKey,
+        long observedGeneration) {
+
+    public ChannelSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(sourceHost, "sourceHost");
+        Objects.requireNonNull(backendHost, "backendHost");
+    }
+
+    public String source() {
+        return sourceHost + ":" + sourcePort;
+    }
+
+    /** Same connection settings: nothing to rebuild. */
+    public boolean sameConnection(ChannelSpec o) {
+        return o != null && withGeneration(0).equals(o.withGeneration(0));
+    }
+
+    public ChannelSpec withGeneration(long generation) {
+        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backendHost, backendPort, tls,
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation);
+    }
+
+    public ChannelSpec withTrustKey(String key) {
+        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backendHost, backendPort, tls,
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration);
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelSpec[" + id + " from " + source() + (tls ? " tls" : " plaintext") + " -> " + backendHost + ":" + backendPort
+                + ", generation " + observedGeneration + (password != null ? ", password [hidden]" : "") + "]";
+    }
+}

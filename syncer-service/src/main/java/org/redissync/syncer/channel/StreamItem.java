@@ -1,0 +1,33 @@
+package org.redissync.syncer.channel;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What a channel's reader hands its applier, in stream order. */
+sealed interface StreamItem {
+
+    /** A command of the source's stream, with the stream position right after it. */
+    record Command(byte[][] argv, String replId, long endOffset, long receivedNanos) implements StreamItem {
+    }
+
+    /** A full sync starts: the source's RDB follows as {@link RdbKey}s. */
+    record RdbBegin() implements StreamItem {
+    }
+
+    record RdbKey(int db, byte[] key, byte[] dump, long expireAtMs, long receivedNanos) implements StreamItem {
+    }
+
+    record RdbFunction(byte[] dump) implements StreamItem {
+    }
+
+    /** The RDB is complete; the stream continues at (replId, offset). */
+    record RdbEnd(String replId, long offset) implements StreamItem {
+    }
+
+    /** The source answered {@code +CONTINUE}: a partial resync. */
+    record Continued() implements StreamItem {
+    }
+
+    /** The connection ended: apply what is complete, drop a half-received transaction, report the committed position. */
+    record Barrier(CompletableFuture<Position> done) implements StreamItem {
+    }
+}
