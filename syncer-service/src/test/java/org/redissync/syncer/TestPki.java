@@ -85,6 +85,14 @@ public final class TestPki {
                 Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30)), false, KeyPurposeId.id_kp_serverAuth, true), kp);
     }
 
+    /** A cluster's proxy certificate as cert-service issues it: loopback names plus the cluster's URN. */
+    public static Issued proxy(Issued ca, String cluster) {
+        KeyPair kp = ec();
+        return new Issued(build(ca.cert().getSubjectX500Principal(), ca.keys(), new X500Principal("CN=proxy." + cluster), kp.getPublic(),
+                Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30)), false, KeyPurposeId.id_kp_serverAuth, true,
+                new GeneralName(GeneralName.uniformResourceIdentifier, "urn:redis-sync:cluster:" + cluster + ":proxy")), kp);
+    }
+
     public static Issued client(Issued ca, String subject, Instant from, Instant to, KeyPair kp) {
         return new Issued(build(ca.cert().getSubjectX500Principal(), ca.keys(), new X500Principal(subject), kp.getPublic(), from, to, false,
                 KeyPurposeId.id_kp_clientAuth, false), kp);
@@ -95,7 +103,7 @@ public final class TestPki {
     }
 
     static X509Certificate build(X500Principal issuer, KeyPair issuerKeys, X500Principal subject, java.security.PublicKey key, Instant from,
-            Instant to, boolean isCa, KeyPurposeId purpose, boolean loopbackNames) {
+            Instant to, boolean isCa, KeyPurposeId purpose, boolean loopbackNames, GeneralName... extraNames) {
         try {
             var b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(System.nanoTime()), Date.from(from), Date.from(to), subject, key);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
@@ -103,8 +111,10 @@ public final class TestPki {
                 b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
             }
             if (loopbackNames) {
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
+                        new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+                names.addAll(java.util.List.of(extraNames));
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             }
             return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
         } catch (Exception e) {

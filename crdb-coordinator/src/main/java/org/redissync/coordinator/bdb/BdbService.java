@@ -246,6 +246,7 @@ public class BdbService {
         String s = ep instanceof EndpointStatus e && e.observedGeneration() >= b.generation() && e.listening() ? "active"
                 : "active-change-pending";
         Map<Integer, ObjectNode> sources = new HashMap<>();
+        boolean stopped = false;
         for (ReplicaSource src : b.replicaSources()) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             SyncerStatusEvent ch = status.get(b.cluster() + "/channel/" + SyncerStatusEvent.replicaOfChannelId(b.uid(), src.uid()));
@@ -260,6 +261,8 @@ public class BdbService {
                     o.put("last_error", c.lastError());
                 }
                 o.put("last_update", c.updatedAt().toString());
+                // an unrecoverable error (authentication refused, the local backend refusing writes) stops the sync, as in RE
+                stopped |= c.stopped() && c.observedGeneration() >= b.generation();
             } else {
                 o.put("status", "out-of-sync");
             }
@@ -270,6 +273,10 @@ public class BdbService {
             }
             sources.put(src.uid(), o);
         }
-        return BdbJson.render(b, state.cluster(b.cluster()).endpointHost(), s, sources);
+        ObjectNode rendered = BdbJson.render(b, state.cluster(b.cluster()).endpointHost(), s, sources);
+        if (stopped && "enabled".equals(b.replicaSync())) {
+            rendered.put("replica_sync", "stopped");
+        }
+        return rendered;
     }
 }

@@ -17,7 +17,12 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
+import org.redissync.coordinator.crdb.FakeSyncers;
+import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.events.SyncState;
 import org.redissync.coordinator.TestCerts;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
@@ -179,6 +184,30 @@ class BdbApiTest {
         admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portA)))).put("/v1/bdbs/" + a)
                 .then().statusCode(400).body("error_code", equalTo("replica_of_cycle"));
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Inject
+    CoordinatorEvents events;
+
+    @Test
+    void aReplicaSourcesChannelStatusShowsInTheBdbAndAnUnrecoverableErrorStopsTheSync() {
+        long src = create("cluster-a");
+        int port = admin().get("/v1/bdbs/" + src).jsonPath().getInt("port");
+        long dest = create("cluster-b");
+        var put = admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + port)))).put("/v1/bdbs/" + dest)
+                .then().statusCode(200).extract().jsonPath();
+        long generation = admin().get("/v1/bdbs/" + dest).jsonPath().getLong("generation");
+        int sourceUid = put.getInt("replica_sources[0].uid");
+        var syncers = new FakeSyncers(events.streams().publisher());
+        syncers.replicaOf("cluster-b", dest, sourceUid, generation, SyncState.IN_SYNC, null, false);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + dest).then()
+                .body("replica_sources[0].status", equalTo("in-sync")).body("replica_sync", equalTo("enabled")));
+        syncers.replicaOf("cluster-b", dest, sourceUid, generation, SyncState.OUT_OF_SYNC, "authentication refused by the source: WRONGPASS",
+                true);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + dest).then()
+                .body("replica_sources[0].status", equalTo("out-of-sync"))
+                .body("replica_sources[0].last_error", equalTo("authentication refused by the source: WRONGPASS"))
+                .body("replica_sync", equalTo("stopped")));
     }
 
     @Test

@@ -17,11 +17,11 @@ import org.redissync.events.kafka.EventPublisher;
  * Stands in for the syncer-services in coordinator service tests: publishes the status events they
  * would, on the real broker. (The real syncer-services are tested end to end in their own module.)
  */
-final class FakeSyncers {
+public final class FakeSyncers {
 
     private final EventPublisher publisher;
 
-    FakeSyncers(EventPublisher publisher) {
+    public FakeSyncers(EventPublisher publisher) {
         this.publisher = publisher;
     }
 
@@ -35,6 +35,13 @@ final class FakeSyncers {
                 tls ? new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy." + from, Instant.now().plusSeconds(3600))
                         : TlsFacts.plaintext(),
                 1, 0, false, Instant.now()));
+    }
+
+    /** A Replica Of channel's status, as the destination's syncer-service reports it. */
+    public void replicaOf(String cluster, long destinationUid, int sourceUid, long generation, SyncState state, String error, boolean stopped) {
+        send(new ChannelStatus(ChannelStatus.VERSION, cluster, SyncerStatusEvent.replicaOfChannelId(destinationUid, sourceUid),
+                ChannelKind.REPLICA_OF, null, destinationUid, "127.0.0.1:1", generation, state, 0, error, TlsFacts.plaintext(), 1, 0, stopped,
+                Instant.now()));
     }
 
     private void send(SuiteEvent e) {

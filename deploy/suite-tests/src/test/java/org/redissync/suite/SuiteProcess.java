@@ -69,6 +69,50 @@ final class SuiteProcess {
         }
     }
 
+    /** One call to the suite's REST API as admin (URL, CA and password from its suite.json); asserts HTTP 200. */
+    com.fasterxml.jackson.databind.JsonNode api(String method, String path, String body) {
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var s = json.readTree(home.resolve("suite.json").toFile());
+            String password = Files.readString(Path.of(s.at("/api/password_file").asText())).trim();
+            var https = java.net.http.HttpClient.newBuilder().sslContext(LocalSuiteTest.trusting(Path.of(s.get("ca_cert").asText()))).build();
+            var r = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.at("/api/url").asText() + path))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                            .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/json")
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError(method + " " + path + ": HTTP " + r.statusCode() + " " + r.body());
+            }
+            return json.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The suite's description (suite.json). */
+    com.fasterxml.jackson.databind.JsonNode description() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(home.resolve("suite.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The PID of a recorded process by name (e.g. {@code syncer-service-cluster-b}). */
+    long pid(String name) throws IOException {
+        return Files.readAllLines(home.resolve("run/processes")).stream().map(l -> l.split(" ")).filter(a -> a[0].equals(name))
+                .map(a -> Long.parseLong(a[1])).findFirst().orElseThrow(() -> new AssertionError("no process " + name));
+    }
+
     /** PIDs the suite recorded as started. */
     List<Long> recordedPids() throws IOException {
         Path f = home.resolve("run/processes");

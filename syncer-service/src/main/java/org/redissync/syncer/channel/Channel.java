@@ -227,7 +227,11 @@ final class Channel {
             } catch (SourceReplicator.RefusedException e) {
                 error = e.getMessage();
             } catch (SSLHandshakeException e) {
-                error = "TLS handshake with " + s.source() + " failed: " + rootMessage(e);
+                String why = rootMessage(e);
+                error = "TLS handshake with " + s.source() + " failed: " + why
+                        + (why.contains("peer shut down") || why.contains("Remote host terminated")
+                                ? " (the source closed the connection: is TLS enabled on the source database? tls_mode replica_ssl or enabled)"
+                                : "");
             } catch (Exception e) {
                 error = s.source() + ": " + rootMessage(e);
             } finally {

@@ -60,7 +60,11 @@ public final class LocalSuite {
             switch (args[i]) {
                 case "--clusters" -> clusters = Integer.parseInt(args[++i]);
                 case "--fresh" -> fresh = true;
-                default -> fail("unknown option " + args[i] + "; usage: suite up|down|status [--clusters N] [--fresh]");
+                default -> {
+                    if (!"restart".equals(command) || i != 1) {
+                        fail("unknown option " + args[i] + "; usage: suite up|down|status|restart <service> [--clusters N] [--fresh]");
+                    }
+                }
             }
         }
         if (clusters < 1 || clusters > CLUSTER_NAMES.length) {
@@ -71,8 +75,9 @@ public final class LocalSuite {
                 case "up" -> suite.up(clusters, fresh);
                 case "down" -> suite.down(fresh);
                 case "status" -> System.exit(suite.status() ? 0 : 3);
+                case "restart" -> suite.restart(args.length > 1 ? args[1] : "");
                 default -> {
-                    System.out.println("usage: deploy/local/suite up|down|status [--clusters N] [--fresh]");
+                    System.out.println("usage: deploy/local/suite up|down|status [--clusters N] [--fresh] | restart <service>");
                     System.exit("help".equals(command) ? 0 : 2);
                 }
             }
@@ -229,6 +234,10 @@ public final class LocalSuite {
         all.put("quarkus.http.port", Integer.toString(port));
         all.put("quarkus.http.host", "127.0.0.1");
         SuiteSecrets.writeProperties(workDir.resolve("config/application.properties"), all);
+        launch(label, module, logName, workDir, port);
+    }
+
+    private void launch(String label, String module, String logName, Path workDir, int port) {
         // The data plane (syncer-service) gets the optimising JIT; control-plane services start faster with C1 only.
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m"));
         if ("syncer-service".equals(module)) {
@@ -498,6 +507,40 @@ public final class LocalSuite {
             Thread.currentThread().interrupt();
             return "?";
         }
+    }
+
+    // ------------------------------------------------------------------------------------ restart
+
+    /**
+     * Restarts one service of the suite (after a crash, or to try a new build) with the same settings,
+     * ports and state; {@code name} as {@code status} lists it, e.g. {@code syncer-service-cluster-b}.
+     */
+    void restart(String name) {
+        List<Running> all = readProcesses();
+        Running r = all.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow(() -> new StartupException(
+                "no service '" + name + "' in this suite; `deploy/local/suite status` lists them"));
+        String module = name.startsWith("syncer-service-") ? "syncer-service" : name;
+        if (!List.of("syncer-service", "cert-service", "crdb-coordinator").contains(module)) {
+            throw new StartupException(name + " is not a service; only cert-service, crdb-coordinator and syncer-service-<cluster> restart alone");
+        }
+        ManagedProcess.adopt(r.name(), r.pid(), Path.of("/dev/null")).ifPresent(p -> {
+            p.stop(Duration.ofSeconds(20));
+            System.out.println("  stopped " + name + " (pid " + r.pid() + ")");
+        });
+        Path workDir = layout.state().resolve(name);
+        Properties props = new Properties();
+        try (var in = Files.newBufferedReader(workDir.resolve("config/application.properties"))) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new StartupException("cannot read the settings of " + name + ": " + e.getMessage());
+        }
+        try {
+            Files.writeString(layout.processes(), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        all.stream().filter(x -> !x.name().equals(name)).forEach(this::record);
+        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.port")));
     }
 
     // ----------------------------------------------------------------------------------- helpers

@@ -1,0 +1,281 @@
+package org.redissync.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * Replication channels end to end: three clusters of the local suite (real broker, cert-service,
+ * coordinator, three syncer-services, redis-server backends), driven by crdb-cli and the REST API,
+ * checked with a Redis client at every cluster's endpoint.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChannelsTest {
+
+    static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b", "cluster-c");
+    static SuiteProcess suite;
+    static String guid;
+    /** cluster → the CRDB instance's endpoint port. */
+    static final Map<String, Integer> ports = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void up() {
+        suite = new SuiteProcess(Path.of("target", "channels-suite-home").toAbsolutePath(), Map.of("SUITE_TASK_TIMEOUT", "PT20S"));
+        suite.run("down", "--fresh");
+        var up = suite.run("up", "--clusters", "3");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+    }
+
+    @AfterAll
+    static void down() {
+        suite.run("down");
+    }
+
+    static SuiteProcess.Result crdbCli(String... args) {
+        return suite.tool("crdb-coordinator/cli/bin/crdb-cli", args);
+    }
+
+    @Test
+    @Order(1)
+    void aCrdbOverThreeClustersCarriesWritesFromEachToTheOtherTwo() {
+        var created = crdbCli("crdb", "create", "--name", "mesh", "--memory-size", "100mb", "--instance", "fqdn=cluster-a",
+                "--instance", "fqdn=cluster-b", "--instance", "fqdn=cluster-c");
+        assertThat(created.exitCode()).as(created.output()).isZero();
+        assertThat(created.output()).contains("started -> finished");
+        Matcher m = Pattern.compile("([0-9a-f-]{36})\\s+mesh").matcher(crdbCli("crdb", "list").output());
+        assertThat(m.find()).isTrue();
+        guid = m.group(1);
+        for (JsonNode i : suite.api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
+            JsonNode bdb = suite.api("GET", "/v1/bdbs/" + i.get("db_uid").asLong(), null);
+            ports.put(i.at("/cluster/name").asText(i.path("cluster").asText()), bdb.at("/endpoints/0/port").asInt());
+        }
+        assertThat(ports.keySet()).containsExactlyInAnyOrderElementsOf(CLUSTERS);
+        for (String c : CLUSTERS) {
+            try (Jedis j = jedis(c)) {
+                j.set("hello:" + c, "from " + c);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (String reader : CLUSTERS) {
+                try (Jedis j = jedis(reader)) {
+                    for (String writer : CLUSTERS) {
+                        assertThat(j.get("hello:" + writer)).as(writer + " -> " + reader).isEqualTo("from " + writer);
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    void togglingEncryptionTenTimesUnderWritesAtAllThreeLosesAndDuplicatesNothingAndNeverResyncsFully() throws Exception {
+        Map<String, Long> fullBefore = resyncCounters("full");
+        Map<String, Long> partialBefore = resyncCounters("partial");
+        assertThat(fullBefore).hasSize(6);
+        try (Writers w = new Writers("toggle", CLUSTERS)) {
+            for (int i = 0; i < 10; i++) {
+                boolean on = i % 2 == 0;
+                var update = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", Boolean.toString(on));
+                assertThat(update.exitCode()).as(update.output()).isZero();
+                assertThat(update.output()).contains("-> finished");
+                assertThat(w.failure.get()).isNull();
+            }
+            w.stopAndCheck();
+        }
+        assertThat(resyncCounters("full")).as("full resyncs after the first sync").isEqualTo(fullBefore);
+        Map<String, Long> partialAfter = resyncCounters("partial");
+        partialBefore.forEach((channel, before) -> assertThat(partialAfter.get(channel)).as(channel).isGreaterThanOrEqualTo(before + 10));
+    }
+
+    @Test
+    @Order(3)
+    void aSyncerKilledMidStreamResumesByPsyncWithNothingLostOrDuplicated() throws Exception {
+        Map<String, Long> fullBefore = resyncCounters("full");
+        // The endpoints of cluster-b live in its syncer-service: writers at a and c keep going while b's is killed and restarted.
+        try (Writers w = new Writers("kill", List.of("cluster-a", "cluster-c"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 300);
+            long pid = suite.pid("syncer-service-cluster-b");
+            assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+            var restart = suite.run("restart", "syncer-service-cluster-b");
+            assertThat(restart.exitCode()).as(restart.output()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 600);
+            w.stopAndCheck();
+        }
+        try (Writers w = new Writers("after-kill", List.of("cluster-b"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 100);
+            w.stopAndCheck();
+        }
+        // Counters live with the positions in the backends: they survived the kill, and no channel fell back to a full sync.
+        assertThat(resyncCounters("full")).isEqualTo(fullBefore);
+    }
+
+    @Test
+    @Order(4)
+    void replicaOfTwoEncryptedSourcesIntoOneDestinationWithoutPastingACertificate() {
+        // As in Redis Enterprise, the sources enable TLS (here for replication only); their trust in the destination's
+        // syncer certificate and the destination's pinning of their proxy certificates are the suite's job.
+        JsonNode s1 = suite.api("POST", "/v1/bdbs", "{\"name\": \"src-1\", \"cluster\": \"cluster-a\", \"tls_mode\": \"replica_ssl\"}");
+        JsonNode s2 = suite.api("POST", "/v1/bdbs", "{\"name\": \"src-2\", \"cluster\": \"cluster-b\", \"tls_mode\": \"replica_ssl\"}");
+        int p1 = s1.at("/endpoints/0/port").asInt();
+        int p2 = s2.at("/endpoints/0/port").asInt();
+        awaitActive(s1.get("uid").asLong());
+        awaitActive(s2.get("uid").asLong());
+        try (Jedis j1 = new Jedis("127.0.0.1", p1); Jedis j2 = new Jedis("127.0.0.1", p2)) {
+            j1.set("before:1", "one");
+            j2.set("before:2", "two");
+        }
+        JsonNode dest = suite.api("POST", "/v1/bdbs", "{\"name\": \"dest\", \"cluster\": \"cluster-c\", \"replica_sources\": ["
+                + "{\"uri\": \"redis://127.0.0.1:" + p1 + "\", \"encryption\": true},"
+                + "{\"uri\": \"redis://127.0.0.1:" + p2 + "\", \"encryption\": true}]}");
+        long uid = dest.get("uid").asLong();
+        int pd = dest.at("/endpoints/0/port").asInt();
+        try (Jedis j1 = new Jedis("127.0.0.1", p1); Jedis j2 = new Jedis("127.0.0.1", p2)) {
+            j1.set("after:1", "one");
+            j2.rpush("after:2", "a", "b");
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Jedis j = new Jedis("127.0.0.1", pd)) {
+                assertThat(j.get("before:1")).isEqualTo("one");
+                assertThat(j.get("before:2")).isEqualTo("two");
+                assertThat(j.get("after:1")).isEqualTo("one");
+                assertThat(j.lrange("after:2", 0, -1)).containsExactly("a", "b");
+            }
+            JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
+            for (JsonNode src : b.get("replica_sources")) {
+                assertThat(src.get("status").asText()).as(src.toString()).isEqualTo("in-sync");
+            }
+        });
+        for (long done : List.of(uid, s1.get("uid").asLong(), s2.get("uid").asLong())) {
+            suite.api("DELETE", "/v1/bdbs/" + done, null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** A new bdb's endpoint listens once its syncer-service applied it (RE's status {@code active}). */
+    static void awaitActive(long uid) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> "active".equals(suite.api("GET", "/v1/bdbs/" + uid, null).get("status").asText()));
+    }
+
+    static Jedis jedis(String cluster) {
+        return new Jedis("127.0.0.1", ports.get(cluster));
+    }
+
+    /** {@code kind} (full|partial) resync counters of every channel of the CRDB, from the syncer-services' metrics. */
+    static Map<String, Long> resyncCounters(String kind) throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        // HTTP/1.1: the JDK client's default h2c upgrade can hang against the services' plain HTTP port
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        Pattern line = Pattern.compile("^redissync_channel_" + kind + "_resyncs_total\\{channel=\"([^\"]+)\"[^}]*}\\s+([0-9.E]+)$",
+                Pattern.MULTILINE);
+        for (JsonNode c : suite.description().get("clusters")) {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(c.get("syncer_url").asText() + "/q/metrics"))
+                            .timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = line.matcher(metrics);
+            while (m.find()) {
+                if (m.group(1).startsWith(guid)) {
+                    out.put(m.group(1), (long) Double.parseDouble(m.group(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One writer per cluster, each on its own keys: {@code INCR <prefix>:count:<cluster>} and
+     * {@code RPUSH <prefix>:seq:<cluster> <n>}. Afterwards every cluster must hold exactly n and 1..n
+     * of every writer:
+     * a lost write shows as a gap or a short count, a duplicate as a repeat or a long one.
+     */
+    static final class Writers implements AutoCloseable {
+        final String prefix;
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Map<String, AtomicLong> counts = new LinkedHashMap<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        Writers(String prefix, List<String> writing) {
+            this.prefix = prefix;
+            for (String c : writing) {
+                AtomicLong n = new AtomicLong();
+                counts.put(c, n);
+                Thread t = new Thread(() -> {
+                    try (Jedis j = jedis(c)) {
+                        while (!stop.get()) {
+                            long i = n.get() + 1;
+                            j.incr(prefix + ":count:" + c);
+                            j.rpush(prefix + ":seq:" + c, Long.toString(i));
+                            n.set(i);
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }, "writer-" + c);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        long total() {
+            return counts.values().stream().mapToLong(AtomicLong::get).sum();
+        }
+
+        void stopAndCheck() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            assertThat(failure.get()).as("a writer failed").isNull();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                for (String reader : CLUSTERS) {
+                    try (Jedis j = jedis(reader)) {
+                        for (String writer : counts.keySet()) {
+                            long n = counts.get(writer).get();
+                            assertThat(j.get(prefix + ":count:" + writer)).as(writer + " -> " + reader + " count").isEqualTo(Long.toString(n));
+                            List<String> seq = j.lrange(prefix + ":seq:" + writer, 0, -1);
+                            assertThat(seq).as(writer + " -> " + reader + " sequence")
+                                    .containsExactlyElementsOf(LongStream.rangeClosed(1, n).mapToObj(Long::toString).toList());
+                        }
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+        }
+    }
+}

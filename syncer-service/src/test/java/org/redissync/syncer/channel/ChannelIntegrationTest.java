@@ -1,0 +1,120 @@
+package org.redissync.syncer.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.SubjectValidation;
+import org.redissync.events.SyncState;
+import org.redissync.events.TlsMode;
+import org.redissync.runtime.FreePorts;
+import org.redissync.runtime.RedisServer;
+import org.redissync.runtime.testing.SharedKafka;
+import org.redissync.syncer.TestPki;
+import org.redissync.syncer.endpoint.EndpointPkiResource;
+import org.redissync.syncer.events.SyncerEvents;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * A Replica Of channel of this syncer-service against an endpoint of the same syncer-service, both
+ * in front of real redis-servers, configured by bdb.config events on the real broker.
+ */
+@QuarkusTest
+@WithTestResource(value = EndpointPkiResource.class, scope = TestResourceScope.GLOBAL)
+class ChannelIntegrationTest {
+
+    static RedisServer source;
+    static RedisServer destination;
+
+    @Inject
+    SyncerEvents events;
+
+    @Inject
+    ChannelManager channels;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        source = RedisServer.start(SharedKafka.workDir().resolve("channel-source-" + System.nanoTime()), 0, false, List.of());
+        destination = RedisServer.start(SharedKafka.workDir().resolve("channel-destination-" + System.nanoTime()), 0, false, List.of());
+    }
+
+    @AfterAll
+    static void stopBackends() {
+        source.close();
+        destination.close();
+    }
+
+    void publish(BdbConfigured b) throws Exception {
+        events.streams().publisher().publish(b).get(10, TimeUnit.SECONDS);
+    }
+
+    static BdbConfigured bdb(long uid, long generation, int port, RedisServer backend, Tls tls, List<ReplicaSource> sources) {
+        return new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, "cluster-test", port, backend.address(), 1 << 20, null,
+                tls, sources, sources.isEmpty() ? "disabled" : "enabled", Instant.now());
+    }
+
+    static Tls replicaSsl(List<String> crdtCerts) {
+        return new Tls(TlsMode.REPLICA_SSL, false, List.of(), crdtCerts, SubjectValidation.DISABLED, List.of(), false, false);
+    }
+
+    @Test
+    void anUntrustedDestinationIsRefusedWithTheReasonThenReplicatesOverTlsOnceTrusted() throws Exception {
+        long srcUid = 900_000 + System.nanoTime() % 1000;
+        long destUid = srcUid + 1;
+        int srcPort = FreePorts.next();
+        publish(bdb(srcUid, 1, srcPort, source, replicaSsl(List.of()), List.of()));
+        try (Jedis s = new Jedis("127.0.0.1", source.port())) {
+            s.set("before", "1");
+        }
+        publish(bdb(destUid, 1, FreePorts.next(), destination, Tls.disabled(),
+                List.of(new ReplicaSource(1, "redis://127.0.0.1:" + srcPort, true, null, null, 0))));
+        String id = "bdb:" + destUid + "/source:1";
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Channel.Snapshot s = channels.snapshots().get(id);
+            assertThat(s).isNotNull();
+            assertThat(s.state()).isEqualTo(SyncState.OUT_OF_SYNC);
+            assertThat(s.lastError()).contains("the source refused replication", "trusted syncer certificate");
+        });
+
+        // The source starts trusting this cluster's syncer certificate (what the coordinator does): the channel retries at once.
+        String syncerPem = TestPki.pem(EndpointPkiResource.syncer.cert(), EndpointPkiResource.clusterCa.cert());
+        publish(bdb(srcUid, 2, srcPort, source, replicaSsl(List.of(syncerPem)), List.of()));
+        try (Jedis s = new Jedis("127.0.0.1", source.port())) {
+            s.rpush("after", "a", "b");
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Jedis d = new Jedis("127.0.0.1", destination.port())) {
+                assertThat(d.get("before")).isEqualTo("1");
+                assertThat(d.lrange("after", 0, -1)).containsExactly("a", "b");
+            }
+            Channel.Snapshot s = channels.snapshots().get(id);
+            assertThat(s.state()).isEqualTo(SyncState.IN_SYNC);
+            assertThat(s.lastError()).isNull();
+            assertThat(s.tls().enabled()).isTrue();
+            assertThat(s.tls().protocol()).startsWith("TLSv1.");
+            assertThat(s.tls().cipher()).contains("GCM");
+            assertThat(s.tls().peerSubject()).contains("CN=proxy.cluster-test");
+            assertThat(s.fullResyncs()).isEqualTo(1);
+        });
+
+        // Removed from the desired state: the channel stops.
+        publish(bdb(destUid, 2, FreePorts.next(), destination, Tls.disabled(), List.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !channels.snapshots().containsKey(id));
+    }
+}

@@ -1,0 +1,123 @@
+package org.redissync.syncer.channel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.CrdbConfigEvent.Instance;
+import org.redissync.events.SyncerStatusEvent.ChannelKind;
+
+class ChannelPlannerTest {
+
+    static BdbConfigured bdb(long uid, String cluster, int port, String guid, List<ReplicaSource> sources, String replicaSync) {
+        return new BdbConfigured(1, uid, 3, "db" + uid, cluster, port, "127.0.0.1:" + (7000 + uid), 100, guid, Tls.disabled(), sources,
+                replicaSync, Instant.EPOCH);
+    }
+
+    static CrdbConfigured crdb(boolean encryption, long force) {
+        return new CrdbConfigured(1, "g1", 7, "mesh", encryption, false, Map.of(), List.of(
+                new Instance(1, "a", 1, "127.0.0.1:12000", null, 0),
+                new Instance(2, "b", 2, "127.0.0.1:12001", "b.example", 0),
+                new Instance(3, "c", 3, "127.0.0.1:12002", null, 0)), force, Instant.EPOCH);
+    }
+
+    static final Map<Long, BdbConfigured> MESH = Map.of(
+            1L, bdb(1, "a", 12000, "g1", List.of(), null),
+            2L, bdb(2, "b", 12001, "g1", List.of(), null),
+            3L, bdb(3, "c", 12002, "g1", List.of(), null));
+
+    @Test
+    void aCrdbOfThreeGivesEachClusterOneChannelFromEachPeer() {
+        var plan = ChannelPlanner.plan("a", List.of(crdb(true, 0)), MESH);
+        assertThat(plan.keySet()).containsExactlyInAnyOrder("g1/b->a", "g1/c->a");
+        ChannelSpec fromB = plan.get("g1/b->a");
+        assertThat(fromB.kind()).isEqualTo(ChannelKind.CRDB);
+        assertThat(fromB.source()).isEqualTo("127.0.0.1:12001");
+        assertThat(fromB.sourceCluster()).isEqualTo("b");
+        assertThat(fromB.backendPort()).isEqualTo(7001);
+        assertThat(fromB.tls()).isTrue();
+        assertThat(fromB.sni()).isEqualTo("b.example");
+        assertThat(fromB.skipApplied()).isTrue();
+        assertThat(fromB.observedGeneration()).isEqualTo(7);
+        assertThat(ChannelPlanner.plan("x", List.of(crdb(true, 0)), MESH)).isEmpty();
+    }
+
+    @Test
+    void onlyConnectionSettingsMakeARebuild() {
+        ChannelSpec on = ChannelPlanner.plan("a", List.of(crdb(true, 0)), MESH).get("g1/b->a");
+        ChannelSpec off = ChannelPlanner.plan("a", List.of(crdb(false, 0)), MESH).get("g1/b->a");
+        ChannelSpec forced = ChannelPlanner.plan("a", List.of(crdb(true, 1)), MESH).get("g1/b->a");
+        assertThat(on.sameConnection(on.withGeneration(99))).isTrue();
+        assertThat(on.sameConnection(off)).isFalse();
+        assertThat(on.sameConnection(forced)).isFalse();
+        assertThat(on.sameConnection(on.withTrustKey("rotated"))).isFalse();
+    }
+
+    @Test
+    void replicaOfGivesOneChannelPerSourceWithTheUriPasswordAndTheSourcesCluster() {
+        var dest = bdb(9, "c", 12009, null, List.of(
+                new ReplicaSource(1, "redis://:s3cret@127.0.0.1:12000", true, null, null, 0),
+                new ReplicaSource(2, "redis://app:pw%40x@10.1.1.1:6380", false, "PEM", "src.example", 0)), "enabled");
+        var bdbs = new java.util.HashMap<>(MESH);
+        bdbs.put(9L, dest);
+        var plan = ChannelPlanner.plan("c", List.of(), bdbs);
+        assertThat(plan.keySet()).containsExactlyInAnyOrder("bdb:9/source:1", "bdb:9/source:2");
+        ChannelSpec one = plan.get("bdb:9/source:1");
+        assertThat(one.kind()).isEqualTo(ChannelKind.REPLICA_OF);
+        assertThat(one.password()).isEqualTo("s3cret");
+        assertThat(one.user()).isNull();
+        assertThat(one.sourceCluster()).isEqualTo("a");
+        assertThat(one.skipApplied()).isFalse();
+        assertThat(one.toString()).doesNotContain("s3cret");
+        ChannelSpec two = plan.get("bdb:9/source:2");
+        assertThat(two.user()).isEqualTo("app");
+        assertThat(two.password()).isEqualTo("pw@x");
+        assertThat(two.sourceCluster()).isNull();
+        assertThat(two.pinnedServerCert()).isEqualTo("PEM");
+        assertThat(two.sni()).isEqualTo("src.example");
+        assertThat(two.tls()).isFalse();
+    }
+
+    @Test
+    void pausedOrStoppedReplicaSyncRunsNoChannel() {
+        for (String sync : List.of("paused", "stopped", "disabled")) {
+            var dest = bdb(9, "c", 12009, null, List.of(new ReplicaSource(1, "redis://127.0.0.1:12000", false, null, null, 0)), sync);
+            assertThat(ChannelPlanner.plan("c", List.of(), Map.of(9L, dest))).as(sync).isEmpty();
+        }
+    }
+
+    @Test
+    void positionsRoundTripAndCountResyncs() {
+        Position p = Position.none().at("abc", 42, 3).withFullResync().withPartialResync().withPartialResync();
+        assertThat(Position.decode(p.encode())).isEqualTo(p);
+        assertThat(Position.decode(null).isNone()).isTrue();
+        assertThat(p.fullResyncs()).isEqualTo(1);
+        assertThat(p.partialResyncs()).isEqualTo(2);
+    }
+
+    @Test
+    void theAppliersFiltersKeepTheSuitesOwnTrafficOut() {
+        assertThat(Applier.dropped(argv("PUBLISH", "__redissync:applied", "x"))).isTrue();
+        assertThat(Applier.dropped(argv("SET", "__redissync:pos:x", "v1 a 1 0 0 0"))).isTrue();
+        assertThat(Applier.dropped(argv("ping"))).isTrue();
+        assertThat(Applier.dropped(argv("SET", "user:1", "x"))).isFalse();
+        assertThat(Applier.dropped(argv("PUBLISH", "news", "x"))).isFalse();
+        assertThat(Applier.is("exec".getBytes(), "EXEC")).isTrue();
+        assertThat(Applier.is("exe".getBytes(), "EXEC")).isFalse();
+    }
+
+    static byte[][] argv(String... a) {
+        byte[][] out = new byte[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i].getBytes();
+        }
+        return out;
+    }
+}
