@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmark: an encrypted Replica Of channel vs open-source Redis's own replica (tls-replication yes)
+# of the same source, and the time a 3-cluster CRDB takes to switch encryption.
+#   deploy/bench/channels.sh [requests]   (default 1000000 SETs of 64 bytes)
+# Starts a 3-cluster local suite in its own SUITE_HOME and a source redis-server with a plain and a
+# TLS port. Runs, one after the other, so they do not compete for the 2 cores:
+#   1. native: redis-server --replicaof <source TLS port> --tls-replication yes (client cert of the same CA)
+#   2. channel: a bdb on cluster-a whose backend is the source (tls_mode replica_ssl), and a bdb on
+#      cluster-b with replica_sources [{uri: <that endpoint>, encryption: true}] — syncer certificates
+#      and server_cert handled by the suite.
+# For each: throughput (SET load at the source, time until the replica holds all of it) and lag
+# p50/p99 (probe writes under a 4-client load). Then: crdb update --encryption true/false on a
+# 3-cluster CRDB, five times, timed from the API call to the task's `finished`, and every channel's
+# rebuild time from the syncer logs. Everything it starts is stopped on exit.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+n=${1:-1000000}
+work=$(mktemp -d /tmp/channels-bench.XXXXXX)
+export SUITE_HOME="$work/suite"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$repo/deploy/local/suite" down >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for tool in redis-server redis-benchmark redis-cli openssl curl java; do
+  command -v $tool >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
+done
+probe() { java "$repo/deploy/bench/ReplicationProbe.java" "$@"; }
+
+echo "== starting a 3-cluster suite"
+"$repo/deploy/local/suite" up --clusters 3 --fresh > "$work/up.log" || { cat "$work/up.log"; exit 1; }
+api=$(sed -n 's/.*"api": {"url": "\([^"]*\)".*/\1/p' "$SUITE_HOME/suite.json")
+pw=$(cat "$SUITE_HOME/state/secrets/admin-password")
+call() { curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" -H 'Content-Type: application/json' "$@"; }
+
+echo "== a source redis-server with a plain and a TLS port (PKI made now)"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
+  -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+for who in source replica; do
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" \
+    -keyout "$work/$who.key" -out "$work/$who.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$work/san.ext"
+  openssl x509 -req -in "$work/$who.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile "$work/san.ext" -out "$work/$who.pem" 2>/dev/null
+done
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+src=$(free_port); src_tls=$(free_port); rep=$(free_port)
+mkdir -p "$work/src" "$work/rep"
+redis-server --port "$src" --tls-port "$src_tls" --bind 127.0.0.1 --tls-cert-file "$work/source.pem" --tls-key-file "$work/source.key" \
+  --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients optional --tls-replication no --save "" --appendonly no \
+  --repl-backlog-size 512mb --repl-diskless-sync yes --repl-diskless-sync-delay 0 --dir "$work/src" --logfile "$work/src/redis.log" &
+pids+=($!)
+until redis-cli -p "$src" ping >/dev/null 2>&1; do sleep 0.1; done
+
+echo
+echo "== 1/3 native: redis-server --replicaof 127.0.0.1 $src_tls --tls-replication yes"
+redis-server --port "$rep" --bind 127.0.0.1 --replicaof 127.0.0.1 "$src_tls" --tls-replication yes \
+  --tls-cert-file "$work/replica.pem" --tls-key-file "$work/replica.key" --tls-ca-cert-file "$work/ca.pem" \
+  --save "" --appendonly no --dir "$work/rep" --logfile "$work/rep/redis.log" &
+native_pid=$!; pids+=($native_pid)
+until redis-cli -p "$rep" info replication 2>/dev/null | grep -q "master_link_status:up"; do sleep 0.1; done
+native_tp=$(probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
+native_lag=$(probe lag "$src" "$rep" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
+kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
+
+echo
+echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
+sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$src\",\"tls_mode\":\"replica_ssl\"}")
+sport=$(echo "$sb" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
+duid=$(echo "$db" | sed -n 's/.*"uid":\([0-9]*\).*/\1/p')
+dbackend=$(echo "$db" | sed -n 's/.*"backend":"[^:]*:\([0-9]*\)".*/\1/p')
+for _ in $(seq 1 600); do
+  call "$api/v1/bdbs/$duid" | grep -q '"status":"in-sync"' && break; sleep 0.2
+done
+call "$api/v1/bdbs/$duid" | grep -o '"replica_sources":\[[^]]*\]' | head -c 300; echo
+# The destination's backend is read directly (as the native replica is), not through its endpoint.
+channel_tp=$(probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
+channel_lag=$(probe lag "$src" "$dbackend" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
+grep -h "streaming from" "$SUITE_HOME/logs/syncer-service-cluster-b.log" | tail -1 | sed 's/.*(\(.*\))$/   channel: \1/'
+
+echo
+echo "== 3/3 crdb update --encryption on a 3-cluster CRDB, timed to 'finished'"
+task=$(call -X POST "$api/v1/crdbs" -d '{"name":"bench-mesh","encryption":false,"default_db_config":{"memory_size":104857600},"instances":[{"cluster":{"name":"cluster-a"}},{"cluster":{"name":"cluster-b"}},{"cluster":{"name":"cluster-c"}}]}')
+guid=$(echo "$task" | sed -n 's/.*"crdb_guid":"\([^"]*\)".*/\1/p')
+tid=$(echo "$task" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+until call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"finished"'; do sleep 0.2; done
+times=()
+for enc in true false true false true false true false true false; do
+  t0=$(date +%s%N)
+  tid=$(call -X PATCH "$api/v1/crdbs/$guid" -d "{\"encryption\":$enc}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+  until call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"\(finished\|failed\)"'; do sleep 0.02; done
+  call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"finished"' || { echo "task $tid failed"; call "$api/v1/crdb_tasks/$tid"; exit 1; }
+  ms=$(( ($(date +%s%N) - t0) / 1000000 )); times+=("$ms"); echo "   encryption $enc: finished in $ms ms"
+done
+rebuilds=$(cat "$SUITE_HOME"/logs/syncer-service-cluster-*.log | grep "$guid" | python3 -c '
+import sys, re, datetime
+req, out = {}, []
+for line in sys.stdin:
+    m = re.match(r"(\S+ \S+) .*channel (\S+): (rebuild requested|streaming from)", line)
+    if not m: continue
+    t = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f")
+    if m.group(3) == "rebuild requested": req[m.group(2)] = t
+    elif m.group(2) in req: out.append((t - req.pop(m.group(2))).total_seconds() * 1000)
+out.sort()
+print("%d rebuilds: p50 %.0f ms, max %.0f ms" % (len(out), out[len(out)//2], out[-1]) if out else "no rebuilds found")')
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+
+echo
+echo "== results ($(nproc) cores, $n SETs of 64 bytes, -P 16 -c 8; lag: 2000 probes under a 4-client load)"
+printf '%-44s %12s  %s\n' "replica of the same source" "ops/s" "lag"
+printf '%-44s %12s  %s\n' "redis-server --tls-replication yes" "$native_tp" "$native_lag"
+printf '%-44s %12s  %s\n' "redis-sync channel (TLS, via the endpoint)" "$channel_tp" "$channel_lag"
+awk -v a="$channel_tp" -v b="$native_tp" 'BEGIN { printf "channel / native throughput: %.2fx (target >= 0.8x)\n", a / b }'
+echo "crdb update --encryption (3 clusters, 6 channels), API call to finished: median $(echo "$sorted" | sed -n 5p) ms, max $(echo "$sorted" | tail -1) ms (target <= 1000 ms)"
+echo "channel rebuilds (rebuild requested -> streaming again, from the syncer logs): $rebuilds (target <= 100 ms)"
