@@ -340,32 +340,21 @@ final class Applier implements Runnable {
         }
         backend.write("EXEC");
         backend.flush();
-        Object multi = backend.read();
-        String queueError = multi instanceof BackendConnection.Error e ? e.message() : null;
+        String queueError = backend.skip(null);
         for (int i = 0; i < queued; i++) {
-            Object r = backend.read();
-            if (r instanceof BackendConnection.Error e && queueError == null) {
-                queueError = e.message();
+            String e = backend.skip(null);
+            if (e != null && queueError == null) {
+                queueError = e;
             }
         }
-        Object exec = backend.read();
         int data = pendingData;
         pending.clear();
         pendingData = 0;
         pendingDb = 0;
-        if (exec instanceof BackendConnection.Error e) {
+        String execError = backend.skip(this::commandFailed);
+        if (execError != null) {
             // EXECABORT: nothing of the batch was applied (OOM, a command this backend does not know…)
-            throw new Unrecoverable("the local backend refused a batch: " + (queueError != null ? queueError : e.message()));
-        }
-        if (exec instanceof List<?> results) {
-            for (Object r : results) {
-                if (r instanceof BackendConnection.Error e) {
-                    // a runtime error (e.g. WRONGTYPE after a conflicting write): the rest of the batch and the position stand
-                    applyErrors.incrementAndGet();
-                    lastApplyError = e.message();
-                    LOG.warnf("channel %s: a replicated command failed on the local backend: %s", channelId, e.message());
-                }
-            }
+            throw new Unrecoverable("the local backend refused a batch: " + (queueError != null ? queueError : execError));
         }
         appliedCommands.addAndGet(data);
         if (next != null) {
@@ -377,6 +366,13 @@ final class Applier implements Runnable {
         }
         // what is still queued arrived after this batch's oldest command: approximate its age from now
         oldestPendingNanos = queue.isEmpty() ? 0 : System.nanoTime();
+    }
+
+    /** A runtime error of one command (e.g. WRONGTYPE after a conflicting write): the rest of the batch and the position stand. */
+    private void commandFailed(String message) {
+        applyErrors.incrementAndGet();
+        lastApplyError = message;
+        LOG.warnf("channel %s: a replicated command failed on the local backend: %s", channelId, message);
     }
 
     private void barrier(Barrier b) {

@@ -112,6 +112,55 @@ public final class BackendConnection implements Closeable {
         }
     }
 
+    /**
+     * Reads one reply without materialising it (the hot path of a batch: thousands of {@code +QUEUED}
+     * and {@code +OK}). Returns the message of an error reply — at top level, or, for an array, of its
+     * elements, each passed to {@code elementErrors} — and null otherwise.
+     */
+    public String skip(java.util.function.Consumer<String> elementErrors) throws IOException {
+        int type = in.read();
+        switch (type) {
+            case '+', ':' -> {
+                skipLine();
+                return null;
+            }
+            case '-' -> {
+                return line();
+            }
+            case '$' -> {
+                int len = Integer.parseInt(line());
+                if (len >= 0) {
+                    in.skipNBytes(len + 2L);
+                }
+                return null;
+            }
+            case '*' -> {
+                int n = Integer.parseInt(line());
+                for (int i = 0; i < n; i++) {
+                    String e = skip(elementErrors);
+                    if (e != null && elementErrors != null) {
+                        elementErrors.accept(e);
+                    }
+                }
+                return null;
+            }
+            case -1 -> throw new EOFException("backend closed the connection");
+            default -> throw new IOException("unexpected reply type from the backend: " + (char) type);
+        }
+    }
+
+    private void skipLine() throws IOException {
+        for (;;) {
+            int c = in.read();
+            if (c == -1) {
+                throw new EOFException("backend closed the connection");
+            }
+            if (c == '\n') {
+                return;
+            }
+        }
+    }
+
     private String line() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (;;) {
@@ -127,10 +176,18 @@ public final class BackendConnection implements Closeable {
         }
     }
 
+    private final byte[] digits = new byte[12];
+
+    /** Decimal digits and CRLF, without allocating (every argument of every command passes here). */
     private void writeNumber(int n) throws IOException {
-        out.write(Integer.toString(n).getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
+        int i = digits.length;
+        digits[--i] = '\n';
+        digits[--i] = '\r';
+        do {
+            digits[--i] = (byte) ('0' + n % 10);
+            n /= 10;
+        } while (n > 0);
+        out.write(digits, i, digits.length - i);
     }
 
     @Override

@@ -198,6 +198,7 @@ final class Channel {
                 Configuration c = Configuration.defaultSetting()
                         .setRetries(1)
                         .setRetryTimeInterval(0) // the channel does its own backoff
+                        .setAsyncCachedBytes(0)
                         .setConnectionTimeout(HANDSHAKE_TIMEOUT_MS)
                         .setReadTimeout(HANDSHAKE_TIMEOUT_MS)
                         .setHeartbeatPeriod(1000)

@@ -65,13 +65,32 @@ public class EndpointManager {
         certificates.onChange(role -> {
             if (role == org.redissync.events.CertRole.PROXY) {
                 ssl = null;
+                prepareTls();
                 reconcileSoon();
             }
         });
     }
 
     void start(@Observes StartupEvent ignored) {
+        prepareTls();
         events.streams().caughtUp().thenRun(this::reconcileSoon);
+    }
+
+    /**
+     * Builds the endpoints' TLS context as soon as the proxy certificate is there, TLS in use or not:
+     * the first OpenSSL context of a process takes about a second, which would otherwise delay the
+     * first {@code tls_mode} change (and every channel waiting for it) by that much.
+     */
+    private void prepareTls() {
+        if (!worker.isShutdown()) {
+            worker.execute(() -> {
+                try {
+                    sslContext();
+                } catch (RuntimeException e) {
+                    LOG.warnf("endpoint TLS context not prepared: %s", e.getMessage());
+                }
+            });
+        }
     }
 
     void stop(@Observes ShutdownEvent ignored) {
