@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -50,19 +49,14 @@ public final class ChannelTls {
             Collection<X509Certificate> publishedProxyCertificates, String host) {
     }
 
+    /**
+     * A context per connection. Built from memory with no key store: a PKCS#12 store would encrypt the
+     * key and certificates with 10,000 PBKDF2 rounds each time, tens of ms on every rebuild.
+     */
     public static SSLContext context(CertificateMaterial syncer, Trust trust) throws GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try {
-            ks.load(null, null);
-        } catch (java.io.IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-        char[] pw = "in-memory".toCharArray();
-        ks.setKeyEntry("syncer", syncer.key(), pw, syncer.chain().toArray(X509Certificate[]::new));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, pw);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {new SourceTrustManager(trust, pkix(trust.caCertificates()))}, null);
+        ctx.init(new javax.net.ssl.KeyManager[] {new SyncerKeyManager(syncer)},
+                new javax.net.ssl.TrustManager[] {new SourceTrustManager(trust, pkix(trust.caCertificates()))}, null);
         return ctx;
     }
 
@@ -90,7 +84,7 @@ public final class ChannelTls {
     }
 
     private static X509TrustManager pkix(List<X509Certificate> anchors) throws GeneralSecurityException {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
+        KeyStore ts = KeyStore.getInstance("JKS"); // certificate entries only: no PBE work, unlike PKCS#12
         try {
             ts.load(null, null);
         } catch (java.io.IOException e) {
@@ -179,6 +173,51 @@ public final class ChannelTls {
             }
         }
         return out;
+    }
+
+    /** Presents this cluster's syncer certificate, from memory. */
+    private static final class SyncerKeyManager extends javax.net.ssl.X509ExtendedKeyManager {
+        private static final String ALIAS = "syncer";
+        private final CertificateMaterial material;
+
+        SyncerKeyManager(CertificateMaterial material) {
+            this.material = material;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return material.chain().toArray(X509Certificate[]::new);
+        }
+
+        @Override
+        public java.security.PrivateKey getPrivateKey(String alias) {
+            return material.key();
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return null;
+        }
     }
 
     private static final class SourceTrustManager extends X509ExtendedTrustManager {
