@@ -24,16 +24,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for tool in redis-server redis-benchmark redis-cli openssl curl java; do
+for tool in redis-server redis-benchmark redis-cli openssl curl jq java; do
   command -v $tool >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
 done
 probe() { java "$repo/deploy/bench/ReplicationProbe.java" "$@"; }
 
 echo "== starting a 3-cluster suite"
 "$repo/deploy/local/suite" up --clusters 3 --fresh > "$work/up.log" || { cat "$work/up.log"; exit 1; }
-api=$(sed -n 's/.*"api": {"url": "\([^"]*\)".*/\1/p' "$SUITE_HOME/suite.json")
+api=$(jq -r .api.url "$SUITE_HOME/suite.json")
 pw=$(cat "$SUITE_HOME/state/secrets/admin-password")
 call() { curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" -H 'Content-Type: application/json' "$@"; }
+# GET <path> whose body contains <text> (not `call | grep -q`: with pipefail, grep's early exit fails curl)
+has() { local out; out=$(call "$api$1") || return 1; [[ $out == *"$2"* ]]; }
 
 echo "== a source redis-server with a plain and a TLS port (PKI made now)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench CA" \
@@ -60,7 +62,7 @@ redis-server --port "$rep" --bind 127.0.0.1 --replicaof 127.0.0.1 "$src_tls" --t
   --tls-cert-file "$work/replica.pem" --tls-key-file "$work/replica.key" --tls-ca-cert-file "$work/ca.pem" \
   --save "" --appendonly no --dir "$work/rep" --logfile "$work/rep/redis.log" &
 native_pid=$!; pids+=($native_pid)
-until redis-cli -p "$rep" info replication 2>/dev/null | grep -q "master_link_status:up"; do sleep 0.1; done
+until [[ $(redis-cli -p "$rep" info replication 2>/dev/null) == *master_link_status:up* ]]; do sleep 0.1; done
 native_tp=$(probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 native_lag=$(probe lag "$src" "$rep" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
 kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
@@ -68,14 +70,14 @@ kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
 echo
 echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
 sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$src\",\"tls_mode\":\"replica_ssl\"}")
-sport=$(echo "$sb" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+sport=$(jq -r '.endpoints[0].port' <<<"$sb")
 db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
-duid=$(echo "$db" | sed -n 's/.*"uid":\([0-9]*\).*/\1/p')
-dbackend=$(echo "$db" | sed -n 's/.*"backend":"[^:]*:\([0-9]*\)".*/\1/p')
+duid=$(jq -r .uid <<<"$db")
+dbackend=$(jq -r '.backend | split(":")[1]' <<<"$db")
 for _ in $(seq 1 600); do
-  call "$api/v1/bdbs/$duid" | grep -q '"status":"in-sync"' && break; sleep 0.2
+  [ "$(call "$api/v1/bdbs/$duid" | jq -r '.replica_sources[0].status')" = in-sync ] && break; sleep 0.2
 done
-call "$api/v1/bdbs/$duid" | grep -o '"replica_sources":\[[^]]*\]' | head -c 300; echo
+has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: replica source in-sync" 
 # The destination's backend is read directly (as the native replica is), not through its endpoint.
 channel_tp=$(probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 channel_lag=$(probe lag "$src" "$dbackend" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
@@ -84,15 +86,15 @@ grep -h "streaming from" "$SUITE_HOME/logs/syncer-service-cluster-b.log" | tail 
 echo
 echo "== 3/3 crdb update --encryption on a 3-cluster CRDB, timed to 'finished'"
 task=$(call -X POST "$api/v1/crdbs" -d '{"name":"bench-mesh","encryption":false,"default_db_config":{"memory_size":104857600},"instances":[{"cluster":{"name":"cluster-a"}},{"cluster":{"name":"cluster-b"}},{"cluster":{"name":"cluster-c"}}]}')
-guid=$(echo "$task" | sed -n 's/.*"crdb_guid":"\([^"]*\)".*/\1/p')
-tid=$(echo "$task" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-until call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"finished"'; do sleep 0.2; done
+guid=$(jq -r .crdb_guid <<<"$task")
+tid=$(jq -r .id <<<"$task")
+until has "/v1/crdb_tasks/$tid" '"status":"finished"'; do sleep 0.2; done
 times=()
 for enc in true false true false true false true false true false; do
   t0=$(date +%s%N)
-  tid=$(call -X PATCH "$api/v1/crdbs/$guid" -d "{\"encryption\":$enc}" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-  until call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"\(finished\|failed\)"'; do sleep 0.02; done
-  call "$api/v1/crdb_tasks/$tid" | grep -q '"status":"finished"' || { echo "task $tid failed"; call "$api/v1/crdb_tasks/$tid"; exit 1; }
+  tid=$(call -X PATCH "$api/v1/crdbs/$guid" -d "{\"encryption\":$enc}" | jq -r .id)
+  until has "/v1/crdb_tasks/$tid" '"status":"finished"' || has "/v1/crdb_tasks/$tid" '"status":"failed"'; do sleep 0.02; done
+  has "/v1/crdb_tasks/$tid" '"status":"finished"' || { echo "task $tid failed"; call "$api/v1/crdb_tasks/$tid"; exit 1; }
   ms=$(( ($(date +%s%N) - t0) / 1000000 )); times+=("$ms"); echo "   encryption $enc: finished in $ms ms"
 done
 rebuilds=$(cat "$SUITE_HOME"/logs/syncer-service-cluster-*.log | grep "$guid" | python3 -c '

@@ -55,8 +55,11 @@ public class CrdbService {
     private final TaskService tasks;
     private final TaskTracker tracker;
     private final Clock clock;
+    private final org.redissync.coordinator.events.CoordinatorEvents events;
 
-    CrdbService(DesiredState state, BdbService bdbs, TaskService tasks, TaskTracker tracker, Clock clock) {
+    CrdbService(DesiredState state, BdbService bdbs, TaskService tasks, TaskTracker tracker, Clock clock,
+            org.redissync.coordinator.events.CoordinatorEvents events) {
+        this.events = events;
         this.state = state;
         this.bdbs = bdbs;
         this.tasks = tasks;
@@ -291,6 +294,47 @@ public class CrdbService {
             io.put("compression", i.compression());
             local.addObject().put("bdb_uid", i.bdbUid()).put("id", i.id());
         }
+        renderChannels(c, o.putArray("channels"));
         return o;
+    }
+
+    /**
+     * Not in Redis Enterprise's object (more keys are allowed): every channel of the CRDB as its
+     * syncer-service reports it: sync state, lag, TLS facts, resync counters.
+     */
+    private void renderChannels(CrdbConfigured c, ArrayNode out) {
+        var status = events.status().all();
+        for (Instance to : c.instances()) {
+            for (Instance from : c.instances()) {
+                if (from.cluster().equals(to.cluster())) {
+                    continue;
+                }
+                ObjectNode ch = out.addObject();
+                ch.put("from", from.cluster());
+                ch.put("to", to.cluster());
+                String id = org.redissync.events.SyncerStatusEvent.crdbChannelId(c.guid(), from.cluster(), to.cluster());
+                if (!(status.get(to.cluster() + "/channel/" + id) instanceof org.redissync.events.SyncerStatusEvent.ChannelStatus s)) {
+                    ch.put("status", "out-of-sync");
+                    ch.put("last_error", "not reported yet");
+                    continue;
+                }
+                ch.put("status", BdbJson.MAPPER.convertValue(s.state(), String.class));
+                ch.put("lag", s.lagMs());
+                ch.put("observed_generation", s.observedGeneration());
+                if (s.lastError() != null) {
+                    ch.put("last_error", s.lastError());
+                }
+                ObjectNode tls = ch.putObject("tls");
+                tls.put("enabled", s.tls() != null && s.tls().enabled());
+                if (s.tls() != null && s.tls().enabled()) {
+                    tls.put("protocol", s.tls().protocol());
+                    tls.put("cipher", s.tls().cipher());
+                    tls.put("peer_subject", s.tls().peerSubject());
+                    tls.put("peer_not_after", String.valueOf(s.tls().peerNotAfter()));
+                }
+                ch.put("full_resyncs", s.fullResyncs());
+                ch.put("partial_resyncs", s.partialResyncs());
+            }
+        }
     }
 }

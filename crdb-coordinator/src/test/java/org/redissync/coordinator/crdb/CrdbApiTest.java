@@ -108,6 +108,13 @@ class CrdbApiTest {
         assertThat(task(id).getList("progress.clusters.progress").toString()).contains("is plaintext, expected TLS");
         reportApplied(guid, 2, true);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
+        // The CRDB shows every channel as its syncer-service reports it.
+        var channels = admin().get("/v1/crdbs/" + guid).jsonPath();
+        assertThat(channels.getList("channels")).hasSize(6);
+        assertThat(channels.getList("channels.status")).containsOnly("in-sync");
+        assertThat(channels.getList("channels.tls.enabled")).containsOnly(true);
+        assertThat(channels.getList("channels.tls.protocol")).containsOnly("TLSv1.3");
+        assertThat(channels.getList("channels.observed_generation")).containsOnly(2);
 
         // And off again: instances go back to disabled.
         admin().body(Map.of("crdb", Map.of("encryption", false), "force_update", true)).post("/v1/crdbs/" + guid + "/updates")
