@@ -7,7 +7,8 @@
 #   1. native: redis-server --replicaof <source TLS port> --tls-replication yes (client cert of the same CA)
 #   2. channel: a bdb on cluster-a whose backend is the source (tls_mode replica_ssl), and a bdb on
 #      cluster-b with replica_sources [{uri: <that endpoint>, encryption: true}] — syncer certificates
-#      and server_cert handled by the suite.
+#      and server_cert handled by the suite. The destination bdb's backend is a redis-server started
+#      with the native replica's settings (no AOF, no RDB saves; the suite's own backends use AOF).
 # For each: throughput (SET load at the source, time until the replica holds all of it) and lag
 # p50/p99 (probe writes under a 4-client load). Then: crdb update --encryption true/false on a
 # 3-cluster CRDB, five times, timed from the API call to the task's `finished`, and every channel's
@@ -48,8 +49,8 @@ for who in source replica; do
     -extfile "$work/san.ext" -out "$work/$who.pem" 2>/dev/null
 done
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
-src=$(free_port); src_tls=$(free_port); rep=$(free_port)
-mkdir -p "$work/src" "$work/rep"
+src=$(free_port); src_tls=$(free_port); rep=$(free_port); dst=$(free_port)
+mkdir -p "$work/src" "$work/rep" "$work/dst"
 redis-server --port "$src" --tls-port "$src_tls" --bind 127.0.0.1 --tls-cert-file "$work/source.pem" --tls-key-file "$work/source.key" \
   --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients optional --tls-replication no --save "" --appendonly no \
   --repl-backlog-size 512mb --repl-diskless-sync yes --repl-diskless-sync-delay 0 --dir "$work/src" --logfile "$work/src/redis.log" &
@@ -69,9 +70,13 @@ kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
 
 echo
 echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
+# The destination's backend is configured exactly as the native replica (no AOF, no RDB saves): only the path differs.
+redis-server --port "$dst" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/dst" --logfile "$work/dst/redis.log" &
+pids+=($!)
+until redis-cli -p "$dst" ping >/dev/null 2>&1; do sleep 0.1; done
 sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$src\",\"tls_mode\":\"replica_ssl\"}")
 sport=$(jq -r '.endpoints[0].port' <<<"$sb")
-db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
+db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"backend\":\"127.0.0.1:$dst\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
 duid=$(jq -r .uid <<<"$db")
 dbackend=$(jq -r '.backend | split(":")[1]' <<<"$db")
 for _ in $(seq 1 600); do

@@ -47,10 +47,7 @@ class ChannelsTest {
 
     @BeforeAll
     static void up() {
-        suite = new SuiteProcess(Path.of("target", "channels-suite-home").toAbsolutePath(), Map.of("SUITE_TASK_TIMEOUT", "PT20S"));
-        suite.run("down", "--fresh");
-        var up = suite.run("up", "--clusters", "3");
-        assertThat(up.exitCode()).as(up.output()).isZero();
+        suite = SuiteProcess.freshlyUp("channels-suite-home", 3, Map.of("SUITE_TASK_TIMEOUT", "PT20S"));
     }
 
     @AfterAll
@@ -59,7 +56,7 @@ class ChannelsTest {
     }
 
     static SuiteProcess.Result crdbCli(String... args) {
-        return suite.tool("crdb-coordinator/cli/bin/crdb-cli", args);
+        return suite.crdbCli(args);
     }
 
     @Test
@@ -139,6 +136,34 @@ class ChannelsTest {
 
     @Test
     @Order(4)
+    void aRotatedProxyCertificateOfTheSourceRebuildsItsChannelsWhichResumeByPsync() throws Exception {
+        var on = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", "true");
+        assertThat(on.exitCode()).as(on.output()).isZero();
+        Map<String, Long> fullBefore = resyncCounters("full");
+        Map<String, String> notAfter = new LinkedHashMap<>();
+        for (String to : List.of("cluster-b", "cluster-c")) {
+            JsonNode ch = channel("cluster-a", to);
+            assertThat(ch.at("/tls/enabled").asBoolean()).as(ch.toString()).isTrue();
+            notAfter.put(to, ch.at("/tls/peer_not_after").asText());
+        }
+        suite.api("POST", "/v1/cluster/certificates/rotate?cluster=cluster-a", "{\"name\": \"proxy\"}");
+        // The channels from cluster-a reconnect and now see cluster-a's new proxy certificate.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String to : notAfter.keySet()) {
+                JsonNode ch = channel("cluster-a", to);
+                assertThat(ch.at("/tls/peer_not_after").asText()).as(ch.toString()).isNotEqualTo(notAfter.get(to));
+                assertThat(ch.get("status").asText()).isEqualTo("in-sync");
+            }
+        });
+        try (Writers w = new Writers("rotated", CLUSTERS)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 300);
+            w.stopAndCheck();
+        }
+        assertThat(resyncCounters("full")).isEqualTo(fullBefore);
+    }
+
+    @Test
+    @Order(5)
     void replicaOfTwoEncryptedSourcesIntoOneDestinationWithoutPastingACertificate() {
         // As in Redis Enterprise, the sources enable TLS (here for replication only); their trust in the destination's
         // syncer certificate and the destination's pinning of their proxy certificates are the suite's job.
@@ -179,6 +204,16 @@ class ChannelsTest {
     }
 
     // ------------------------------------------------------------------------------------------------
+
+    /** The CRDB's channel from {@code from} into {@code to}, as the coordinator shows it. */
+    static JsonNode channel(String from, String to) {
+        for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
+            if (ch.get("from").asText().equals(from) && ch.get("to").asText().equals(to)) {
+                return ch;
+            }
+        }
+        throw new AssertionError("no channel " + from + " -> " + to);
+    }
 
     /** A new bdb's endpoint listens once its syncer-service applied it (RE's status {@code active}). */
     static void awaitActive(long uid) {

@@ -34,10 +34,7 @@ class CliTest {
 
     @BeforeAll
     static void up() {
-        suite = new SuiteProcess(Path.of("target", "cli-suite-home").toAbsolutePath(), Map.of("SUITE_TASK_TIMEOUT", "PT4S"));
-        suite.run("down", "--fresh");
-        var up = suite.run("up", "--clusters", "2");
-        assertThat(up.exitCode()).as(up.output()).isZero();
+        suite = SuiteProcess.freshlyUp("cli-suite-home", 2, Map.of("SUITE_TASK_TIMEOUT", "PT4S"));
     }
 
     @AfterAll
@@ -46,11 +43,11 @@ class CliTest {
     }
 
     static SuiteProcess.Result crdbCli(String... args) {
-        return suite.tool("crdb-coordinator/cli/bin/crdb-cli", args);
+        return suite.crdbCli(args);
     }
 
     static SuiteProcess.Result rladmin(String... args) {
-        return suite.tool("crdb-coordinator/cli/bin/rladmin", args);
+        return suite.rladmin(args);
     }
 
     @Test

@@ -37,6 +37,7 @@ import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
 import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.SyncState;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.syncer.config.SyncerConfig;
 import org.redissync.syncer.events.SyncerEvents;
@@ -237,6 +238,33 @@ public class ChannelManager {
     private void publishChanged() {
         for (Channel c : List.copyOf(channels.values())) {
             publish(c, false);
+        }
+        reconnectToRotatedSources();
+    }
+
+    /**
+     * After a source cluster's proxy certificate rotates, its channels rebuild at once, but the source
+     * endpoint may take a moment longer to serve the new certificate to new connections (it learns of
+     * it from its own CSR answer, we from Kafka). A channel that still sees the predecessor (trusted
+     * through the overlap) reconnects, once a second, for up to two minutes after the publication.
+     */
+    private void reconnectToRotatedSources() {
+        java.time.Instant now = clock.instant();
+        for (Channel c : List.copyOf(channels.values())) {
+            ChannelSpec spec = c.spec();
+            Channel.Snapshot s = c.snapshot();
+            if (!spec.tls() || spec.sourceCluster() == null || spec.pinnedServerCert() != null || s.state() != SyncState.IN_SYNC
+                    || s.tls() == null || !s.tls().enabled() || s.tls().peerNotAfter() == null) {
+                continue;
+            }
+            if (events.certificates().get(ClusterCertificateEvent.key(spec.sourceCluster(), CertRole.PROXY))
+                    .orElse(null) instanceof RoleCertificatesPublished r && r.current() != null && r.current().notAfter() != null
+                    && r.publishedAt() != null && r.publishedAt().isAfter(now.minus(java.time.Duration.ofMinutes(2)))
+                    && !r.current().notAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .equals(s.tls().peerNotAfter().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
+                LOG.infof("channel %s: the source still presents its previous proxy certificate; reconnecting", c.id());
+                c.rebuild();
+            }
         }
     }
 
