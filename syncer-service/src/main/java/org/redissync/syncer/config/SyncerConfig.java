@@ -69,8 +69,12 @@ public interface SyncerConfig {
     Channels channels();
 
     interface Channels {
-        /** First wait before reconnecting after a connection error; doubles up to {@link #retryMax()}. */
-        @WithDefault("50ms")
+        /**
+         * First wait before reconnecting after a connection error; doubles up to {@link #retryMax()}.
+         * Short: after an encryption switch a channel may reach the source's endpoint a moment before
+         * the endpoint itself switched.
+         */
+        @WithDefault("10ms")
         Duration retryInitial();
 
         @WithDefault("5s")
