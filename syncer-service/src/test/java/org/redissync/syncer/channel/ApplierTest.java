@@ -204,8 +204,11 @@ class ApplierTest {
     void aBatchTheBackendRefusesStopsTheChannelAndCommitsNothing() throws Exception {
         feed("SET", "ok", "1");
         Position before = barrier();
+        // one source transaction: necessarily one batch
+        feed("MULTI");
         feed("SET", "lost", "1");
         feed("NOSUCHCOMMAND", "x");
+        feed("EXEC");
         await().atMost(Duration.ofSeconds(5)).until(() -> !failures.isEmpty());
         assertThat(failures.get(0)).startsWith("unrecoverable: the local backend refused a batch");
         Position after = barrier();
