@@ -117,4 +117,45 @@ class ChannelIntegrationTest {
         publish(bdb(destUid, 2, FreePorts.next(), destination, Tls.disabled(), List.of()));
         await().atMost(Duration.ofSeconds(20)).until(() -> !channels.snapshots().containsKey(id));
     }
+
+    @Test
+    void theSourceUrisPasswordIsUsedAndARefusedOneStopsTheChannelUntilTheConfigChanges() throws Exception {
+        // A source outside the suite (a plain redis-server with a password), as Replica Of allows.
+        RedisServer secured = RedisServer.start(SharedKafka.workDir().resolve("channel-secured-" + System.nanoTime()), 0, false,
+                List.of());
+        try {
+            try (Jedis s = new Jedis("127.0.0.1", secured.port())) {
+                s.configSet("requirepass", "s3cret"); // after start: the start check pings without a password
+                s.auth("s3cret");
+                s.set("secured:k", "v");
+            }
+            long destUid = 910_000 + System.nanoTime() % 1000;
+            int destPort = FreePorts.next();
+            String id = "bdb:" + destUid + "/source:1";
+            publish(bdb(destUid, 1, destPort, destination, Tls.disabled(),
+                    List.of(new ReplicaSource(1, "redis://:wrong@127.0.0.1:" + secured.port(), false, null, null, 0))));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Channel.Snapshot s = channels.snapshots().get(id);
+                assertThat(s).isNotNull();
+                assertThat(s.stopped()).isTrue();
+                assertThat(s.state()).isEqualTo(SyncState.OUT_OF_SYNC);
+                assertThat(s.lastError()).startsWith("authentication refused by the source").doesNotContain("wrong");
+            });
+
+            // The operator fixes the URI: the stopped channel starts again and replicates.
+            publish(bdb(destUid, 2, destPort, destination, Tls.disabled(),
+                    List.of(new ReplicaSource(1, "redis://:s3cret@127.0.0.1:" + secured.port(), false, null, null, 0))));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Channel.Snapshot s = channels.snapshots().get(id);
+                assertThat(s.stopped()).isFalse();
+                assertThat(s.state()).isEqualTo(SyncState.IN_SYNC);
+                try (Jedis d = new Jedis("127.0.0.1", destination.port())) {
+                    assertThat(d.get("secured:k")).isEqualTo("v");
+                }
+            });
+            publish(bdb(destUid, 3, destPort, destination, Tls.disabled(), List.of()));
+        } finally {
+            secured.close();
+        }
+    }
 }
