@@ -40,12 +40,10 @@ final class Applier implements Runnable {
     private static final byte[] MARKER = MARKER_CHANNEL.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESERVED_PREFIX = "__redissync:".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the applier tells its channel. */
+    /** What the applier tells its channel: the backend failed or refused a batch; reconnect the source (and stop, when unrecoverable). */
+    @FunctionalInterface
     interface Listener {
-        /** The backend failed or refused a batch: reconnect the source (and stop, when unrecoverable). */
         void applyFailed(String reason, boolean unrecoverable);
-
-        void committed(Position position);
     }
 
     private final String channelId;
@@ -362,7 +360,6 @@ final class Applier implements Runnable {
             fullDelta = 0;
             partialDelta = 0;
             forceCommit = false;
-            listener.committed(next);
         }
         // what is still queued arrived after this batch's oldest command: approximate its age from now
         oldestPendingNanos = queue.isEmpty() ? 0 : System.nanoTime();

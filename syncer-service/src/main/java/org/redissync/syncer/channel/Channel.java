@@ -93,17 +93,7 @@ final class Channel {
         this.readTimeoutMs = (int) readTimeout.toMillis();
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backendHost(), spec.backendPort(), queue, batchMax, skipCommitBytes,
-                new Applier.Listener() {
-                    @Override
-                    public void applyFailed(String reason, boolean fatal) {
-                        onApplyFailed(reason, fatal);
-                    }
-
-                    @Override
-                    public void committed(Position position) {
-                        // positions are read through snapshot()
-                    }
-                });
+                this::onApplyFailed);
         this.readerThread = new Thread(this::readLoop, "channel-reader " + spec.id());
         this.applierThread = new Thread(applier, "channel-applier " + spec.id());
         readerThread.setDaemon(true);

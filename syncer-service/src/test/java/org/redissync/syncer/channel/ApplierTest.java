@@ -55,16 +55,8 @@ class ApplierTest {
 
     void run(boolean skipApplied) {
         queue = new ArrayBlockingQueue<>(1000);
-        applier = new Applier("g/b->a", skipApplied, "127.0.0.1", redis.port(), queue, 100, 1_000_000, new Applier.Listener() {
-            @Override
-            public void applyFailed(String reason, boolean unrecoverable) {
-                failures.add((unrecoverable ? "unrecoverable: " : "") + reason);
-            }
-
-            @Override
-            public void committed(Position position) {
-            }
-        });
+        applier = new Applier("g/b->a", skipApplied, "127.0.0.1", redis.port(), queue, 100, 1_000_000,
+                (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason));
         thread = new Thread(applier);
         thread.start();
     }
