@@ -30,8 +30,18 @@ public interface KafkaConfig {
     /** Extra Kafka client properties, e.g. {@code security.protocol}. */
     Map<String, String> client();
 
+    /**
+     * A Kafka client properties file, read as Kafka reads one (no {@code ${...}} expansion by our config), so
+     * Kafka's own config providers can pull passwords from mounted secrets, e.g.
+     * {@code ssl.keystore.password=${dir:/etc/redis-sync/kafka-user:user.password}}. {@link #client()} wins
+     * where both set a property.
+     */
+    Optional<String> clientPropertiesFile();
+
     /** The client settings for a service that identifies itself as {@code clientId}. */
     default KafkaSettings settings(String clientId) {
-        return new KafkaSettings(bootstrapServers(), topicPrefix().orElse(""), replicationFactor(), clientId, client());
+        Map<String, String> props = new java.util.HashMap<>(KafkaSettings.readClientProperties(clientPropertiesFile()));
+        props.putAll(client());
+        return new KafkaSettings(bootstrapServers(), topicPrefix().orElse(""), replicationFactor(), clientId, props);
     }
 }

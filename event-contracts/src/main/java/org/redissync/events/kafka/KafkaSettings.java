@@ -28,6 +28,22 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         return new KafkaSettings(bootstrapServers, topicPrefix, (short) 1, clientId, Map.of());
     }
 
+    /** The properties of a Kafka client properties file, values as written; empty without a file. */
+    public static Map<String, String> readClientProperties(java.util.Optional<String> file) {
+        if (file.isEmpty()) {
+            return Map.of();
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file.get()))) {
+            p.load(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the Kafka client properties file " + file.get(), e);
+        }
+        Map<String, String> m = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return m;
+    }
+
     public String topic(Topic topic) {
         return topic.name(topicPrefix);
     }
