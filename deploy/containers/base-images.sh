@@ -42,7 +42,8 @@ CMD ["java", "-version"]
 CF
 cat > "$ctx/Containerfile.redis" <<CF
 FROM $rootfs_image
-RUN mkdir -p /data && chown redis:redis /data
+# uid/gid 999 as in the upstream image, so manifests that say runAsUser: 999 hold for both.
+RUN groupmod -g 999 redis && usermod -u 999 -g 999 redis && mkdir -p /data && chown -R redis:redis /data /var/lib/redis /var/log/redis
 WORKDIR /data
 USER redis
 EXPOSE 6379
