@@ -24,9 +24,12 @@ import org.apache.kafka.common.Uuid;
  * local suite, the tests and the broker container image.
  *
  * <pre>
- * java -jar kafka-broker.jar --data-dir DIR [--port N] [--controller-port N]
+ * java -jar kafka-broker.jar --data-dir DIR [--port N] [--controller-port N] [--ssl-port N]
  *      [--listen-host H] [--advertised-host H] [--ready-file F] [--log-file F] [--prop k=v]...
  * </pre>
+ *
+ * {@code --ssl-port} adds an SSL listener next to the plaintext one (its keystore, truststore and
+ * {@code ssl.client.auth} come as {@code --prop ssl.*}), so clients' TLS settings can be tried for real.
  *
  * Port 0 (the default) picks a free port. The storage directory is formatted on first start and
  * reused afterwards (same cluster id, same data). When the broker answers an admin request, the
@@ -54,11 +57,14 @@ public final class BrokerMain {
         props.setProperty("process.roles", "broker,controller");
         props.setProperty("node.id", "1");
         props.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.setProperty("listeners", "PLAINTEXT://" + listenHost + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.setProperty("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port);
+        String sslPort = args.get("ssl-port");
+        String ssl = sslPort == null ? "" : ",SSL://" + listenHost + ":" + sslPort;
+        String advertisedSsl = sslPort == null ? "" : ",SSL://" + advertisedHost + ":" + sslPort;
+        props.setProperty("listeners", "PLAINTEXT://" + listenHost + ":" + port + ssl + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.setProperty("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port + advertisedSsl);
         props.setProperty("controller.listener.names", "CONTROLLER");
         props.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL");
         props.setProperty("log.dirs", dataDir.resolve("data").toString());
         props.setProperty("num.partitions", "1");
         props.setProperty("auto.create.topics.enable", "false");
@@ -150,7 +156,7 @@ public final class BrokerMain {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (!a.startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("usage: --data-dir DIR [--port N] [--controller-port N] "
+                throw new IllegalArgumentException("usage: --data-dir DIR [--port N] [--controller-port N] [--ssl-port N] "
                         + "[--listen-host H] [--advertised-host H] [--ready-file F] [--log-file F] [--prop k=v]... (bad: " + a + ")");
             }
             String key = a.substring(2);

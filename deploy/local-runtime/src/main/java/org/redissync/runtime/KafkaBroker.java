@@ -36,6 +36,14 @@ public final class KafkaBroker implements AutoCloseable {
      * @param port the client port, 0 for a free one
      */
     public static KafkaBroker start(Path dataDir, int port) {
+        return start(dataDir, port, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with extra arguments for the broker's launcher, e.g.
+     * {@code --ssl-port N --prop ssl.keystore.location=...} for an SSL listener next to the plaintext one.
+     */
+    public static KafkaBroker start(Path dataDir, int port, List<String> extraArgs) {
         Path jar = locateJar();
         Path dir = dataDir.toAbsolutePath();
         Path ready = dir.resolve("ready");
@@ -55,6 +63,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--ready-file", ready.toString(),
                 "--log-file", dir.resolve("kafka.log").toString()));
+        cmd.addAll(extraArgs);
         ManagedProcess p = ManagedProcess.start("kafka-broker", cmd, dir, dir.resolve("kafka.out"), Map.of());
         boolean ok = Waits.until(() -> Files.exists(ready), p::isAlive, Duration.ofSeconds(90));
         if (!ok) {

@@ -14,18 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class KafkaConfigTest {
 
-    record Config(Map<String, String> client, Optional<String> clientPropertiesFile) implements KafkaConfig {
-        public String bootstrapServers() {
-            return "kafka:9093";
-        }
-
-        public Optional<String> topicPrefix() {
-            return Optional.empty();
-        }
-
-        public short replicationFactor() {
-            return 3;
-        }
+    static KafkaConfig config(Map<String, String> client, Optional<String> file) {
+        return new TestKafkaConfig("kafka:9093", Optional.empty(), (short) 3, client, file);
     }
 
     @Test
@@ -37,7 +27,7 @@ class KafkaConfigTest {
                 ssl.keystore.password=${dir:/etc/redis-sync/kafka-user:user.password}
                 ssl.endpoint.identification.algorithm=https
                 """);
-        KafkaSettings s = new Config(Map.of("ssl.endpoint.identification.algorithm", ""), Optional.of(file.toString()))
+        KafkaSettings s = config(Map.of("ssl.endpoint.identification.algorithm", ""), Optional.of(file.toString()))
                 .settings("syncer-service");
         assertEquals("SSL", s.common().get("security.protocol"));
         assertEquals("${dir:/etc/redis-sync/kafka-user:user.password}", s.common().get("ssl.keystore.password"));
@@ -47,14 +37,14 @@ class KafkaConfigTest {
 
     @Test
     void noFileMeansOnlyTheClientSettings() {
-        KafkaSettings s = new Config(Map.of("security.protocol", "SSL"), Optional.empty()).settings("x");
+        KafkaSettings s = config(Map.of("security.protocol", "SSL"), Optional.empty()).settings("x");
         assertEquals("SSL", s.clientProperties().get("security.protocol"));
         assertEquals(1, s.clientProperties().size());
     }
 
     @Test
     void aMissingFileFailsTheStartWithItsName(@TempDir Path dir) {
-        Config c = new Config(Map.of(), Optional.of(dir.resolve("absent.properties").toString()));
+        KafkaConfig c = config(Map.of(), Optional.of(dir.resolve("absent.properties").toString()));
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> c.settings("x"));
         assertEquals(true, e.getMessage().contains("absent.properties"));
     }
