@@ -56,14 +56,6 @@ final class Channel {
             boolean stopped, long appliedCommands) {
     }
 
-    /**
-     * After a channel starts or is rebuilt, the source side is usually changing too (its endpoint switches
-     * tls_mode or certificate on the same event): for this long, a failed attempt is retried after
-     * {@code retry-initial} without doubling, so the channel connects within one short interval of the source
-     * becoming ready instead of after an exponential step (10, 20, 40, 80 ms...).
-     */
-    static final long CONVERGE_WINDOW_NANOS = Duration.ofSeconds(3).toNanos();
-
     private final TlsFactory tlsFactory;
     private final Reporter reporter;
     private final Duration retryInitial;
@@ -89,7 +81,6 @@ final class Channel {
     private volatile java.net.Socket plainSocket;
     private volatile String applyFailure;
     private volatile List<String> commandNames;
-    private volatile long convergeUntil;
 
     Channel(ChannelSpec spec, TlsFactory tlsFactory, Reporter reporter, Duration retryInitial, Duration retryMax, Duration readTimeout,
             int batchMax, int queueSize, long skipCommitBytes) {
@@ -118,7 +109,6 @@ final class Channel {
     }
 
     void start() {
-        convergeUntil = System.nanoTime() + CONVERGE_WINDOW_NANOS;
         applierThread.start();
         readerThread.start();
     }
@@ -144,7 +134,6 @@ final class Channel {
 
     /** Reconnect now with the current spec; resumes from the committed position. */
     void rebuild() {
-        convergeUntil = System.nanoTime() + CONVERGE_WINDOW_NANOS;
         rebuild = true;
         closeCurrent();
         kick();
@@ -259,22 +248,16 @@ final class Channel {
                 backoff = retryInitial.toMillis();
                 continue;
             }
-            boolean converging = System.nanoTime() - convergeUntil < 0;
-            long delay = converging ? retryInitial.toMillis() : backoff;
             if (fatal) {
                 unrecoverable = true;
                 LOG.errorf("channel %s stopped: %s", s.id(), error);
-            } else if (converging && error != null && error.equals(lastError)) {
-                LOG.debugf("channel %s: %s; retrying in %d ms (source converging)", s.id(), error, delay);
             } else {
-                LOG.warnf("channel %s: %s; retrying in %d ms", s.id(), error, delay);
+                LOG.warnf("channel %s: %s; retrying in %d ms", s.id(), error, backoff);
             }
             setState(SyncState.OUT_OF_SYNC, error, TlsFacts.plaintext());
             if (!fatal) {
-                waitForWake(delay);
-                if (!converging) {
-                    backoff = Math.min(backoff * 2, retryMax.toMillis());
-                }
+                waitForWake(backoff);
+                backoff = Math.min(backoff * 2, retryMax.toMillis());
             }
         }
         barrierQuietly();
