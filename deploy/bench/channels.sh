@@ -12,7 +12,7 @@
 # For each: throughput (SET load at the source, time until the replica holds all of it) and lag
 # p50/p99 (probe writes under a 4-client load). Then: crdb update --encryption true/false on a
 # 3-cluster CRDB, five times, timed from the API call to the task's `finished`, and every channel's
-# rebuild time from the syncer logs. Everything it starts is stopped on exit.
+# rebuild time from the syncer logs. Everything it starts is stopped on exit (BENCH_KEEP=1 keeps the logs).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-1000000}
@@ -22,7 +22,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   "$repo/deploy/local/suite" down >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: logs kept in $work/suite/logs"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 for tool in redis-server redis-benchmark redis-cli openssl curl jq java; do
