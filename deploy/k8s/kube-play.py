@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -278,10 +279,11 @@ def up(args):
 
 def down(_args):
     st = state()
-    for f in reversed(st.get("files", [])):
-        if Path(f).exists():
-            run("podman", "kube", "down", f, check=False, timeout=120)
-            Path(f).unlink()
+    files = [f for f in reversed(st.get("files", [])) if Path(f).exists()]
+    with ThreadPoolExecutor(max_workers=6) as pool:  # each pod's stop waits on its own containers
+        list(pool.map(lambda f: run("podman", "kube", "down", f, check=False, timeout=120), files))
+    for f in files:
+        Path(f).unlink()
     for s in st.get("secrets", []):
         run("podman", "secret", "rm", s, check=False)
     # kube play names volumes after claims, emptyDirs (renamed per pod), secrets and config maps.
