@@ -158,4 +158,57 @@ class ChannelIntegrationTest {
             secured.close();
         }
     }
+
+    @Test
+    void replicationTlsSniIsTheServerNameTheChannelSends() throws Exception {
+        // A TLS source that records the server name of every ClientHello (its certificate is not trusted:
+        // the handshake fails after the hello, which is all this needs).
+        TestPki.Issued ca = TestPki.ca("sni test CA");
+        TestPki.Issued cert = TestPki.server(ca, "sni-source");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("k", cert.keys().getPrivate(), new char[0], new java.security.cert.Certificate[] {cert.cert()});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, new char[0]);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) ctx.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            javax.net.ssl.SSLParameters params = server.getSSLParameters();
+            params.setSNIMatchers(List.of(new javax.net.ssl.SNIMatcher(javax.net.ssl.StandardConstants.SNI_HOST_NAME) {
+                @Override
+                public boolean matches(javax.net.ssl.SNIServerName name) {
+                    seen.add(new String(name.getEncoded(), java.nio.charset.StandardCharsets.US_ASCII));
+                    return true;
+                }
+            }));
+            server.setSSLParameters(params);
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (var c = (javax.net.ssl.SSLSocket) server.accept()) {
+                        c.setSoTimeout(2000);
+                        c.startHandshake();
+                    } catch (java.io.IOException e) {
+                        // the channel refuses our certificate, or the server closed: either way, next
+                    }
+                }
+            }, "sni-source");
+            acceptor.setDaemon(true);
+            acceptor.start();
+
+            long destUid = 920_000 + System.nanoTime() % 1000;
+            int destPort = FreePorts.next();
+            String id = "bdb:" + destUid + "/source:1";
+            publish(bdb(destUid, 1, destPort, destination, Tls.disabled(), List.of(new ReplicaSource(1,
+                    "redis://127.0.0.1:" + server.getLocalPort(), true, null, "db-1.cluster-x.example.test", 0))));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(seen).containsExactly("db-1.cluster-x.example.test");
+                Channel.Snapshot snap = channels.snapshots().get(id);
+                assertThat(snap.state()).isEqualTo(SyncState.OUT_OF_SYNC);
+                assertThat(snap.lastError()).contains("TLS handshake");
+            });
+            publish(bdb(destUid, 2, destPort, destination, Tls.disabled(), List.of()));
+        }
+    }
 }
