@@ -64,17 +64,14 @@ def pod_spec_fixups(spec, pod_name, pvc_names):
     containerPorts go (podman 4.3 publishes each on the host, where two pods would collide)."""
     for c in spec.get("containers", []) + spec.get("initContainers", []):
         c.pop("ports", None)
-    renamed = {}
     for v in spec.get("volumes", []):
         if "secret" in v:
             v["secret"].setdefault("optional", False)
         if "emptyDir" in v:
             new = f"{pod_name}-{v['name']}"
-            renamed[v["name"]] = new
             v.pop("emptyDir")
             v["persistentVolumeClaim"] = {"claimName": new}
             pvc_names.append(new)
-    return renamed
 
 
 def translate(docs):
@@ -247,7 +244,7 @@ def up(args):
     workloads, secrets, configmaps, skipped = translate(docs)
     log(f"overlay {args.overlay}: {len(workloads)} pods, {len(secrets)} secrets, {len(configmaps)} config maps; "
         f"not enforced by podman: {', '.join(skipped)}")
-    st = {"files": [], "secrets": [], "volumes": [], "network": NETWORK, "configmaps": []}
+    st = {"files": [], "secrets": [], "volumes": [], "network": NETWORK}
     save(st)
     run("podman", "network", "create", NETWORK)
     for s in secrets:

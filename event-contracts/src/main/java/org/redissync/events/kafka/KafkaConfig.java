@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,7 +41,7 @@ public interface KafkaConfig {
 
     /** The client settings for a service that identifies itself as {@code clientId}. */
     default KafkaSettings settings(String clientId) {
-        Map<String, String> props = new java.util.HashMap<>(KafkaSettings.readClientProperties(clientPropertiesFile()));
+        Map<String, String> props = new HashMap<>(KafkaSettings.readClientProperties(clientPropertiesFile()));
         props.putAll(client());
         return new KafkaSettings(bootstrapServers(), topicPrefix().orElse(""), replicationFactor(), clientId, props);
     }

@@ -1,7 +1,13 @@
 package org.redissync.events.kafka;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,15 +35,15 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
     }
 
     /** The properties of a Kafka client properties file, values as written; empty without a file. */
-    public static Map<String, String> readClientProperties(java.util.Optional<String> file) {
+    public static Map<String, String> readClientProperties(Optional<String> file) {
         if (file.isEmpty()) {
             return Map.of();
         }
-        java.util.Properties p = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file.get()))) {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(Path.of(file.get()))) {
             p.load(in);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the Kafka client properties file " + file.get(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the Kafka client properties file " + file.get(), e);
         }
         Map<String, String> m = new HashMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));

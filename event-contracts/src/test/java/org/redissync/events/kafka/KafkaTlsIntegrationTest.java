@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +48,7 @@ class KafkaTlsIntegrationTest {
         issue(pki, "broker", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost", "broker-password");
         // The KafkaUser secret as Strimzi mounts it: user.p12 and user.password (no newline) in one folder.
         Path user = Files.createDirectories(dir.resolve("kafka-user"));
-        String password = HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 24);
+        String password = UUID.randomUUID().toString().replace("-", "");
         issue(pki, "user", "/CN=redis-sync", "extendedKeyUsage=clientAuth", password);
         Files.move(pki.resolve("user.p12"), user.resolve("user.p12"));
         Files.writeString(user.resolve("user.password"), password);
