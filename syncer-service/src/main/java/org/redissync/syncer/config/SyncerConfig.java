@@ -41,6 +41,14 @@ public interface SyncerConfig {
 
         /** Servers per endpoint port (connections are spread over them); default: one per core. */
         Optional<Integer> acceptors();
+
+        /**
+         * Clients' commands share one backend connection per event loop and backend (as Redis
+         * Enterprise's proxy does), flushed once per loop turn; a client whose command changes or
+         * blocks its connection gets one of its own from then on. Off: one backend connection per client.
+         */
+        @WithDefault("true")
+        boolean sharedBackendConnections();
     }
 
     /** Where the cluster's certificates come from: files (operator-managed), or cert-service by CSR. */

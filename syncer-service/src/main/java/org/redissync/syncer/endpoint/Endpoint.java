@@ -59,10 +59,16 @@ public final class Endpoint {
     private final List<NetServer> servers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final EndpointMetrics.Bytes bytes;
+    private final boolean shareBackends;
+    /** Shared backend connections, one per event loop and backend address; each touched only on its loop. */
+    private final Map<LaneKey, BackendLane> lanes = new ConcurrentHashMap<>();
+    /** A command still arriving after this many bytes gets its client a connection of its own (bounded memory). */
+    static final int MAX_PARTIAL_COMMAND = 256 * 1024;
     /** Connections being TLS-handshaken, found by their engine from the trust manager. */
     static final Map<SSLEngine, Connection> HANDSHAKING = new ConcurrentHashMap<>();
 
-    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock) {
+    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock, boolean shareBackends) {
+        this.shareBackends = shareBackends;
         this.uid = uid;
         this.port = port;
         this.vertx = vertx;
@@ -106,7 +112,36 @@ public final class Endpoint {
     Future<Void> stop() {
         List<Future<Void>> closed = new ArrayList<>();
         servers.forEach(s -> closed.add(s.close()));
+        List.copyOf(lanes.values()).forEach(BackendLane::close);
         return Future.all(closed).mapEmpty();
+    }
+
+    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, String host, int port) {
+    }
+
+    /** The shared backend connection for a client on {@code loop}: made on first use, replaced when it failed. */
+    private BackendLane lane(io.netty.util.concurrent.EventExecutor loop, EndpointSettings st) {
+        LaneKey key = new LaneKey(loop, st.backendHost(), st.backendPort());
+        BackendLane lane = lanes.get(key);
+        if (lane != null && lane.usable()) {
+            return lane;
+        }
+        BackendLane fresh = new BackendLane(() -> lanes.remove(key));
+        lanes.put(key, fresh);
+        // Called on the client's event loop, so Vert.x connects on that same loop: lane and clients share one thread.
+        backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
+                fresh.fail();
+            } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
+                LOG.errorf("bdb %d: shared backend connection landed on another event loop; not shared", uid);
+                ar.result().close();
+                fresh.fail();
+            } else {
+                fresh.connected(ar.result());
+            }
+        });
+        return fresh;
     }
 
     private void accept(NetSocket client) {
@@ -114,7 +149,7 @@ public final class Endpoint {
     }
 
     /** One client connection: deciding (TLS or not, who is it) → open (piping) → closed. */
-    final class Connection {
+    final class Connection implements BackendLane.Client {
         private final NetSocket client;
         private final EndpointSettings st;
         private NetSocket backend;
@@ -125,6 +160,12 @@ public final class Endpoint {
         private final List<ByteBuf> early = new ArrayList<>();
         private final RespCommandScanner scanner = new RespCommandScanner();
         private ClientCertificatePolicy.Verdict verdict;
+        /** Commands go over the shared backend connection until one needs a connection of its own. */
+        private boolean shared = shareBackends;
+        private boolean connecting;
+        private int unanswered;
+        private ByteBuf partial;
+        private final RespRequestFramer framer = new RespRequestFramer();
 
         Connection(NetSocket client, EndpointSettings st) {
             this.client = client;
@@ -152,6 +193,14 @@ public final class Endpoint {
             } else {
                 ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
             }
+            if (!shared) {
+                connectBackend();
+            }
+        }
+
+        /** This client's own backend connection (from the start, or once a command needs one). */
+        private void connectBackend() {
+            connecting = true;
             backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
                 if (ar.failed()) {
                     LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
@@ -193,7 +242,7 @@ public final class Endpoint {
         }
 
         private void flushIfOpen() {
-            if (!decided || backend == null || closed) {
+            if (!decided || closed || (!shared && backend == null)) {
                 return;
             }
             List<ByteBuf> pending = new ArrayList<>(early);
@@ -213,7 +262,7 @@ public final class Endpoint {
                 buf.release();
                 return;
             }
-            if (!decided || backend == null) {
+            if (!decided || (!shared && backend == null)) {
                 early.add(buf);
                 reading(client, false);
                 return;
@@ -236,6 +285,10 @@ public final class Endpoint {
         private void forward(ByteBuf buf) {
             if (closed || draining) {
                 buf.release();
+                return;
+            }
+            if (shared) {
+                toSharedBackend(buf);
                 return;
             }
             if (gate) {
@@ -262,6 +315,110 @@ public final class Endpoint {
             }
         }
 
+        /**
+         * Whole shareable commands go to the shared connection; an incomplete one waits for its rest;
+         * from the first command that needs a connection of its own, this client gets one.
+         */
+        private void toSharedBackend(ByteBuf buf) {
+            ByteBuf work = buf;
+            if (partial != null) {
+                partial.writeBytes(buf);
+                buf.release();
+                work = partial;
+                partial = null;
+            }
+            RespRequestFramer f = framer.scan(work);
+            if (f.commands() > 0) {
+                int n = f.complete();
+                bytes.in().increment(n);
+                unanswered += f.commands();
+                ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+                lane(ctx.executor(), st).send(this, work.retainedSlice(work.readerIndex(), n), f.commands());
+                work.skipBytes(n);
+                if (closed) {
+                    work.release();
+                    return;
+                }
+            }
+            switch (f.stop()) {
+                case END -> work.release();
+                case PARTIAL -> {
+                    if (work.readableBytes() > MAX_PARTIAL_COMMAND) {
+                        ownConnection(work);
+                    } else {
+                        partial = clientInternal().channelHandlerContext().alloc().buffer(Math.max(256, work.readableBytes() * 2));
+                        partial.writeBytes(work);
+                        work.release();
+                    }
+                }
+                case DEDICATED -> ownConnection(work);
+                default -> throw new IllegalStateException();
+            }
+        }
+
+        /** From here on this client has its own backend connection, once its shared commands are answered. */
+        private void ownConnection(ByteBuf rest) {
+            shared = false;
+            early.add(rest);
+            reading(client, false);
+            if (unanswered == 0) {
+                connectBackend();
+            }
+        }
+
+        @Override
+        public void deliver(ByteBuf replies) {
+            if (closed) {
+                replies.release();
+                return;
+            }
+            bytes.out().increment(replies.readableBytes());
+            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            ctx.write(replies, ctx.voidPromise());
+        }
+
+        @Override
+        public void answered(int n) {
+            unanswered -= n;
+            if (unanswered == 0 && !shared && !connecting && !closed) {
+                connectBackend();
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (closed) {
+                return;
+            }
+            clientInternal().channelHandlerContext().flush();
+            if (client.writeQueueFull()) {
+                reading(client, false);
+                client.drainHandler(d -> reading(client, true));
+            }
+        }
+
+        @Override
+        public void pause() {
+            reading(client, false);
+        }
+
+        @Override
+        public void resume() {
+            if (!closed) {
+                reading(client, true);
+            }
+        }
+
+        @Override
+        public void laneLost() {
+            close();
+        }
+
+        @Override
+        public boolean closed() {
+            return closed;
+        }
+
         void refuse(Refusal reason, String subject, String redisError) {
             metrics.refused(uid, reason);
             LOG.infof("bdb %d: refused %s from %s%s", uid, reason.label(), peer(), subject == null ? "" : " (subject " + subject + ")");
@@ -283,6 +440,10 @@ public final class Endpoint {
             closed = true;
             early.forEach(ReferenceCountUtil::release);
             early.clear();
+            if (partial != null) {
+                partial.release();
+                partial = null;
+            }
             open.decrementAndGet();
             metrics.connectionClosed(uid);
             client.close();

@@ -143,7 +143,8 @@ public class EndpointManager {
         EndpointSettings next = settings(b);
         Endpoint current = endpoints.get(b.uid());
         if (current == null) {
-            Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock);
+            Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock,
+                    config.cluster().sharedBackendConnections());
             int acceptors = config.cluster().acceptors().orElse(Runtime.getRuntime().availableProcessors());
             await(ep.start(next, config.cluster().bindHost(), acceptors));
             endpoints.put(b.uid(), ep);

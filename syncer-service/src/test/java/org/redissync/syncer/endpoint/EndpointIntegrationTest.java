@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -243,6 +246,115 @@ class EndpointIntegrationTest {
             assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), "--tls", "--cacert", pki("proxy_cert.pem").toString(), "PING"))
                     .isEqualTo("PONG");
         }
+    }
+
+    // ------------------------------------------------------------------- shared backend connections
+
+    @Test
+    void clientsShareBackendConnectionsAndEachGetsExactlyItsOwnReplies() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        int before = backendClients();
+        int clients = 16;
+        List<Socket> open = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                Socket s = new Socket("127.0.0.1", b.port());
+                open.add(s);
+                String key = "shared:" + b.uid() + ":" + c;
+                results.add(pool.submit(() -> {
+                    StringBuilder pipeline = new StringBuilder();
+                    for (int i = 0; i < 200; i++) {
+                        pipeline.append(RespCommandScannerTest.resp("INCR", key));
+                    }
+                    pipeline.append(RespCommandScannerTest.resp("GET", key));
+                    return sendInPieces(s, pipeline.toString(), 202);
+                }));
+            }
+            for (Future<List<String>> r : results) {
+                List<String> lines = r.get(30, TimeUnit.SECONDS);
+                for (int i = 0; i < 200; i++) {
+                    assertThat(lines.get(i)).isEqualTo(":" + (i + 1));
+                }
+                assertThat(lines.subList(200, 202)).containsExactly("$3", "200");
+            }
+            // 16 clients, all still connected, cost the backend a connection per event loop, not one each
+            assertThat(backendClients() - before).isBetween(1, Runtime.getRuntime().availableProcessors());
+        } finally {
+            pool.shutdownNow();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aCommandThatNeedsItsOwnConnectionGetsOneInOrderAndItsStateStaysItsOwn() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        String key = "own:" + b.uid();
+        try (Socket mover = new Socket("127.0.0.1", b.port()); Socket other = new Socket("127.0.0.1", b.port())) {
+            String r = RespCommandScannerTest.resp("SET", key, "shared") + RespCommandScannerTest.resp("SELECT", "1")
+                    + RespCommandScannerTest.resp("GET", key) + RespCommandScannerTest.resp("SELECT", "0")
+                    + RespCommandScannerTest.resp("GET", key) + "PING\r\n";
+            assertThat(send(mover, r, 7)).containsExactly("+OK", "+OK", "$-1", "+OK", "$6", "shared", "+PONG");
+            assertThat(send(other, RespCommandScannerTest.resp("SELECT", "1") + RespCommandScannerTest.resp("SET", key, "db1"), 2))
+                    .containsExactly("+OK", "+OK");
+            try (Socket third = new Socket("127.0.0.1", b.port())) {
+                assertThat(send(third, RespCommandScannerTest.resp("GET", key), 2)).as("the shared connection is still on db 0")
+                        .containsExactly("$6", "shared");
+            }
+        }
+    }
+
+    @Test
+    void aBlockedOrSubscribedClientDoesNotHoldUpTheOthers() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        String queue = "queue:" + b.uid();
+        try (Socket blocked = new Socket("127.0.0.1", b.port()); Socket subscriber = new Socket("127.0.0.1", b.port());
+                Socket other = new Socket("127.0.0.1", b.port())) {
+            blocked.getOutputStream().write(RespCommandScannerTest.resp("BLPOP", queue, "10").getBytes(StandardCharsets.US_ASCII));
+            assertThat(send(subscriber, RespCommandScannerTest.resp("SUBSCRIBE", "news" + b.uid()), 6)).contains("subscribe");
+            long t0 = System.nanoTime();
+            assertThat(send(other, RespCommandScannerTest.resp("PING"), 1)).containsExactly("+PONG");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            assertThat(send(other, RespCommandScannerTest.resp("RPUSH", queue, "x") + RespCommandScannerTest.resp("PUBLISH", "news" + b.uid(), "hi"), 2))
+                    .containsExactly(":1", ":1");
+            assertThat(send(blocked, "", 5)).containsExactly("*2", "$" + queue.length(), queue, "$1", "x");
+            assertThat(send(subscriber, "", 7)).containsExactly("*3", "$7", "message", "$" + ("news" + b.uid()).length(), "news" + b.uid(), "$2", "hi");
+        }
+    }
+
+    @Test
+    void aLargeValueInManyPiecesArrivesWhole() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        String key = "big:" + b.uid();
+        String value = "v".repeat(3 * Endpoint.MAX_PARTIAL_COMMAND + 17);
+        try (Socket s = new Socket("127.0.0.1", b.port()); Socket small = new Socket("127.0.0.1", b.port())) {
+            assertThat(sendInPieces(small, RespCommandScannerTest.resp("SET", key + ":small", "v".repeat(5000)), 1)).containsExactly("+OK");
+            assertThat(sendInPieces(s, RespCommandScannerTest.resp("SET", key, value) + RespCommandScannerTest.resp("STRLEN", key), 2))
+                    .containsExactly("+OK", ":" + value.length());
+            assertThat(send(small, RespCommandScannerTest.resp("STRLEN", key), 1)).containsExactly(":" + value.length());
+        }
+    }
+
+    /** Writes {@code request} in pieces of varying size, each flushed, then reads {@code lines} reply lines. */
+    static List<String> sendInPieces(Socket s, String request, int lines) throws Exception {
+        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+        OutputStream out = s.getOutputStream();
+        java.util.Random random = new java.util.Random(bytes.length);
+        for (int at = 0; at < bytes.length;) {
+            int n = Math.min(bytes.length - at, 1 + random.nextInt(Math.max(1, Math.min(bytes.length / 4, 70_000))));
+            out.write(bytes, at, n);
+            out.flush();
+            at += n;
+        }
+        return send(s, "", lines);
+    }
+
+    static int backendClients() throws Exception {
+        String info = redisCli("-p", "" + backend.port(), "INFO", "clients");
+        return Integer.parseInt(info.lines().filter(l -> l.startsWith("connected_clients:")).findFirst().orElseThrow().split(":")[1].trim());
     }
 
     // ------------------------------------------------------------------------------------ helpers
