@@ -81,6 +81,10 @@ final class Channel {
     private volatile java.net.Socket plainSocket;
     private volatile String applyFailure;
     private volatile List<String> commandNames;
+    /** Phases of the current attempt (nanoTime): start, position read, TLS context built. */
+    private volatile long attemptAt;
+    private volatile long positionAt;
+    private volatile long tlsAt;
 
     Channel(ChannelSpec spec, TlsFactory tlsFactory, Reporter reporter, Duration retryInitial, Duration retryMax, Duration readTimeout,
             int batchMax, int queueSize, long skipCommitBytes) {
@@ -184,7 +188,9 @@ final class Channel {
             boolean fatal = false;
             SourceReplicator r = null;
             try {
+                attemptAt = System.nanoTime();
                 Position pos = barrier();
+                positionAt = System.nanoTime();
                 Configuration c = Configuration.defaultSetting()
                         .setRetries(1)
                         .setRetryTimeInterval(0) // the channel does its own backoff
@@ -202,6 +208,7 @@ final class Channel {
                     tlsFactory.configure(s, c);
                     c.setSslSocketFactory(new LayeredSocketCapture(c.getSslSocketFactory(), sock -> plainSocket = sock));
                 }
+                tlsAt = System.nanoTime();
                 r = new SourceReplicator(s.sourceHost(), s.sourcePort(), c, commandNames, readTimeoutMs);
                 SourceReplicator replicator = r;
                 boolean[] fullSync = {false};
@@ -295,13 +302,19 @@ final class Channel {
                 }
                 connectedSpec = s;
                 setState(SyncState.IN_SYNC, null, r.tls());
-                LOG.infof("channel %s: streaming from %s (%s, %s)", s.id(), s.source(), fullSync[0] ? "after a full sync" : "partial resync",
-                        r.tls().enabled() ? r.tls().protocol() + " " + r.tls().cipher() : "plaintext");
+                LOG.infof("channel %s: streaming from %s (%s, %s; attempt %d ms: position %d, TLS context %d, connect+TLS %d, replication handshake %d)",
+                        s.id(), s.source(), fullSync[0] ? "after a full sync" : "partial resync",
+                        r.tls().enabled() ? r.tls().protocol() + " " + r.tls().cipher() : "plaintext", ms(attemptAt, now), ms(attemptAt, positionAt),
+                        ms(positionAt, tlsAt), ms(tlsAt, r.connectedAt()), ms(r.connectedAt(), now));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         }
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     private static long end(Event event) {

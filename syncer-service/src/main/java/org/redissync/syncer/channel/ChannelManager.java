@@ -80,7 +80,7 @@ public class ChannelManager {
     }
 
     void start(@Observes StartupEvent ignored) {
-        worker.execute(ChannelManager::warmUpTls);
+        warmUpTls(config.channels().tlsWarmUpHandshakes());
         events.streams().caughtUp().thenRun(this::reconcileSoon);
         worker.scheduleWithFixedDelay(this::publishChanged, 1, 1, TimeUnit.SECONDS);
     }
@@ -152,21 +152,23 @@ public class ChannelManager {
         }
     }
 
-    /**
-     * Loads and links the JVM's TLS client code before the first channel needs it: the first JSSE
-     * handshake of a process costs a few hundred ms, which would otherwise land on the first
-     * {@code --encryption true}.
-     */
-    private static void warmUpTls() {
-        try {
-            javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine("localhost", 1);
-            engine.setUseClientMode(true);
-            engine.beginHandshake();
-            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-            engine.wrap(java.nio.ByteBuffer.allocate(0), out);
-        } catch (Exception e) {
-            LOG.debugf("TLS warm-up: %s", e.getMessage());
+    /** Compiles the JVM's TLS client code before channels need it ({@link TlsWarmUp}); its own thread, not the worker's. */
+    private static void warmUpTls(int handshakes) {
+        if (handshakes <= 0) {
+            return;
         }
+        Thread t = new Thread(() -> {
+            long t0 = System.nanoTime();
+            try {
+                java.time.Duration last = TlsWarmUp.run(handshakes);
+                LOG.infof("channel TLS warmed up: %d handshakes in %d ms, the last %.1f ms", handshakes, (System.nanoTime() - t0) / 1_000_000,
+                        last.toNanos() / 1e6);
+            } catch (Exception e) {
+                LOG.warnf("channel TLS warm-up failed (channels work, their first handshakes are slower): %s", e.getMessage());
+            }
+        }, "channel-tls-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Fingerprints of everything the TLS connection would present or accept. */

@@ -103,5 +103,13 @@ public interface SyncerConfig {
         /** Skipped (echoed) stream bytes after which the position is committed even without data of our own. */
         @WithDefault("1048576")
         long skipCommitBytes();
+
+        /**
+         * Complete TLS handshakes run in memory at start, in the background, so that a channel's first
+         * encrypted connections do not run the JVM's TLS code interpreted (hundreds of ms each under
+         * load instead of a few). 0 turns it off.
+         */
+        @WithDefault("100")
+        int tlsWarmUpHandshakes();
     }
 }

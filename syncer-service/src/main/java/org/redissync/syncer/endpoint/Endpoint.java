@@ -162,7 +162,6 @@ public final class Endpoint {
         private ClientCertificatePolicy.Verdict verdict;
         /** Commands go over the shared backend connection until one needs a connection of its own. */
         private boolean shared = shareBackends;
-        private boolean connecting;
         private int unanswered;
         private ByteBuf partial;
         private final RespRequestFramer framer = new RespRequestFramer();
@@ -200,7 +199,6 @@ public final class Endpoint {
 
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
-            connecting = true;
             backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
                 if (ar.failed()) {
                     LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
@@ -242,7 +240,7 @@ public final class Endpoint {
         }
 
         private void flushIfOpen() {
-            if (!decided || closed || (!shared && backend == null)) {
+            if (!decided || closed || (!shared && (backend == null || unanswered > 0))) {
                 return;
             }
             List<ByteBuf> pending = new ArrayList<>(early);
@@ -262,7 +260,7 @@ public final class Endpoint {
                 buf.release();
                 return;
             }
-            if (!decided || (!shared && backend == null)) {
+            if (!decided || (!shared && (backend == null || unanswered > 0))) {
                 early.add(buf);
                 reading(client, false);
                 return;
@@ -356,14 +354,15 @@ public final class Endpoint {
             }
         }
 
-        /** From here on this client has its own backend connection, once its shared commands are answered. */
+        /**
+         * From here on this client has its own backend connection, connected now and used once its
+         * shared commands are answered (their replies first, in order).
+         */
         private void ownConnection(ByteBuf rest) {
             shared = false;
             early.add(rest);
             reading(client, false);
-            if (unanswered == 0) {
-                connectBackend();
-            }
+            connectBackend();
         }
 
         @Override
@@ -380,8 +379,8 @@ public final class Endpoint {
         @Override
         public void answered(int n) {
             unanswered -= n;
-            if (unanswered == 0 && !shared && !connecting && !closed) {
-                connectBackend();
+            if (unanswered == 0 && !shared) {
+                flushIfOpen();
             }
         }
 
@@ -495,6 +494,10 @@ public final class Endpoint {
                     if (!v.accepted()) {
                         refuse(v.refusal(), v.subject(), null);
                         return;
+                    }
+                    if (v.syncer() && shared) {
+                        shared = false; // a peer's channel: replication from its first command, its own connection at once
+                        connectBackend();
                     }
                     decide(!v.syncer());
                 });
