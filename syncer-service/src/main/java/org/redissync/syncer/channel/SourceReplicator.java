@@ -111,7 +111,9 @@ final class SourceReplicator extends RedisSocketReplicator {
      * redis-replicator's handshake, pipelined: {@code AUTH} (when the URI has a password), {@code PING}
      * and the four {@code REPLCONF}s go out in one write and their replies are read in order — one
      * round trip through the source's endpoint instead of six, which is most of a rebuild once the TLS
-     * handshake is done. Same checks as the library's, step by step.
+     * handshake is done. Same checks as the library's, step by step. {@code PSYNC} cannot join them:
+     * Redis refuses it while the connection has replies not yet written ("SYNC and PSYNC are invalid
+     * with pending output").
      */
     @Override
     protected void establishConnection() throws IOException {
