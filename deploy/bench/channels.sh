@@ -9,13 +9,16 @@
 #      cluster-b with replica_sources [{uri: <that endpoint>, encryption: true}] — syncer certificates
 #      and server_cert handled by the suite. The destination bdb's backend is a redis-server started
 #      with the native replica's settings (no AOF, no RDB saves; the suite's own backends use AOF).
-# For each: throughput (SET load at the source, time until the replica holds all of it) and lag
+# For each, after a warm-up load of BENCH_WARM SETs (default 500000; a syncer-service that has just
+# started runs its channel's hot path interpreted — C2 took half the syncers' CPU during an unwarmed load):
+# throughput (SET load at the source, time until the replica holds all of it) and lag
 # p50/p99 (probe writes under a 4-client load). Then: crdb update --encryption true/false on a
 # 3-cluster CRDB, five times, timed from the API call to the task's `finished`, and every channel's
 # rebuild time from the syncer logs. Everything it starts is stopped on exit (BENCH_KEEP=1 keeps the logs).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-1000000}
+warm=${BENCH_WARM:-500000}   # SETs replicated before each measurement, not measured
 work=$(mktemp -d /tmp/channels-bench.XXXXXX)
 export SUITE_HOME="$work/suite"
 pids=()
@@ -64,6 +67,7 @@ redis-server --port "$rep" --bind 127.0.0.1 --replicaof 127.0.0.1 "$src_tls" --t
   --save "" --appendonly no --dir "$work/rep" --logfile "$work/rep/redis.log" &
 native_pid=$!; pids+=($native_pid)
 until [[ $(redis-cli -p "$rep" info replication 2>/dev/null) == *master_link_status:up* ]]; do sleep 0.1; done
+probe catchup "$src" "$rep" "$warm" 16 8 > /dev/null   # the same warm-up load for both (not measured)
 native_tp=$(probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 native_lag=$(probe lag "$src" "$rep" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
 kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
@@ -84,7 +88,19 @@ for _ in $(seq 1 600); do
 done
 has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: replica source in-sync" 
 # The destination's backend is read directly (as the native replica is), not through its endpoint.
+syncers=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {printf "%s,", $2}' "$SUITE_HOME"/run/processes 2>/dev/null | sed 's/,$//')
+echo "   warm-up load: $warm SETs (not measured; the channel's JIT compiles its hot path)"
+probe catchup "$src" "$dbackend" "$warm" 16 8 > /dev/null
+if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both syncer-services during the load (perf)
+  perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
+  perf_pid=$!
+fi
 channel_tp=$(probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
+if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then
+  for p in ${syncers//,/ }; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1 || true; done
+  wait "$perf_pid" || true
+  echo "   perf profile: perf report -i $work/perf-channel.data (kept with BENCH_KEEP=1)"
+fi
 channel_lag=$(probe lag "$src" "$dbackend" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
 grep -h "streaming from" "$SUITE_HOME/logs/syncer-service-cluster-b.log" | tail -1 | sed 's/.*(\(.*\))$/   channel: \1/'
 

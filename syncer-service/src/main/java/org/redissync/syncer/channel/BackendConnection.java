@@ -1,7 +1,5 @@
 package org.redissync.syncer.channel;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,8 +22,8 @@ public final class BackendConnection implements Closeable {
     }
 
     private final Socket socket;
-    private final OutputStream out;
-    private final InputStream in;
+    private final Out out;
+    private final In in;
 
     public BackendConnection(String host, int port, int timeoutMs) throws IOException {
         socket = new Socket();
@@ -33,8 +31,8 @@ public final class BackendConnection implements Closeable {
         socket.setKeepAlive(true);
         socket.connect(new InetSocketAddress(host, port), timeoutMs);
         socket.setSoTimeout(Math.max(timeoutMs, 30_000));
-        out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-        in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        out = new Out(socket.getOutputStream());
+        in = new In(socket.getInputStream());
     }
 
     /** Queue one command (not sent until {@link #flush()}). */
@@ -188,6 +186,107 @@ public final class BackendConnection implements Closeable {
             n /= 10;
         } while (n > 0);
         out.write(digits, i, digits.length - i);
+    }
+
+    /**
+     * Unsynchronized buffers: {@code BufferedOutputStream}/{@code BufferedInputStream} take a lock per
+     * call, i.e. per byte of every reply and per piece of every command on a channel's hot path; one
+     * thread owns a connection.
+     */
+    private static final class Out {
+        private final OutputStream socket;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+
+        Out(OutputStream socket) {
+            this.socket = socket;
+        }
+
+        void write(int b) throws IOException {
+            if (pos == buf.length) {
+                flush();
+            }
+            buf[pos++] = (byte) b;
+        }
+
+        void write(byte[] b) throws IOException {
+            write(b, 0, b.length);
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            if (len > buf.length - pos) {
+                flush();
+                if (len > buf.length) {
+                    socket.write(b, off, len);
+                    return;
+                }
+            }
+            System.arraycopy(b, off, buf, pos, len);
+            pos += len;
+        }
+
+        void flush() throws IOException {
+            if (pos > 0) {
+                socket.write(buf, 0, pos);
+                pos = 0;
+            }
+            socket.flush();
+        }
+    }
+
+    private static final class In {
+        private final InputStream socket;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+        private int limit;
+
+        In(InputStream socket) {
+            this.socket = socket;
+        }
+
+        int read() throws IOException {
+            if (pos == limit && !fill()) {
+                return -1;
+            }
+            return buf[pos++] & 0xff;
+        }
+
+        private boolean fill() throws IOException {
+            int n = socket.read(buf, 0, buf.length);
+            if (n <= 0) {
+                return false;
+            }
+            pos = 0;
+            limit = n;
+            return true;
+        }
+
+        byte[] readNBytes(int len) throws IOException {
+            byte[] out = new byte[len];
+            int got = 0;
+            while (got < len) {
+                if (pos == limit && !fill()) {
+                    return java.util.Arrays.copyOf(out, got);
+                }
+                int n = Math.min(len - got, limit - pos);
+                System.arraycopy(buf, pos, out, got, n);
+                pos += n;
+                got += n;
+            }
+            return out;
+        }
+
+        void skipNBytes(long n) throws IOException {
+            long left = n;
+            while (left > 0) {
+                if (pos == limit && !fill()) {
+                    throw new EOFException("backend closed the connection");
+                }
+                int k = (int) Math.min(left, limit - pos);
+                pos += k;
+                left -= k;
+            }
+        }
     }
 
     @Override

@@ -96,8 +96,13 @@ public interface SyncerConfig {
         @WithDefault("4096")
         int batchMaxCommands();
 
-        /** Parsed commands waiting to be applied; a full queue stops reading from the source (backpressure). */
-        @WithDefault("65536")
+        /**
+         * Parsed commands waiting to be applied; a full queue stops reading from the source (backpressure).
+         * Two batches: enough to keep the applier busy while the reader parses. Larger only costs: every
+         * queued command is live data each young GC copies (at 65536 the syncer's GC threads took 14 % of
+         * its CPU under load and replication ran at 0.50× native; at 8192, 0.85×).
+         */
+        @WithDefault("8192")
         int queueSize();
 
         /** Skipped (echoed) stream bytes after which the position is committed even without data of our own. */
