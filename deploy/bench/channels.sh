@@ -32,6 +32,20 @@ for tool in redis-server redis-benchmark redis-cli openssl curl jq java; do
   command -v $tool >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
 done
 probe() { java "$repo/deploy/bench/ReplicationProbe.java" "$@"; }
+# Waits (up to 60 s) until the syncer-services' JIT has settled: fewer than 10 methods compiled in 3 s.
+# A syncer-service a minute old still compiles ~20 methods a second (C2 took 35-50 % of the machine during
+# a measured load); a long-running one does not. Native Redis has no JIT: compare steady states.
+settle() {
+  local pids t0=$SECONDS before after
+  pids=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {print $2}' "$SUITE_HOME"/run/processes 2>/dev/null)
+  command -v jstat >/dev/null || return 0
+  compiled() { local sum=0 p; for p in $pids; do sum=$((sum + $(jstat -compiler "$p" | awk 'NR==2 {print $1}'))); done; echo $sum; }
+  while [ $((SECONDS - t0)) -lt 60 ]; do
+    before=$(compiled); sleep 3; after=$(compiled)
+    [ $((after - before)) -lt 10 ] && break
+  done
+  echo "   JIT settled after $((SECONDS - t0)) s ($((after - before)) compilations in the last 3 s)"
+}
 
 echo "== starting a 3-cluster suite"
 "$repo/deploy/local/suite" up --clusters 3 --fresh > "$work/up.log" || { cat "$work/up.log"; exit 1; }
@@ -91,6 +105,7 @@ has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: rep
 syncers=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {printf "%s,", $2}' "$SUITE_HOME"/run/processes 2>/dev/null | sed 's/,$//')
 echo "   warm-up load: $warm SETs (not measured; the channel's JIT compiles its hot path)"
 probe catchup "$src" "$dbackend" "$warm" 16 8 > /dev/null
+settle
 if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both syncer-services during the load (perf)
   perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
   perf_pid=$!
