@@ -134,7 +134,10 @@ public final class Endpoint {
                 LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
                 fresh.fail();
             } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
-                LOG.errorf("bdb %d: shared backend connection landed on another event loop; not shared", uid);
+                // Not seen with Vert.x 4.5 (a connect from an event loop stays on it); if it ever happens, the
+                // clients waiting on this lane are closed and the next ones try again.
+                LOG.errorf("bdb %d: a shared backend connection landed on another event loop and was dropped; "
+                        + "set redissync.cluster.shared-backend-connections=false if this repeats", uid);
                 ar.result().close();
                 fresh.fail();
             } else {
