@@ -126,7 +126,9 @@ public final class Endpoint {
         if (lane != null && lane.usable()) {
             return lane;
         }
-        BackendLane fresh = new BackendLane(() -> lanes.remove(key));
+        BackendLane[] self = new BackendLane[1];
+        BackendLane fresh = new BackendLane(() -> lanes.remove(key, self[0]));
+        self[0] = fresh;
         lanes.put(key, fresh);
         // Called on the client's event loop, so Vert.x connects on that same loop: lane and clients share one thread.
         backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
@@ -167,6 +169,8 @@ public final class Endpoint {
         private boolean shared = shareBackends;
         private int unanswered;
         private ByteBuf partial;
+        /** The lane this client's commands go to, kept while usable (no lookup per read). */
+        private BackendLane lane;
         private final RespRequestFramer framer = new RespRequestFramer();
 
         Connection(NetSocket client, EndpointSettings st) {
@@ -333,8 +337,10 @@ public final class Endpoint {
                 int n = f.complete();
                 bytes.in().increment(n);
                 unanswered += f.commands();
-                ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
-                lane(ctx.executor(), st).send(this, work.retainedSlice(work.readerIndex(), n), f.commands());
+                if (lane == null || !lane.usable()) {
+                    lane = lane(clientInternal().channelHandlerContext().executor(), st);
+                }
+                lane.send(this, work.retainedSlice(work.readerIndex(), n), f.commands());
                 work.skipBytes(n);
                 if (closed) {
                     work.release();
