@@ -177,6 +177,29 @@ final class CrdbCli {
         return 0;
     }
 
+    /**
+     * RE's progress lines for a task seen as {@code from} at one poll and {@code now} at the next. A task always passes
+     * {@code queued -> started -> finished|failed}; one that ran between two polls still prints both steps, as RE's
+     * crdb-cli does, so scripts reading the output see the same lines however fast the task was.
+     */
+    static List<String> statusChanges(String from, String now) {
+        if (now.equals(from)) {
+            return List.of();
+        }
+        boolean ended = "finished".equals(now) || "failed".equals(now);
+        if (ended && "queued".equals(from)) {
+            return List.of(statusChanged("queued", "started"), statusChanged("started", now));
+        }
+        if (ended && !"started".equals(from)) {
+            return List.of(statusChanged("started", now));
+        }
+        return List.of(statusChanged(from, now));
+    }
+
+    private static String statusChanged(String from, String now) {
+        return "  ---> Status changed: " + from + " -> " + now;
+    }
+
     /** Prints RE's progress lines until the task ends; non-zero exit when it fails. */
     private int waitFor(JsonNode task) {
         String id = task.path("id").asText();
@@ -190,15 +213,8 @@ final class CrdbCli {
         while (true) {
             JsonNode t = api.get("/v1/crdb_tasks/" + id);
             String now = t.path("status").asText();
-            if (!now.equals(status)) {
-                if ("finished".equals(now) || "failed".equals(now)) {
-                    if (!"started".equals(status) && !"queued".equals(status)) {
-                        status = "started";
-                    }
-                }
-                out.println("  ---> Status changed: " + status + " -> " + now);
-                status = now;
-            }
+            statusChanges(status, now).forEach(out::println);
+            status = now;
             if (!guidShown && "create_crdb".equals(t.path("operation").asText()) && t.hasNonNull("crdb_guid")
                     && !"queued".equals(now)) {
                 out.println("  ---> CRDB GUID Assigned: crdb:" + t.path("crdb_guid").asText());
