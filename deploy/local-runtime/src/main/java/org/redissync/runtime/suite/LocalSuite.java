@@ -242,6 +242,9 @@ public final class LocalSuite {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m"));
         if ("syncer-service".equals(module)) {
             cmd.addAll(List.of("-XX:+UseParallelGC", "-Xmx512m"));
+            // extra JVM options for the data plane (profiling, JIT logs), split on whitespace
+            Optional.ofNullable(System.getenv("SUITE_SYNCER_JAVA_OPTS")).map(String::strip).filter(o -> !o.isEmpty())
+                    .ifPresent(o -> cmd.addAll(List.of(o.split("\\s+"))));
         } else {
             cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
