@@ -39,6 +39,9 @@ final class Applier implements Runnable {
     static final String MARKER_CHANNEL = "__redissync:applied";
     private static final byte[] MARKER = MARKER_CHANNEL.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESERVED_PREFIX = "__redissync:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESTORE = bytes("RESTORE");
+    private static final byte[] REPLACE = bytes("REPLACE");
+    private static final byte[] ABSTTL = bytes("ABSTTL");
 
     /** What the applier tells its channel: the backend failed or refused a batch; reconnect the source (and stop, when unrecoverable). */
     @FunctionalInterface
@@ -57,7 +60,6 @@ final class Applier implements Runnable {
 
     private BackendConnection backend;
     private volatile Position committed;
-    private volatile List<String> commandNames;
     private volatile boolean stopped;
     private volatile boolean rdbLoading;
     private volatile long oldestPendingNanos;
@@ -71,14 +73,14 @@ final class Applier implements Runnable {
     private long posOffset = -1;
     private int posDb;
     private boolean inTxn;
-    private final List<byte[][]> txn = new ArrayList<>();
+    private final List<RespCommand> txn = new ArrayList<>();
     private boolean forceCommit;
     private boolean broken;
     private int fullDelta;
     private int partialDelta;
 
     // the batch being built
-    private final List<byte[][]> pending = new ArrayList<>();
+    private final List<RespCommand> pending = new ArrayList<>();
     private int pendingDb;
     private int pendingData;
 
@@ -97,13 +99,6 @@ final class Applier implements Runnable {
     /** The committed position, read from the backend (connecting when needed). */
     Position readPosition() throws IOException {
         ensureBackend();
-        if (commandNames == null) {
-            Object names = backend.call("COMMAND", "LIST");
-            if (!(names instanceof List<?> list)) {
-                throw new IOException("backend: COMMAND LIST answered " + names);
-            }
-            commandNames = list.stream().map(n -> new String((byte[]) n, StandardCharsets.US_ASCII)).toList();
-        }
         Object v = backend.call("GET", Position.key(channelId));
         if (v instanceof BackendConnection.Error e) {
             throw new IOException("backend: " + e.message());
@@ -111,11 +106,6 @@ final class Applier implements Runnable {
         Position p = Position.decode(v == null ? null : new String((byte[]) v, StandardCharsets.UTF_8));
         committed = p;
         return p;
-    }
-
-    /** Every command the local backend knows (the reader registers them all raw). */
-    List<String> commandNames() {
-        return commandNames;
     }
 
     Position committed() {
@@ -194,14 +184,14 @@ final class Applier implements Runnable {
                 if (!reserved(k.key())) {
                     byte[] ttl = Long.toString(Math.max(0, k.expireAtMs())).getBytes(StandardCharsets.US_ASCII);
                     append(k.expireAtMs() > 0
-                            ? new byte[][] {bytes("RESTORE"), k.key(), ttl, k.dump(), bytes("REPLACE"), bytes("ABSTTL")}
-                            : new byte[][] {bytes("RESTORE"), k.key(), ttl, k.dump(), bytes("REPLACE")}, k.db());
+                            ? RespCommand.of(RESTORE, k.key(), ttl, k.dump(), REPLACE, ABSTTL)
+                            : RespCommand.of(RESTORE, k.key(), ttl, k.dump(), REPLACE), k.db());
                 }
                 if (pendingData >= batchMax) {
                     flush(false);
                 }
             } else if (item instanceof RdbFunction f) {
-                append(new byte[][] {bytes("FUNCTION"), bytes("RESTORE"), f.dump(), bytes("REPLACE")}, 0);
+                append(RespCommand.of(bytes("FUNCTION"), RESTORE, f.dump(), REPLACE), 0);
             } else if (item instanceof RdbEnd e) {
                 posReplId = e.replId();
                 posOffset = e.offset();
@@ -222,41 +212,41 @@ final class Applier implements Runnable {
         }
     }
 
-    private void command(Command c) throws IOException {
-        noteWaiting(c.receivedNanos());
-        byte[][] argv = c.argv();
+    private void command(Command item) throws IOException {
+        noteWaiting(item.receivedNanos());
+        RespCommand c = item.command();
         if (inTxn) {
-            if (is(argv[0], "EXEC")) {
+            if (c.argIs(0, "EXEC")) {
                 inTxn = false;
                 boolean marked = false;
-                for (byte[][] a : txn) {
+                for (RespCommand a : txn) {
                     marked |= isMarker(a);
                 }
-                for (byte[][] a : txn) {
-                    if (is(a[0], "SELECT")) {
-                        streamDb = Integer.parseInt(new String(a[1], StandardCharsets.US_ASCII));
+                for (RespCommand a : txn) {
+                    if (a.argIs(0, "SELECT")) {
+                        streamDb = a.argInt(1);
                     } else if (!(marked && skipApplied) && !dropped(a)) {
                         append(a, streamDb);
                     }
                 }
                 txn.clear();
-                advance(c);
-            } else if (!is(argv[0], "MULTI")) {
-                txn.add(argv);
+                advance(item);
+            } else if (!c.argIs(0, "MULTI")) {
+                txn.add(c);
             }
             return;
         }
-        if (is(argv[0], "MULTI")) {
+        if (c.argIs(0, "MULTI")) {
             inTxn = true;
             txn.clear();
             return;
         }
-        if (is(argv[0], "SELECT")) {
-            streamDb = Integer.parseInt(new String(argv[1], StandardCharsets.US_ASCII));
-        } else if (!dropped(argv)) {
-            append(argv, streamDb);
+        if (c.argIs(0, "SELECT")) {
+            streamDb = c.argInt(1);
+        } else if (!dropped(c)) {
+            append(c, streamDb);
         }
-        advance(c);
+        advance(item);
         if (pendingData >= batchMax) {
             flush(true);
         }
@@ -268,12 +258,12 @@ final class Applier implements Runnable {
         posDb = streamDb;
     }
 
-    private void append(byte[][] argv, int db) {
+    private void append(RespCommand command, int db) {
         if (pendingDb != db) {
-            pending.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(db))});
+            pending.add(RespCommand.of(bytes("SELECT"), bytes(Integer.toString(db))));
             pendingDb = db;
         }
-        pending.add(argv);
+        pending.add(command);
         pendingData++;
     }
 
@@ -322,8 +312,8 @@ final class Applier implements Runnable {
             return;
         }
         backend.write("MULTI");
-        for (byte[][] argv : pending) {
-            backend.write(argv);
+        for (RespCommand command : pending) {
+            backend.write(command);
         }
         int queued = pending.size();
         if (pendingDb != 0) {
@@ -441,41 +431,18 @@ final class Applier implements Runnable {
         }
     }
 
-    private static boolean isMarker(byte[][] a) {
-        return a.length >= 2 && is(a[0], "PUBLISH") && java.util.Arrays.equals(a[1], MARKER);
+    private static boolean isMarker(RespCommand c) {
+        return c.argc() >= 2 && c.argIs(0, "PUBLISH") && c.argEquals(1, MARKER);
     }
 
     /** Never applied: pings, loop markers, and the suite's own keys (channel positions). */
-    static boolean dropped(byte[][] a) {
-        return is(a[0], "PING") || is(a[0], "REPLCONF") || isMarker(a) || (a.length >= 2 && reserved(a[1]));
+    static boolean dropped(RespCommand c) {
+        return c.argIs(0, "PING") || c.argIs(0, "REPLCONF") || isMarker(c) || (c.argc() >= 2 && c.argStartsWith(1, RESERVED_PREFIX));
     }
 
     static boolean reserved(byte[] key) {
-        if (key.length < RESERVED_PREFIX.length) {
-            return false;
-        }
-        for (int i = 0; i < RESERVED_PREFIX.length; i++) {
-            if (key[i] != RESERVED_PREFIX[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static boolean is(byte[] word, String upper) {
-        if (word.length != upper.length()) {
-            return false;
-        }
-        for (int i = 0; i < word.length; i++) {
-            int c = word[i];
-            if (c >= 'a' && c <= 'z') {
-                c -= 32;
-            }
-            if (c != upper.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return key.length >= RESERVED_PREFIX.length && java.util.Arrays.equals(key, 0, RESERVED_PREFIX.length, RESERVED_PREFIX, 0,
+                RESERVED_PREFIX.length);
     }
 
     private static byte[] bytes(String s) {

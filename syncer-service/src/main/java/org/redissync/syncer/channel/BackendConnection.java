@@ -48,6 +48,11 @@ public final class BackendConnection implements Closeable {
         }
     }
 
+    /** Queue one command as it is encoded already. */
+    void write(RespCommand command) throws IOException {
+        out.write(command.buffer(), command.start(), command.length());
+    }
+
     public void write(String... argv) throws IOException {
         byte[][] b = new byte[argv.length][];
         for (int i = 0; i < argv.length; i++) {

@@ -1,9 +1,7 @@
 package org.redissync.syncer.channel;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +11,6 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 
 import com.moilioncircle.redis.replicator.Configuration;
-import com.moilioncircle.redis.replicator.cmd.impl.DefaultCommand;
-import com.moilioncircle.redis.replicator.cmd.impl.SelectCommand;
-import com.moilioncircle.redis.replicator.event.AbstractEvent;
 import com.moilioncircle.redis.replicator.event.Event;
 import com.moilioncircle.redis.replicator.event.PostRdbSyncEvent;
 import com.moilioncircle.redis.replicator.event.PreCommandSyncEvent;
@@ -80,7 +75,6 @@ final class Channel {
     /** The TCP socket under the live TLS connection (closing it ends a blocked TLS read at once). */
     private volatile java.net.Socket plainSocket;
     private volatile String applyFailure;
-    private volatile List<String> commandNames;
     /** Phases of the current attempt (nanoTime): start, position read, TLS context built. */
     private volatile long attemptAt;
     private volatile long positionAt;
@@ -209,7 +203,9 @@ final class Channel {
                     c.setSslSocketFactory(new LayeredSocketCapture(c.getSslSocketFactory(), sock -> plainSocket = sock));
                 }
                 tlsAt = System.nanoTime();
-                r = new SourceReplicator(s.sourceHost(), s.sourcePort(), c, commandNames, readTimeoutMs);
+                r = new SourceReplicator(s.sourceHost(), s.sourcePort(), c,
+                        (command, replId, endOffset, received) -> queue.put(new StreamItem.Command(command, replId, endOffset, received)),
+                        readTimeoutMs);
                 SourceReplicator replicator = r;
                 boolean[] fullSync = {false};
                 r.addEventListener((rep, event) -> onEvent(replicator, s, event, fullSync));
@@ -273,21 +269,12 @@ final class Channel {
     private void onEvent(SourceReplicator r, ChannelSpec s, Event event, boolean[] fullSync) {
         try {
             long now = System.nanoTime();
-            if (event instanceof DefaultCommand c) {
-                byte[][] args = c.getArgs();
-                byte[][] argv = new byte[args.length + 1][];
-                argv[0] = c.getCommand();
-                System.arraycopy(args, 0, argv, 1, args.length);
-                queue.put(new StreamItem.Command(argv, r.getConfiguration().getReplId(), end(event), now));
-            } else if (event instanceof DumpKeyValuePair kv) {
+            if (event instanceof DumpKeyValuePair kv) {
                 long expireAt = kv.getExpiredType() == ExpiredType.MS ? kv.getExpiredValue()
                         : kv.getExpiredType() == ExpiredType.SECOND ? kv.getExpiredValue() * 1000 : 0;
                 queue.put(new StreamItem.RdbKey((int) kv.getDb().getDbNumber(), kv.getKey(), kv.getValue(), expireAt, now));
             } else if (event instanceof DumpFunction f) {
                 queue.put(new StreamItem.RdbFunction(f.getSerialized()));
-            } else if (event instanceof SelectCommand sel) {
-                queue.put(new StreamItem.Command(new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII),
-                        Integer.toString(sel.getIndex()).getBytes(StandardCharsets.US_ASCII)}, r.getConfiguration().getReplId(), end(event), now));
             } else if (event instanceof PreRdbSyncEvent) {
                 fullSync[0] = true;
                 queue.put(new StreamItem.RdbBegin());
@@ -317,19 +304,12 @@ final class Channel {
         return (to - from) / 1_000_000;
     }
 
-    private static long end(Event event) {
-        return ((AbstractEvent) event).getContext().getOffsets().getV2();
-    }
-
     /** Waits until the applier has applied everything complete and returns the committed position (read from the backend). */
     private Position barrier() throws IOException, InterruptedException {
         CompletableFuture<Position> done = new CompletableFuture<>();
         queue.put(new Barrier(done));
         try {
             Position p = done.get();
-            if (commandNames == null) {
-                commandNames = applier.commandNames();
-            }
             return p;
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());

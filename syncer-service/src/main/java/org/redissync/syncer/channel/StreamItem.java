@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 /** What a channel's reader hands its applier, in stream order. */
 sealed interface StreamItem {
 
-    /** A command of the source's stream, with the stream position right after it. */
-    record Command(byte[][] argv, String replId, long endOffset, long receivedNanos) implements StreamItem {
+    /** A command of the source's stream as the source sent it, with the stream position right after it. */
+    record Command(RespCommand command, String replId, long endOffset, long receivedNanos) implements StreamItem {
     }
 
     /** A full sync starts: the source's RDB follows as {@link RdbKey}s. */

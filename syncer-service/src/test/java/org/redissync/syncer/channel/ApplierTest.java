@@ -72,12 +72,9 @@ class ApplierTest {
     }
 
     void feed(String... argv) throws InterruptedException {
-        byte[][] a = new byte[argv.length][];
-        for (int i = 0; i < argv.length; i++) {
-            a[i] = argv[i].getBytes(StandardCharsets.UTF_8);
-        }
-        offset += 10;
-        queue.put(new Command(a, "replid-1", offset, System.nanoTime()));
+        RespCommand c = RespCommand.of(argv);
+        offset += c.length();
+        queue.put(new Command(c, "replid-1", offset, System.nanoTime()));
     }
 
     Position barrier() throws Exception {
