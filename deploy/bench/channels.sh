@@ -36,6 +36,18 @@ for tool in redis-server redis-benchmark redis-cli openssl curl jq java; do
   command -v $tool >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
 done
 probe() { java "$repo/deploy/bench/ReplicationProbe.java" "$@"; }
+# CPU seconds (user+system) each named process used during a command — where a load's cost went —
+# appended to $work/cpu.txt, printed with the results.   cpu_during <label> "name=pid ..." -- command...
+cpu_during() {
+  local label=$1 spec=$2 hz; hz=$(getconf CLK_TCK); shift 3
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+  machine() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+  local -A before; local e m0; for e in $spec; do before[$e]=$(ticks "${e#*=}"); done; m0=$(machine)
+  "$@"
+  local line="$label:" m1; m1=$(machine)
+  for e in $spec; do line+=" ${e%%=*} $(awk -v a="${before[$e]}" -v b="$(ticks "${e#*=}")" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}')"; done
+  echo "$line; whole machine $(awk -v a="$m0" -v b="$m1" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}')" >> "$work/cpu.txt"
+}
 # Waits (up to 60 s) until the syncer-services' JIT has settled: fewer than 10 methods compiled in 3 s.
 # A syncer-service a minute old still compiles ~20 methods a second (C2 took 35-50 % of the machine during
 # a measured load); a long-running one does not. Native Redis has no JIT: compare steady states.
@@ -75,7 +87,7 @@ mkdir -p "$work/src" "$work/rep" "$work/dst"
 redis-server --port "$src" --tls-port "$src_tls" --bind 127.0.0.1 --tls-cert-file "$work/source.pem" --tls-key-file "$work/source.key" \
   --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients optional --tls-replication no --save "" --appendonly no \
   --repl-backlog-size 512mb --repl-diskless-sync yes --repl-diskless-sync-delay 0 --dir "$work/src" --logfile "$work/src/redis.log" &
-pids+=($!)
+src_pid=$!; pids+=($src_pid)
 until redis-cli -p "$src" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo
@@ -87,7 +99,7 @@ redis-server --port "$rep" --bind 127.0.0.1 --replicaof 127.0.0.1 "$src_tls" --t
 native_pid=$!; pids+=($native_pid)
 until [[ $(redis-cli -p "$rep" info replication 2>/dev/null) == *master_link_status:up* ]]; do sleep 0.1; done
 probe catchup "$src" "$rep" "$warm" 16 8 > /dev/null   # the same warm-up load for both (not measured)
-native_tp=$(probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
+native_tp=$(cpu_during native "source=$src_pid replica=$native_pid" -- probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 native_lag=$(probe lag "$src" "$rep" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
 kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
 fi
@@ -97,7 +109,7 @@ if part channel; then
 echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
 # The destination's backend is configured exactly as the native replica (no AOF, no RDB saves): only the path differs.
 redis-server --port "$dst" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/dst" --logfile "$work/dst/redis.log" &
-pids+=($!)
+dst_pid=$!; pids+=($dst_pid)
 until redis-cli -p "$dst" ping >/dev/null 2>&1; do sleep 0.1; done
 sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$src\",\"tls_mode\":\"replica_ssl\"}")
 sport=$(jq -r '.endpoints[0].port' <<<"$sb")
@@ -117,7 +129,10 @@ if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both 
   perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
   perf_pid=$!
 fi
-channel_tp=$(probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
+syncer_a=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
+syncer_b=$(awk '$1 == "syncer-service-cluster-b" {print $2}' "$SUITE_HOME"/run/processes)
+channel_tp=$(cpu_during channel "source=$src_pid syncer-a(endpoint)=$syncer_a syncer-b(channel)=$syncer_b destination=$dst_pid" -- \
+  probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then
   for p in ${syncers//,/ }; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1 || true; done
   wait "$perf_pid" || true
@@ -161,6 +176,7 @@ echo "== results ($(nproc) cores, $n SETs of 64 bytes, -P 16 -c 8; lag: 2000 pro
 printf '%-44s %12s  %s\n' "replica of the same source" "ops/s" "lag"
 printf '%-44s %12s  %s\n' "redis-server --tls-replication yes" "$native_tp" "$native_lag"
 printf '%-44s %12s  %s\n' "redis-sync channel (TLS, via the endpoint)" "$channel_tp" "$channel_lag"
+[ -f "$work/cpu.txt" ] && sed 's/^/CPU seconds during the measured load, /' "$work/cpu.txt"
 if part native && part channel; then
   awk -v a="$channel_tp" -v b="$native_tp" 'BEGIN { printf "channel / native throughput: %.2fx (target >= 0.8x)\n", a / b }'
 fi
