@@ -9,8 +9,9 @@
 #      cluster-b with replica_sources [{uri: <that endpoint>, encryption: true}] — syncer certificates
 #      and server_cert handled by the suite. The destination bdb's backend is a redis-server started
 #      with the native replica's settings (no AOF, no RDB saves; the suite's own backends use AOF).
-# For each, after a warm-up load of BENCH_WARM SETs (default 500000; a syncer-service that has just
-# started runs its channel's hot path interpreted — C2 took half the syncers' CPU during an unwarmed load):
+# For each, after a warm-up load of BENCH_WARM SETs (default 500000; two rounds with a pause for the channel:
+# a syncer-service that has just started runs its channel's hot path interpreted — C2 took half the
+# syncers' CPU during an unwarmed load):
 # throughput (SET load at the source, time until the replica holds all of it) and lag
 # p50/p99 (probe writes under a 4-client load). Then: crdb update --encryption true/false on a
 # 3-cluster CRDB, five times, timed from the API call to the task's `finished`, and every channel's
@@ -122,9 +123,15 @@ done
 has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: replica source in-sync" 
 # The destination's backend is read directly (as the native replica is), not through its endpoint.
 syncers=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {printf "%s,", $2}' "$SUITE_HOME"/run/processes 2>/dev/null | sed 's/,$//')
-echo "   warm-up load: $warm SETs (not measured; the channel's JIT compiles its hot path)"
-probe catchup "$src" "$dbackend" "$warm" 16 8 > /dev/null
-settle
+# Two warm-up rounds with a pause: C2 compiles the hot path during the first load, and the first switch
+# from load to idle deoptimises part of it (branches the load never took: the queue running empty…); a
+# minute later the measured load would start interpreted and pay C2 again (PrintCompilation showed it).
+# A long-running syncer has seen both; the second round gets the JVM there.
+for round in 1 2; do
+  echo "   warm-up load $round/2: $warm SETs (not measured; the channel's JIT compiles its hot path)"
+  probe catchup "$src" "$dbackend" "$warm" 16 8 > /dev/null
+  settle
+done
 if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both syncer-services during the load (perf)
   perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
   perf_pid=$!

@@ -133,6 +133,9 @@ final class SourceReplicator extends RedisSocketReplicator {
         SyncMode mode = super.trySync(reply); // a full sync's RDB is parsed in here
         if (mode != SyncMode.SYNC_LATER && getStatus() == Status.CONNECTED) {
             if (mode == SyncMode.PSYNC) {
+                // At once, as a Redis replica does when it has loaded the RDB: after a diskless full sync Redis 7
+                // starts the command stream only on the replica's first ACK (else a second later, at the heartbeat).
+                acknowledge(configuration.getReplOffset());
                 heartbeat();
             }
             submitEvent(new PreCommandSyncEvent());

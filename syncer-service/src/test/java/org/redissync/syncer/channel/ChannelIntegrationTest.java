@@ -153,6 +153,28 @@ class ChannelIntegrationTest {
                     assertThat(d.get("secured:k")).isEqualTo("v");
                 }
             });
+
+            // Streaming after the full sync: writes of any size arrive, and the source's WAIT counts the channel at
+            // once: it answers REPLCONF GETACK with its offset (its periodic ACK comes only every second, so five
+            // WAITs of 300 ms would not all succeed without the answer).
+            String big = "x".repeat(300_000);
+            try (Jedis s = new Jedis("127.0.0.1", secured.port())) {
+                s.auth("s3cret");
+                s.set("secured:big", big);
+                s.rpush("secured:list", "1", "2", "3");
+                for (int i = 0; i < 5; i++) {
+                    s.incr("secured:waited");
+                    long w = s.waitReplicas(1, 300);
+                    assertThat(w).as("WAIT %d", i).isEqualTo(1);
+                }
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                try (Jedis d = new Jedis("127.0.0.1", destination.port())) {
+                    assertThat(d.get("secured:big")).isEqualTo(big);
+                    assertThat(d.lrange("secured:list", 0, -1)).containsExactly("1", "2", "3");
+                    assertThat(d.get("secured:waited")).isEqualTo("5");
+                }
+            });
             publish(bdb(destUid, 3, destPort, destination, Tls.disabled(), List.of()));
         } finally {
             secured.close();
