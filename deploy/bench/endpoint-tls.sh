@@ -5,6 +5,8 @@
 # a bdb (tls_mode enabled) whose backend is that redis-server, then runs redis-benchmark --tls
 # (50 clients, SET/GET, -P 1 and -P 16) against both and prints ops/s, p50/p99 and the ratio.
 # Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
+# BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records the syncer-service with perf
+# during each endpoint run (profile kept in /tmp/perf-endpoint-P<p>.data).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-200000}
@@ -50,19 +52,35 @@ for _ in $(seq 1 100); do
   curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" "$api/v1/bdbs/$uid" | grep -q '"status":"active"' && break; sleep 0.2
 done
 
+syncer_pid=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}'; }
 run() { # port cacert pipeline -> csv lines "test",rps,avg,min,p50,p95,p99,max
   redis-benchmark -h 127.0.0.1 -p "$1" --tls --cacert "$2" -c 50 -n "$n" -P "$3" -t set,get --csv -r 100000 2>/dev/null | tail -n +2
 }
 echo "== warming the endpoint's JIT up (not measured)"
-run "$endpoint" "$proxy_cert" 16 > /dev/null
-run "$endpoint" "$proxy_cert" 1 > /dev/null
+for p in ${BENCH_PIPELINES:-16 1}; do run "$endpoint" "$proxy_cert" "$p" > /dev/null; done
 echo
 grep -ho "TLS provider [A-Z]*" "$SUITE_HOME"/logs/syncer-service-cluster-a.log | head -1 || true
 echo "redis-benchmark --tls, 50 clients, $n requests per run, $(nproc) cores; endpoint = syncer-service (JVM), native = redis-server --tls-port"
 printf '%-5s %-4s %14s %14s %7s %16s %16s\n' test -P "native ops/s" "endpoint ops/s" ratio "native p50/p99" "endpoint p50/p99"
-for p in 1 16; do
+cpu_lines=()
+for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeline depth
+  r0=$(ticks "$redis_pid")
   run "$tls" "$work/ca.pem" "$p" > "$work/native.csv"
+  r1=$(ticks "$redis_pid"); s1=$(ticks "$syncer_pid")
+  if [ "${BENCH_PERF:-0}" = 1 ]; then  # CPU profile of the syncer-service during the endpoint run (perf)
+    perf record -g -F 999 -p "$syncer_pid" -o "$work/perf-endpoint-P$p.data" >/dev/null 2>&1 & perf_pid=$!
+  fi
   run "$endpoint" "$proxy_cert" "$p" > "$work/endpoint.csv"
+  if [ "${BENCH_PERF:-0}" = 1 ]; then
+    jcmd "$syncer_pid" Compiler.perfmap >/dev/null 2>&1 || true
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    cp "$work/perf-endpoint-P$p.data" "/tmp/perf-endpoint-P$p.data"; cp "/tmp/perf-$syncer_pid.map" /tmp/ 2>/dev/null || true
+    echo "perf profile: perf report -i /tmp/perf-endpoint-P$p.data"
+  fi
+  r2=$(ticks "$redis_pid"); s2=$(ticks "$syncer_pid")
+  cpu_lines+=("-P $p: native redis-server $(cpu_s "$r0" "$r1") s; endpoint run: redis-server $(cpu_s "$r1" "$r2") s + syncer-service $(cpu_s "$s1" "$s2") s")
   for t in SET GET; do
     IFS=, read -r _ nrps _ _ np50 _ np99 _ < <(grep "\"$t\"" "$work/native.csv" | tr -d '"')
     IFS=, read -r _ erps _ _ ep50 _ ep99 _ < <(grep "\"$t\"" "$work/endpoint.csv" | tr -d '"')
@@ -70,3 +88,5 @@ for p in 1 16; do
     printf '%-5s %-4s %14.0f %14.0f %7s %16s %16s\n' "$t" "$p" "$nrps" "$erps" "${ratio}x" "$np50/$np99 ms" "$ep50/$ep99 ms"
   done
 done
+echo "CPU seconds per run (SET+GET, $n requests each):"
+printf '  %s\n' "${cpu_lines[@]}"

@@ -17,8 +17,21 @@ class RespRequestFramerTest {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Scans {@code s} in a heap buffer and in a direct one read by address (starting past a few other bytes,
+     * as a buffer the endpoint reads usually does); both must agree.
+     */
     RespRequestFramer scan(String s) {
-        return new RespRequestFramer().scan(bytes(s));
+        RespRequestFramer heap = new RespRequestFramer().scan(bytes(s));
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        ByteBuf direct = Unpooled.directBuffer(b.length + 3).writeBytes(new byte[] {'*', '9', '\r'}).writeBytes(b).skipBytes(3);
+        assertThat(direct.hasMemoryAddress()).isTrue();
+        RespRequestFramer byAddress = new RespRequestFramer().scan(direct);
+        assertThat(byAddress.stop()).isEqualTo(heap.stop());
+        assertThat(byAddress.commands()).isEqualTo(heap.commands());
+        assertThat(byAddress.complete()).isEqualTo(heap.complete());
+        direct.release();
+        return heap;
     }
 
     @Test
