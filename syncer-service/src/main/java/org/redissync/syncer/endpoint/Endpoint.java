@@ -172,6 +172,8 @@ public final class Endpoint {
         /** The lane this client's commands go to, kept while usable (no lookup per read). */
         private BackendLane lane;
         private final RespRequestFramer framer = new RespRequestFramer();
+        /** A flush of the client's replies is queued behind this event-loop turn. */
+        private boolean clientFlushQueued;
 
         Connection(NetSocket client, EndpointSettings st) {
             this.client = client;
@@ -227,7 +229,18 @@ public final class Endpoint {
                         return;
                     }
                     bytes.out().increment(buf.readableBytes());
-                    clientInternal().writeMessage(buf);
+                    ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+                    if (!ctx.executor().inEventLoop()) {
+                        clientInternal().writeMessage(buf); // (never seen: Vert.x connects on the caller's loop)
+                    } else {
+                        // Written now, flushed once per event-loop turn: every read of the backend in this
+                        // turn (a replication stream arrives in many small ones) goes out as one TLS write.
+                        ctx.write(buf, ctx.voidPromise());
+                        if (!clientFlushQueued) {
+                            clientFlushQueued = true;
+                            ctx.executor().execute(this::flushQueued);
+                        }
+                    }
                     if (client.writeQueueFull()) {
                         reading(backend, false);
                         client.drainHandler(d -> reading(backend, true));
@@ -393,6 +406,13 @@ public final class Endpoint {
             }
         }
 
+        private void flushQueued() {
+            clientFlushQueued = false;
+            if (!closed) {
+                clientInternal().channelHandlerContext().flush();
+            }
+        }
+
         @Override
         public void flush() {
             if (closed) {
@@ -454,6 +474,10 @@ public final class Endpoint {
             }
             open.decrementAndGet();
             metrics.connectionClosed(uid);
+            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            if (ctx.executor().inEventLoop()) {
+                ctx.flush(); // the backend's last words (e.g. an error before it hung up), written but not yet flushed
+            }
             client.close();
             if (backend != null) {
                 backend.close();
