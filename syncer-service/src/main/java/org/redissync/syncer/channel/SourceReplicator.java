@@ -140,7 +140,7 @@ final class SourceReplicator extends RedisSocketReplicator {
             }
             submitEvent(new PreCommandSyncEvent());
             stream();
-            // stream() ends with an exception; only after close() does the library find the status changed and return
+            // stream() returns only when close() changed the status (the library then returns too); else it throws
         }
         return mode;
     }
