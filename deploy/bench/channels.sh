@@ -82,12 +82,15 @@ for who in source replica; do
   openssl x509 -req -in "$work/$who.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
     -extfile "$work/san.ext" -out "$work/$who.pem" 2>/dev/null
 done
+# The syncers reach the bdbs' backends over their Unix sockets, as the local suite's do (BENCH_BACKEND=tcp: TCP).
+backend() { if [ "${BENCH_BACKEND:-unix}" = tcp ]; then echo "127.0.0.1:$2"; else echo "unix:$work/$1/redis.sock"; fi; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 src=$(free_port); src_tls=$(free_port); rep=$(free_port); dst=$(free_port)
 mkdir -p "$work/src" "$work/rep" "$work/dst"
 redis-server --port "$src" --tls-port "$src_tls" --bind 127.0.0.1 --tls-cert-file "$work/source.pem" --tls-key-file "$work/source.key" \
   --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients optional --tls-replication no --save "" --appendonly no \
-  --repl-backlog-size 512mb --repl-diskless-sync yes --repl-diskless-sync-delay 0 --dir "$work/src" --logfile "$work/src/redis.log" &
+  --repl-backlog-size 512mb --repl-diskless-sync yes --repl-diskless-sync-delay 0 --dir "$work/src" --logfile "$work/src/redis.log" \
+  --unixsocket "$work/src/redis.sock" --unixsocketperm 700 &
 src_pid=$!; pids+=($src_pid)
 until redis-cli -p "$src" ping >/dev/null 2>&1; do sleep 0.1; done
 
@@ -109,14 +112,15 @@ echo
 if part channel; then
 echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
 # The destination's backend is configured exactly as the native replica (no AOF, no RDB saves): only the path differs.
-redis-server --port "$dst" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/dst" --logfile "$work/dst/redis.log" &
+redis-server --port "$dst" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/dst" --logfile "$work/dst/redis.log" \
+  --unixsocket "$work/dst/redis.sock" --unixsocketperm 700 &
 dst_pid=$!; pids+=($dst_pid)
 until redis-cli -p "$dst" ping >/dev/null 2>&1; do sleep 0.1; done
-sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$src\",\"tls_mode\":\"replica_ssl\"}")
+sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"cluster-a\",\"backend\":\"$(backend src "$src")\",\"tls_mode\":\"replica_ssl\"}")
 sport=$(jq -r '.endpoints[0].port' <<<"$sb")
-db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"backend\":\"127.0.0.1:$dst\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
+db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"backend\":\"$(backend dst "$dst")\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
 duid=$(jq -r .uid <<<"$db")
-dbackend=$(jq -r '.backend | split(":")[1]' <<<"$db")
+dbackend=$dst
 for _ in $(seq 1 600); do
   [ "$(call "$api/v1/bdbs/$duid" | jq -r '.replica_sources[0].status')" = in-sync ] && break; sleep 0.2
 done

@@ -5,6 +5,8 @@
 # a bdb (tls_mode enabled) whose backend is that redis-server, then runs redis-benchmark --tls
 # (50 clients, SET/GET, -P 1 and -P 16) against both and prints ops/s, p50/p99 and the ratio.
 # Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
+# The endpoint reaches its backend over the redis-server's Unix socket, as the local suite's do
+# (BENCH_BACKEND=tcp: over its TCP port instead).
 # BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records the syncer-service with perf
 # during each endpoint run (profile kept in /tmp/perf-endpoint-P<p>.data).
 set -euo pipefail
@@ -40,13 +42,15 @@ openssl x509 -req -in "$work/redis.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key"
   -extfile "$work/san.ext" -out "$work/redis.pem" 2>/dev/null
 plain=$(shuf -i 20000-29999 -n 1); tls=$(shuf -i 30000-39999 -n 1)
 redis-server --port "$plain" --tls-port "$tls" --bind 127.0.0.1 --tls-cert-file "$work/redis.pem" --tls-key-file "$work/redis.key" \
-  --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients no --save "" --appendonly no --dir "$work" --logfile "$work/redis.log" &
+  --tls-ca-cert-file "$work/ca.pem" --tls-auth-clients no --save "" --appendonly no --dir "$work" --logfile "$work/redis.log" \
+  --unixsocket "$work/redis.sock" --unixsocketperm 700 &
 redis_pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$plain" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-echo "== a bdb with tls_mode enabled in front of it"
+backend="unix:$work/redis.sock"; [ "${BENCH_BACKEND:-unix}" = tcp ] && backend="127.0.0.1:$plain"
+echo "== a bdb with tls_mode enabled in front of it (backend $backend)"
 bdb=$(curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" -H 'Content-Type: application/json' -X POST "$api/v1/bdbs" \
-  -d "{\"name\":\"bench\",\"cluster\":\"cluster-a\",\"backend\":\"127.0.0.1:$plain\",\"tls_mode\":\"enabled\",\"enforce_client_authentication\":\"disabled\"}")
+  -d "{\"name\":\"bench\",\"cluster\":\"cluster-a\",\"backend\":\"$backend\",\"tls_mode\":\"enabled\",\"enforce_client_authentication\":\"disabled\"}")
 uid=$(echo "$bdb" | sed -n 's/.*"uid":\([0-9]*\).*/\1/p'); endpoint=$(echo "$bdb" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
 for _ in $(seq 1 100); do
   curl -sf --cacert "$SUITE_HOME/ca.pem" -u "admin:$pw" "$api/v1/bdbs/$uid" | grep -q '"status":"active"' && break; sleep 0.2

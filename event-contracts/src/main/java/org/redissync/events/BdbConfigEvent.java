@@ -36,7 +36,7 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             String cluster,
             /** The client endpoint's port. */
             int port,
-            /** host:port of the backend redis-server. */
+            /** The backend redis-server: {@code host:port}, or {@code unix:/path} of a socket on the syncer's host ({@link BackendAddress}). */
             String backend,
             long memorySize,
             /** The CRDB this bdb is an instance of, or null. */

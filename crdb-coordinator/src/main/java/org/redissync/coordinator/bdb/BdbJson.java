@@ -13,6 +13,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
+import org.redissync.events.BackendAddress;
 import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
@@ -97,8 +98,12 @@ public final class BdbJson {
         long memory = n.hasNonNull("memory_size") ? longValue(n, "memory_size", 1) : 100L * 1024 * 1024;
         String cluster = string(n, "cluster", null);
         String backend = string(n, "backend", null);
-        if (backend != null && !backend.matches("[^:\\s]+:\\d{1,5}")) {
-            throw invalid("backend", "host:port expected");
+        if (backend != null) {
+            try {
+                backend = BackendAddress.parse(backend).toString();
+            } catch (IllegalArgumentException e) {
+                throw invalid("backend", e.getMessage());
+            }
         }
         TlsMode tlsMode = enumValue(n, "tls_mode", TlsMode.DISABLED, Map.of("disabled", TlsMode.DISABLED, "enabled", TlsMode.ENABLED,
                 "replica_ssl", TlsMode.REPLICA_SSL));

@@ -2,6 +2,8 @@ package org.redissync.coordinator.config;
 
 import java.time.Duration;
 import java.util.List;
+
+import org.redissync.events.BackendAddress;
 import java.util.Map;
 import java.util.Optional;
 
@@ -83,8 +85,8 @@ public interface CoordinatorConfig {
     }
 
     interface Cluster {
-        /** The cluster's pool of backend redis-servers (host:port); each bdb binds to a free one. */
-        List<String> backends();
+        /** The cluster's pool of backend redis-servers ({@code host:port} or {@code unix:/path}); each bdb binds to a free one. */
+        List<BackendAddress> backends();
 
         /** Where clients and peers reach this cluster's endpoints (bdb {@code endpoints[].dns_name}). */
         @WithDefault("127.0.0.1")

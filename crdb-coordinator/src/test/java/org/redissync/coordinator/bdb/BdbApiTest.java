@@ -80,6 +80,13 @@ class BdbApiTest {
     }
 
     @Test
+    void aBackendBesideTheSyncerMayBeAUnixSocket() {
+        String name = "sock-" + UUID.randomUUID().toString().substring(0, 6);
+        admin().body(Map.of("name", name, "cluster", "cluster-c", "backend", "unix:/var/run/redis/" + name + ".sock")).post("/v1/bdbs")
+                .then().statusCode(200).body("backend", equalTo("unix:/var/run/redis/" + name + ".sock"));
+    }
+
+    @Test
     void theSeedsTwoBodiesWorkVerbatimAndBumpTheGeneration() {
         long uid = create("cluster-a");
         admin().body("{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"replica_ssl\"}").put("/v1/bdbs/" + uid)
@@ -135,6 +142,8 @@ class BdbApiTest {
         cases.add(new Object[] {Map.of("mtls_allow_outdated_certs", "maybe"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("port", 80), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("port", otherPort), 409, "port_in_use"});
+        cases.add(new Object[] {Map.of("backend", "redis-a-0"), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("backend", "unix:relative/redis.sock"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", "garbage"))), 400,
                 "invalid_certificate"});
         cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", TestCerts.expired("old")))), 400,

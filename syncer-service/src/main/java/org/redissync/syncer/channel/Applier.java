@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
+import org.redissync.events.BackendAddress;
 import org.redissync.syncer.channel.StreamItem.Barrier;
 import org.redissync.syncer.channel.StreamItem.Command;
 import org.redissync.syncer.channel.StreamItem.Continued;
@@ -51,8 +52,7 @@ final class Applier implements Runnable {
 
     private final String channelId;
     private final boolean skipApplied;
-    private final String backendHost;
-    private final int backendPort;
+    private final BackendAddress backendAddress;
     private final BlockingQueue<StreamItem> queue;
     private final int batchMax;
     private final long skipCommitBytes;
@@ -84,12 +84,11 @@ final class Applier implements Runnable {
     private int pendingDb;
     private int pendingData;
 
-    Applier(String channelId, boolean skipApplied, String backendHost, int backendPort, BlockingQueue<StreamItem> queue, int batchMax,
+    Applier(String channelId, boolean skipApplied, BackendAddress backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
             long skipCommitBytes, Listener listener) {
         this.channelId = channelId;
         this.skipApplied = skipApplied;
-        this.backendHost = backendHost;
-        this.backendPort = backendPort;
+        this.backendAddress = backendAddress;
         this.queue = queue;
         this.batchMax = batchMax;
         this.skipCommitBytes = skipCommitBytes;
@@ -206,7 +205,7 @@ final class Applier implements Runnable {
                 forceCommit = true;
             }
         } catch (IOException e) {
-            fail("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), false);
+            fail("backend " + backendAddress + ": " + e.getMessage(), false);
         } catch (Unrecoverable e) {
             fail(e.getMessage(), true);
         }
@@ -284,7 +283,7 @@ final class Applier implements Runnable {
                 oldestPendingNanos = 0;
             }
         } catch (IOException e) {
-            fail("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), false);
+            fail("backend " + backendAddress + ": " + e.getMessage(), false);
         } catch (Unrecoverable e) {
             fail(e.getMessage(), true);
         }
@@ -382,7 +381,7 @@ final class Applier implements Runnable {
             b.done().complete(p);
         } catch (IOException e) {
             closeBackend();
-            b.done().completeExceptionally(new IOException("backend " + backendHost + ":" + backendPort + ": " + e.getMessage(), e));
+            b.done().completeExceptionally(new IOException("backend " + backendAddress + ": " + e.getMessage(), e));
         }
     }
 
@@ -420,7 +419,7 @@ final class Applier implements Runnable {
 
     private void ensureBackend() throws IOException {
         if (backend == null) {
-            backend = new BackendConnection(backendHost, backendPort, 5000);
+            backend = new BackendConnection(backendAddress, 5000);
         }
     }
 

@@ -7,9 +7,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.redissync.events.BackendAddress;
 
 /**
  * A plain, blocking RESP2 connection to the local backend redis-server: a channel's applier thread
@@ -21,18 +31,40 @@ public final class BackendConnection implements Closeable {
     public record Error(String message) {
     }
 
-    private final Socket socket;
+    private final Closeable socket;
     private final Out out;
     private final In in;
 
-    public BackendConnection(String host, int port, int timeoutMs) throws IOException {
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.setKeepAlive(true);
-        socket.connect(new InetSocketAddress(host, port), timeoutMs);
-        socket.setSoTimeout(Math.max(timeoutMs, 30_000));
-        out = new Out(socket.getOutputStream());
-        in = new In(socket.getInputStream());
+    /**
+     * Connects to {@code address}: TCP, or its Unix socket.
+     *
+     * @param timeoutMs connect timeout; reads and writes wait at most 30 s, or this when longer
+     */
+    public BackendConnection(BackendAddress address, int timeoutMs) throws IOException {
+        this(address, timeoutMs, Math.max(timeoutMs, 30_000));
+    }
+
+    BackendConnection(BackendAddress address, int timeoutMs, int ioTimeoutMs) throws IOException {
+        if (address.isUnix()) {
+            UnixSocket unix = new UnixSocket(Path.of(address.socketPath()), ioTimeoutMs);
+            socket = unix;
+            out = new Out(unix.output());
+            in = new In(unix.input());
+        } else {
+            Socket tcp = new Socket();
+            socket = tcp;
+            try {
+                tcp.setTcpNoDelay(true);
+                tcp.setKeepAlive(true);
+                tcp.connect(new InetSocketAddress(address.host(), address.port()), timeoutMs);
+                tcp.setSoTimeout(ioTimeoutMs);
+                out = new Out(tcp.getOutputStream());
+                in = new In(tcp.getInputStream());
+            } catch (IOException e) {
+                tcp.close();
+                throw e;
+            }
+        }
     }
 
     /** Queue one command (not sent until {@link #flush()}). */
@@ -290,6 +322,102 @@ public final class BackendConnection implements Closeable {
                 int k = (int) Math.min(left, limit - pos);
                 pos += k;
                 left -= k;
+            }
+        }
+    }
+
+    /**
+     * A Unix domain socket with read and write timeouts, which a blocking {@code SocketChannel} does not
+     * have: the channel is non-blocking and waits for readiness in a selector of its own.
+     */
+    private static final class UnixSocket implements Closeable {
+        private final SocketChannel channel;
+        private final Selector selector;
+        private final SelectionKey key;
+        private final long timeoutMs;
+
+        UnixSocket(Path path, long timeoutMs) throws IOException {
+            this.timeoutMs = timeoutMs;
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(path)); // local: connects or fails at once
+                channel.configureBlocking(false);
+                selector = Selector.open();
+                key = channel.register(selector, 0);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+
+        int read(byte[] b, int off, int len) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+            int n;
+            while ((n = channel.read(bb)) == 0) {
+                await(SelectionKey.OP_READ, "reply");
+            }
+            return n;
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+            while (bb.hasRemaining()) {
+                if (channel.write(bb) == 0) {
+                    await(SelectionKey.OP_WRITE, "room to write");
+                }
+            }
+        }
+
+        private void await(int op, String what) throws IOException {
+            key.interestOps(op);
+            long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+            try {
+                while (selector.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)) == 0) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        throw new SocketTimeoutException("no " + what + " from the backend in " + timeoutMs + " ms");
+                    }
+                }
+                selector.selectedKeys().clear();
+            } finally {
+                key.interestOps(0);
+            }
+        }
+
+        InputStream input() {
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return UnixSocket.this.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return len == 0 ? 0 : UnixSocket.this.read(b, off, len);
+                }
+            };
+        }
+
+        OutputStream output() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    UnixSocket.this.write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    UnixSocket.this.write(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                selector.close();
+            } finally {
+                channel.close();
             }
         }
     }

@@ -90,7 +90,7 @@ final class Channel {
         this.retryMax = retryMax;
         this.readTimeoutMs = (int) readTimeout.toMillis();
         this.queue = new ArrayBlockingQueue<>(queueSize);
-        this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backendHost(), spec.backendPort(), queue, batchMax, skipCommitBytes,
+        this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backend(), queue, batchMax, skipCommitBytes,
                 this::onApplyFailed);
         this.readerThread = new Thread(this::readLoop, "channel-reader " + spec.id());
         this.applierThread = new Thread(applier, "channel-applier " + spec.id());

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.redissync.events.BackendAddress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
@@ -37,7 +38,7 @@ public final class ChannelPlanner {
             if (destination == null || destination.backend() == null) {
                 continue;
             }
-            HostPort backend = HostPort.parse(destination.backend());
+            BackendAddress backend = BackendAddress.parse(destination.backend());
             for (Instance peer : crdb.instances()) {
                 if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
                     continue;
@@ -45,7 +46,7 @@ public final class ChannelPlanner {
                 HostPort source = HostPort.parse(peer.replicationEndpoint());
                 String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
                 out.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(), peer.cluster(),
-                        backend.host(), backend.port(), crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
+                        backend, crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
                         crdb.forceCounter(), "", crdb.generation()));
             }
         }
@@ -53,14 +54,14 @@ public final class ChannelPlanner {
             if (!destination.cluster().equals(cluster) || destination.replicaSources().isEmpty() || !syncEnabled(destination.replicaSync())) {
                 continue;
             }
-            HostPort backend = HostPort.parse(destination.backend());
+            BackendAddress backend = BackendAddress.parse(destination.backend());
             for (ReplicaSource s : destination.replicaSources()) {
                 RedisUri uri = RedisUri.parse(s.uri());
                 String sourceCluster = bdbs.values().stream().filter(b -> b.port() == uri.port() && b.uid() != destination.uid())
                         .map(BdbConfigured::cluster).findFirst().orElse(null);
                 String id = SyncerStatusEvent.replicaOfChannelId(destination.uid(), s.uid());
                 out.put(id, new ChannelSpec(id, ChannelKind.REPLICA_OF, null, destination.uid(), uri.host(), uri.port(), sourceCluster,
-                        backend.host(), backend.port(), s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
+                        backend, s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
                         uri.user(), uri.password(), false, 0, "", destination.generation()));
             }
         }

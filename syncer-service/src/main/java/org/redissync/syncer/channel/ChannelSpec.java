@@ -2,6 +2,7 @@ package org.redissync.syncer.channel;
 
 import java.util.Objects;
 
+import org.redissync.events.BackendAddress;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
 
 /**
@@ -26,8 +27,7 @@ public record ChannelSpec(
         String sourceHost,
         int sourcePort,
         String sourceCluster,
-        String backendHost,
-        int backendPort,
+        BackendAddress backend,
         boolean tls,
         String sni,
         String pinnedServerCert,
@@ -42,7 +42,7 @@ public record ChannelSpec(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(sourceHost, "sourceHost");
-        Objects.requireNonNull(backendHost, "backendHost");
+        Objects.requireNonNull(backend, "backend");
     }
 
     public String source() {
@@ -55,18 +55,18 @@ public record ChannelSpec(
     }
 
     public ChannelSpec withGeneration(long generation) {
-        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backendHost, backendPort, tls,
+        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
                 sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation);
     }
 
     public ChannelSpec withTrustKey(String key) {
-        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backendHost, backendPort, tls,
+        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
                 sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration);
     }
 
     @Override
     public String toString() {
-        return "ChannelSpec[" + id + " from " + source() + (tls ? " tls" : " plaintext") + " -> " + backendHost + ":" + backendPort
+        return "ChannelSpec[" + id + " from " + source() + (tls ? " tls" : " plaintext") + " -> " + backend
                 + ", generation " + observedGeneration + (password != null ? ", password [hidden]" : "") + "]";
     }
 }

@@ -32,6 +32,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.jboss.logging.Logger;
+import org.redissync.events.BackendAddress;
 import org.redissync.events.TlsMode;
 
 /**
@@ -116,12 +117,12 @@ public final class Endpoint {
         return Future.all(closed).mapEmpty();
     }
 
-    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, String host, int port) {
+    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, BackendAddress backend) {
     }
 
     /** The shared backend connection for a client on {@code loop}: made on first use, replaced when it failed. */
     private BackendLane lane(io.netty.util.concurrent.EventExecutor loop, EndpointSettings st) {
-        LaneKey key = new LaneKey(loop, st.backendHost(), st.backendPort());
+        LaneKey key = new LaneKey(loop, st.backend());
         BackendLane lane = lanes.get(key);
         if (lane != null && lane.usable()) {
             return lane;
@@ -131,9 +132,9 @@ public final class Endpoint {
         self[0] = fresh;
         lanes.put(key, fresh);
         // Called on the client's event loop, so Vert.x connects on that same loop: lane and clients share one thread.
-        backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
+        backends.connect(st.backendSocket()).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
+                LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
                 fresh.fail();
             } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
                 // Not seen with Vert.x 4.5 (a connect from an event loop stays on it); if it ever happens, the
@@ -208,9 +209,9 @@ public final class Endpoint {
 
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
-            backends.connect(st.backendPort(), st.backendHost()).onComplete(ar -> {
+            backends.connect(st.backendSocket()).onComplete(ar -> {
                 if (ar.failed()) {
-                    LOG.warnf("bdb %d: backend %s:%d unreachable: %s", uid, st.backendHost(), st.backendPort(), ar.cause().getMessage());
+                    LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
                     client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
                     return;
                 }

@@ -17,6 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
+import org.redissync.events.BackendAddress;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
@@ -162,7 +163,6 @@ public class EndpointManager {
     }
 
     private EndpointSettings settings(BdbConfigured b) {
-        String[] hp = b.backend().split(":");
         SslContext context = null;
         if (b.tls().tlsMode() != TlsMode.DISABLED) {
             context = sslContext();
@@ -170,8 +170,12 @@ public class EndpointManager {
                 throw new IllegalStateException("no proxy certificate yet (tls_mode " + b.tls().tlsMode().wire() + " needs one)");
             }
         }
-        return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, hp[0],
-                Integer.parseInt(hp[1]));
+        BackendAddress backend = BackendAddress.parse(b.backend());
+        if (backend.isUnix() && !vertx.isNativeTransportEnabled()) {
+            throw new IllegalStateException("backend " + backend + " is a Unix socket, which needs Vert.x's native transport "
+                    + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");
+        }
+        return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, backend);
     }
 
     private SslContext sslContext() {

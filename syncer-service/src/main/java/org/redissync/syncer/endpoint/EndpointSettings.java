@@ -1,7 +1,9 @@
 package org.redissync.syncer.endpoint;
 
 import io.netty.handler.ssl.SslContext;
+import io.vertx.core.net.SocketAddress;
 
+import org.redissync.events.BackendAddress;
 import org.redissync.events.TlsMode;
 
 /**
@@ -9,6 +11,11 @@ import org.redissync.events.TlsMode;
  * connection keeps the snapshot it was accepted with, so every change applies to new connections
  * only (the seed's note).
  */
-record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, String backendHost,
-        int backendPort) {
+record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, BackendAddress backend) {
+
+    /** Where Vert.x connects to the backend: host and port, or the Unix socket (native transport). */
+    SocketAddress backendSocket() {
+        return backend.isUnix() ? SocketAddress.domainSocketAddress(backend.socketPath())
+                : SocketAddress.inetSocketAddress(backend.port(), backend.host());
+    }
 }

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.redissync.events.BackendAddress;
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.syncer.channel.StreamItem.Command;
 
 import redis.clients.jedis.Jedis;
 
-/** The applier against a real redis-server: what it applies, skips and commits, fed stream items directly. */
+/** The applier against a real redis-server (over its Unix socket): what it applies, skips and commits, fed stream items directly. */
 class ApplierTest {
 
     static RedisServer redis;
@@ -37,6 +38,7 @@ class ApplierTest {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = RedisServer.start(Files.createTempDirectory("applier-redis"), FreePorts.next(), false, List.of());
+        assertThat(redis.localAddress()).as("the applier writes over the backend's Unix socket").startsWith("unix:/");
     }
 
     @AfterAll
@@ -55,7 +57,7 @@ class ApplierTest {
 
     void run(boolean skipApplied) {
         queue = new ArrayBlockingQueue<>(1000);
-        applier = new Applier("g/b->a", skipApplied, "127.0.0.1", redis.port(), queue, 100, 1_000_000,
+        applier = new Applier("g/b->a", skipApplied, BackendAddress.parse(redis.localAddress()), queue, 100, 1_000_000,
                 (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason));
         thread = new Thread(applier);
         thread.start();

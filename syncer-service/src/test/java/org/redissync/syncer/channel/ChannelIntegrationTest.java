@@ -52,6 +52,7 @@ class ChannelIntegrationTest {
     static void backends() throws Exception {
         source = RedisServer.start(SharedKafka.workDir().resolve("channel-source-" + System.nanoTime()), 0, false, List.of());
         destination = RedisServer.start(SharedKafka.workDir().resolve("channel-destination-" + System.nanoTime()), 0, false, List.of());
+        assertThat(destination.localAddress()).as("the destination is reached over its Unix socket").startsWith("unix:/");
     }
 
     @AfterAll
@@ -64,8 +65,10 @@ class ChannelIntegrationTest {
         events.streams().publisher().publish(b).get(10, TimeUnit.SECONDS);
     }
 
+    /** The destination's backend is reached over its Unix socket, every other one over TCP: both hops are covered. */
     static BdbConfigured bdb(long uid, long generation, int port, RedisServer backend, Tls tls, List<ReplicaSource> sources) {
-        return new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, "cluster-test", port, backend.address(), 1 << 20, null,
+        String address = backend == destination ? backend.localAddress() : backend.address();
+        return new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, "cluster-test", port, address, 1 << 20, null,
                 tls, sources, sources.isEmpty() ? "disabled" : "enabled", Instant.now());
     }
 

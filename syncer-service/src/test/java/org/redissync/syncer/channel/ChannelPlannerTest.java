@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.redissync.events.BackendAddress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.BdbConfigEvent.Tls;
@@ -17,7 +18,7 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
 class ChannelPlannerTest {
 
     static BdbConfigured bdb(long uid, String cluster, int port, String guid, List<ReplicaSource> sources, String replicaSync) {
-        return new BdbConfigured(1, uid, 3, "db" + uid, cluster, port, "127.0.0.1:" + (7000 + uid), 100, guid, Tls.disabled(), sources,
+        return new BdbConfigured(1, uid, 3, "db" + uid, cluster, port, uid == 1 ? "unix:/run/redis/db1.sock" : "127.0.0.1:" + (7000 + uid), 100, guid, Tls.disabled(), sources,
                 replicaSync, Instant.EPOCH);
     }
 
@@ -41,7 +42,7 @@ class ChannelPlannerTest {
         assertThat(fromB.kind()).isEqualTo(ChannelKind.CRDB);
         assertThat(fromB.source()).isEqualTo("127.0.0.1:12001");
         assertThat(fromB.sourceCluster()).isEqualTo("b");
-        assertThat(fromB.backendPort()).isEqualTo(7001);
+        assertThat(fromB.backend()).isEqualTo(BackendAddress.unix("/run/redis/db1.sock"));
         assertThat(fromB.tls()).isTrue();
         assertThat(fromB.sni()).isEqualTo("b.example");
         assertThat(fromB.skipApplied()).isTrue();

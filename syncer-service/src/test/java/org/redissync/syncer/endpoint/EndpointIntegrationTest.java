@@ -34,6 +34,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.Tls;
@@ -69,6 +71,7 @@ class EndpointIntegrationTest {
     @BeforeAll
     static void backend() throws Exception {
         backend = RedisServer.start(SharedKafka.workDir().resolve("endpoint-backend-" + System.nanoTime()), 0, false, List.of());
+        assertThat(backend.localAddress()).as("bdbs reach this backend over its Unix socket unless a test says tcp").startsWith("unix:/");
     }
 
     @AfterAll
@@ -80,8 +83,12 @@ class EndpointIntegrationTest {
     }
 
     Bdb publish(long uid, int port, long generation, Tls tls) throws Exception {
+        return publish(uid, port, generation, tls, backend.localAddress());
+    }
+
+    Bdb publish(long uid, int port, long generation, Tls tls, String backendAddress) throws Exception {
         events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, events.cluster(), port,
-                backend.address(), 1 << 20, null, tls, List.of(), "disabled", Instant.now())).get(10, TimeUnit.SECONDS);
+                backendAddress, 1 << 20, null, tls, List.of(), "disabled", Instant.now())).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null
                 && manager.endpoint(uid).settings().generation() == generation);
         return new Bdb(uid, port, generation);
@@ -89,6 +96,11 @@ class EndpointIntegrationTest {
 
     Bdb newBdb(Tls tls) throws Exception {
         return publish(UIDS.incrementAndGet(), FreePorts.next(), 1, tls);
+    }
+
+    /** A bdb whose backend is reached over TCP ({@code tcp}) or the backend's Unix socket ({@code unix}). */
+    Bdb newBdb(Tls tls, String hop) throws Exception {
+        return publish(UIDS.incrementAndGet(), FreePorts.next(), 1, tls, hop.equals("tcp") ? backend.address() : backend.localAddress());
     }
 
     static Tls tls(TlsMode mode, boolean enforce, List<String> clientCerts, List<String> crdt, SubjectValidation v,
@@ -115,9 +127,10 @@ class EndpointIntegrationTest {
 
     // ---------------------------------------------------------------------------------- the seed
 
-    @Test
-    void plaintextWhenTlsIsDisabledWithPipelining() throws Exception {
-        Bdb b = newBdb(mode(TlsMode.DISABLED));
+    @ParameterizedTest(name = "backend over {0}")
+    @ValueSource(strings = {"tcp", "unix"})
+    void plaintextWhenTlsIsDisabledWithPipelining(String hop) throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED), hop);
         assertThat(redisCli("-p", "" + b.port(), "PING")).isEqualTo("PONG");
         assertThat(redisCli("-p", "" + b.port(), "SET", "k" + b.uid(), "v")).isEqualTo("OK");
         try (Socket s = new Socket("127.0.0.1", b.port())) {
@@ -250,9 +263,10 @@ class EndpointIntegrationTest {
 
     // ------------------------------------------------------------------- shared backend connections
 
-    @Test
-    void clientsShareBackendConnectionsAndEachGetsExactlyItsOwnReplies() throws Exception {
-        Bdb b = newBdb(mode(TlsMode.DISABLED));
+    @ParameterizedTest(name = "backend over {0}")
+    @ValueSource(strings = {"tcp", "unix"})
+    void clientsShareBackendConnectionsAndEachGetsExactlyItsOwnReplies(String hop) throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED), hop);
         int before = backendClients();
         int clients = 16;
         List<Socket> open = new ArrayList<>();

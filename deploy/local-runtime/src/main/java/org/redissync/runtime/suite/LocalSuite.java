@@ -163,7 +163,7 @@ public final class LocalSuite {
             api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
             for (var e : backends.entrySet()) {
                 api.put("redissync.clusters." + e.getKey() + ".backends",
-                        String.join(",", e.getValue().stream().map(RedisServer::address).toList()));
+                        String.join(",", e.getValue().stream().map(this::backendAddress).toList()));
                 api.put("redissync.clusters." + e.getKey() + ".endpoint-host", "127.0.0.1");
             }
             startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
@@ -209,7 +209,7 @@ public final class LocalSuite {
             System.out.println("  Kafka:                  " + bootstrap);
             for (String cluster : backends.keySet()) {
                 System.out.println("  " + cluster + ": syncer-service http://127.0.0.1:" + ports.getProperty(cluster + ".syncer")
-                        + ", backends " + backends.get(cluster).stream().map(RedisServer::address).toList()
+                        + ", backends " + backends.get(cluster).stream().map(this::backendAddress).toList()
                         + ", proxy_cert.pem " + layout.proxyCert(cluster));
             }
             System.out.println("  Description for scripts: " + layout.suiteJson());
@@ -345,6 +345,14 @@ public final class LocalSuite {
         return ports;
     }
 
+    /**
+     * A bdb's backend as its cluster's syncer-service reaches it: the redis-server's Unix socket (both run on
+     * this host; no TCP stack on the hop), or its TCP port with {@code SUITE_BACKENDS=tcp}.
+     */
+    private String backendAddress(RedisServer r) {
+        return "tcp".equals(System.getenv("SUITE_BACKENDS")) ? r.address() : r.localAddress();
+    }
+
     private void writeSuiteJson(String bootstrap, int apiPort, int certPort, Map<String, List<RedisServer>> backends, Properties ports) {
         StringBuilder clusters = new StringBuilder();
         for (var e : backends.entrySet()) {
@@ -355,7 +363,7 @@ public final class LocalSuite {
                     .append(", \"proxy_cert\": ").append(q(layout.proxyCert(e.getKey()).toString()))
                     .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(e.getKey() + ".syncer")))
                     .append(", \"backends\": [")
-                    .append(String.join(", ", e.getValue().stream().map(r -> q(r.address())).toList()))
+                    .append(String.join(", ", e.getValue().stream().map(r -> q(backendAddress(r))).toList()))
                     .append("]}");
         }
         String json = "{\n"
