@@ -45,7 +45,7 @@ final class BackendLane {
     private NetSocket socket;
     private ChannelHandlerContext ctx;
     private boolean failed;
-    private boolean flushScheduled;
+    private TurnFlusher flusher;
     private final List<ByteBuf> beforeConnected = new ArrayList<>();
     private final RespReplyScanner scanner = new RespReplyScanner();
     private final List<Client> paused = new ArrayList<>();
@@ -66,6 +66,7 @@ final class BackendLane {
         this.socket = s;
         NetSocketInternal internal = (NetSocketInternal) s;
         this.ctx = internal.channelHandlerContext();
+        this.flusher = new TurnFlusher(ctx, () -> !failed);
         internal.messageHandler(msg -> {
             if (msg instanceof ByteBuf buf) {
                 onReplies(buf);
@@ -99,23 +100,10 @@ final class BackendLane {
             beforeConnected.add(bytes);
             return;
         }
-        ctx.write(bytes, ctx.voidPromise());
-        if (!flushScheduled) {
-            flushScheduled = true;
-            // Runs after the event loop has handled every socket that was ready: one flush (one
-            // syscall) for the commands of all the clients served in this turn.
-            ctx.executor().execute(this::flush);
-        }
+        flusher.write(bytes); // one flush for the commands of all the clients served in this turn
         if (!ctx.channel().isWritable()) {
             c.pause();
             paused.add(c);
-        }
-    }
-
-    private void flush() {
-        flushScheduled = false;
-        if (!failed) {
-            ctx.flush();
         }
     }
 

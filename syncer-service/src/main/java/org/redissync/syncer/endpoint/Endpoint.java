@@ -174,7 +174,7 @@ public final class Endpoint {
         private BackendLane lane;
         private final RespRequestFramer framer = new RespRequestFramer();
         /** A flush of the client's replies is queued behind this event-loop turn. */
-        private boolean clientFlushQueued;
+        private TurnFlusher clientFlusher;
 
         Connection(NetSocket client, EndpointSettings st) {
             this.client = client;
@@ -234,13 +234,12 @@ public final class Endpoint {
                     if (!ctx.executor().inEventLoop()) {
                         clientInternal().writeMessage(buf); // (never seen: Vert.x connects on the caller's loop)
                     } else {
-                        // Written now, flushed once per event-loop turn: every read of the backend in this
-                        // turn (a replication stream arrives in many small ones) goes out as one TLS write.
-                        ctx.write(buf, ctx.voidPromise());
-                        if (!clientFlushQueued) {
-                            clientFlushQueued = true;
-                            ctx.executor().execute(this::flushQueued);
+                        // Every read of the backend in this turn (a replication stream arrives in many
+                        // small ones) goes out as one TLS write.
+                        if (clientFlusher == null) {
+                            clientFlusher = new TurnFlusher(ctx, () -> !closed);
                         }
+                        clientFlusher.write(buf);
                     }
                     if (client.writeQueueFull()) {
                         reading(backend, false);
@@ -404,13 +403,6 @@ public final class Endpoint {
             unanswered -= n;
             if (unanswered == 0 && !shared) {
                 flushIfOpen();
-            }
-        }
-
-        private void flushQueued() {
-            clientFlushQueued = false;
-            if (!closed) {
-                clientInternal().channelHandlerContext().flush();
             }
         }
 
