@@ -111,8 +111,11 @@ public final class LocalSuite {
         long t0 = System.nanoTime();
         System.out.println("Starting the suite in " + layout.home() + " (" + clusters + " clusters)");
         try {
+            // The controller's port is chosen here with the others: left to the broker, it could take one the
+            // suite chose for a process not started yet.
             KafkaBroker broker = step("kafka-broker", () -> KafkaBroker.start(layout.state().resolve("kafka"),
-                    Integer.parseInt(ports.getProperty("kafka"))), b -> b.bootstrapServers());
+                    Integer.parseInt(ports.getProperty("kafka")), List.of("--controller-port", ports.getProperty("kafka.controller"))),
+                    b -> b.bootstrapServers());
             record(new Running("kafka-broker", broker.process().pid(), "-"));
             String bootstrap = broker.bootstrapServers();
 
@@ -321,7 +324,7 @@ public final class LocalSuite {
                 throw new UncheckedIOException(e);
             }
         }
-        List<String> keys = new ArrayList<>(List.of("kafka", "cert-service", "cert-service.tls", "crdb-coordinator", "api.tls"));
+        List<String> keys = new ArrayList<>(List.of("kafka", "kafka.controller", "cert-service", "cert-service.tls", "crdb-coordinator", "api.tls"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
             for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
