@@ -7,6 +7,8 @@
 # Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
 # The endpoint reaches its backend over the redis-server's Unix socket, as the local suite's do
 # (BENCH_BACKEND=tcp: over its TCP port instead).
+# Each -P runs BENCH_ROUNDS times (default 3), the two sides taking turns going first; the summary is the
+# median ratio (this machine's native numbers alone vary by ±15 % from run to run).
 # BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records the syncer-service with perf
 # during each endpoint run (profile kept in /tmp/perf-endpoint-P<p>.data).
 set -euo pipefail
@@ -66,31 +68,50 @@ echo "== warming the endpoint's JIT up (not measured)"
 for p in ${BENCH_PIPELINES:-16 1}; do run "$endpoint" "$proxy_cert" "$p" > /dev/null; done
 echo
 grep -ho "TLS provider [A-Z]*" "$SUITE_HOME"/logs/syncer-service-cluster-a.log | head -1 || true
-echo "redis-benchmark --tls, 50 clients, $n requests per run, $(nproc) cores; endpoint = syncer-service (JVM), native = redis-server --tls-port"
-printf '%-5s %-4s %14s %14s %7s %16s %16s\n' test -P "native ops/s" "endpoint ops/s" ratio "native p50/p99" "endpoint p50/p99"
+rounds=${BENCH_ROUNDS:-3}
+echo "redis-benchmark --tls, 50 clients, $n requests per run, $rounds rounds, $(nproc) cores; endpoint = syncer-service (JVM), native = redis-server --tls-port"
+printf '%-5s %-4s %-5s %14s %14s %7s %16s %16s\n' test -P round "native ops/s" "endpoint ops/s" ratio "native p50/p99" "endpoint p50/p99"
 cpu_lines=()
-for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeline depth
-  r0=$(ticks "$redis_pid")
-  run "$tls" "$work/ca.pem" "$p" > "$work/native.csv"
-  r1=$(ticks "$redis_pid"); s1=$(ticks "$syncer_pid")
-  if [ "${BENCH_PERF:-0}" = 1 ]; then  # CPU profile of the syncer-service during the endpoint run (perf)
-    perf record -g -F 999 -p "$syncer_pid" -o "$work/perf-endpoint-P$p.data" >/dev/null 2>&1 & perf_pid=$!
+: > "$work/ratios"
+measure() { # side port cacert pipeline: one run, its CPU ticks added up per side
+  local r0 s0; r0=$(ticks "$redis_pid"); s0=$(ticks "$syncer_pid")
+  if [ "$1" = endpoint ] && [ "${BENCH_PERF:-0}" = 1 ]; then  # CPU profile of the syncer-service during the endpoint run (perf)
+    perf record -g -F 999 -p "$syncer_pid" -o "$work/perf-endpoint-P$4.data" >/dev/null 2>&1 & perf_pid=$!
   fi
-  run "$endpoint" "$proxy_cert" "$p" > "$work/endpoint.csv"
-  if [ "${BENCH_PERF:-0}" = 1 ]; then
+  run "$2" "$3" "$4" > "$work/$1.csv"
+  if [ "$1" = endpoint ] && [ "${BENCH_PERF:-0}" = 1 ]; then
     jcmd "$syncer_pid" Compiler.perfmap >/dev/null 2>&1 || true
     kill -INT "$perf_pid"; wait "$perf_pid" || true
-    cp "$work/perf-endpoint-P$p.data" "/tmp/perf-endpoint-P$p.data"; cp "/tmp/perf-$syncer_pid.map" /tmp/ 2>/dev/null || true
-    echo "perf profile: perf report -i /tmp/perf-endpoint-P$p.data"
+    cp "$work/perf-endpoint-P$4.data" "/tmp/perf-endpoint-P$4.data"; cp "/tmp/perf-$syncer_pid.map" /tmp/ 2>/dev/null || true
   fi
-  r2=$(ticks "$redis_pid"); s2=$(ticks "$syncer_pid")
-  cpu_lines+=("-P $p: native redis-server $(cpu_s "$r0" "$r1") s; endpoint run: redis-server $(cpu_s "$r1" "$r2") s + syncer-service $(cpu_s "$s1" "$s2") s")
-  for t in SET GET; do
-    IFS=, read -r _ nrps _ _ np50 _ np99 _ < <(grep "\"$t\"" "$work/native.csv" | tr -d '"')
-    IFS=, read -r _ erps _ _ ep50 _ ep99 _ < <(grep "\"$t\"" "$work/endpoint.csv" | tr -d '"')
-    ratio=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { printf "%.2f", e / n }')
-    printf '%-5s %-4s %14.0f %14.0f %7s %16s %16s\n' "$t" "$p" "$nrps" "$erps" "${ratio}x" "$np50/$np99 ms" "$ep50/$ep99 ms"
+  if [ "$1" = native ]; then native_redis=$((native_redis + $(ticks "$redis_pid") - r0)); else
+    ep_redis=$((ep_redis + $(ticks "$redis_pid") - r0)); ep_syncer=$((ep_syncer + $(ticks "$syncer_pid") - s0)); fi
+}
+for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeline depth
+  native_redis=0 ep_redis=0 ep_syncer=0
+  for round in $(seq 1 "$rounds"); do
+    # The two sides take turns going first: a drift of the machine's speed within a round favours neither.
+    if [ $((round % 2)) = 1 ]; then
+      measure native "$tls" "$work/ca.pem" "$p"; measure endpoint "$endpoint" "$proxy_cert" "$p"
+    else
+      measure endpoint "$endpoint" "$proxy_cert" "$p"; measure native "$tls" "$work/ca.pem" "$p"
+    fi
+    for t in SET GET; do
+      IFS=, read -r _ nrps _ _ np50 _ np99 _ < <(grep "\"$t\"" "$work/native.csv" | tr -d '"')
+      IFS=, read -r _ erps _ _ ep50 _ ep99 _ < <(grep "\"$t\"" "$work/endpoint.csv" | tr -d '"')
+      ratio=$(awk -v e="$erps" -v n="$nrps" 'BEGIN { printf "%.2f", e / n }')
+      printf '%-5s %-4s %-5s %14.0f %14.0f %7s %16s %16s\n' "$t" "$p" "$round" "$nrps" "$erps" "${ratio}x" "$np50/$np99 ms" "$ep50/$ep99 ms"
+      echo "$t $p $ratio" >> "$work/ratios"
+    done
   done
+  [ "${BENCH_PERF:-0}" = 1 ] && echo "perf profile (last endpoint run): perf report -i /tmp/perf-endpoint-P$p.data"
+  cpu_lines+=("-P $p: native redis-server $(cpu_s 0 "$native_redis") s; endpoint runs: redis-server $(cpu_s 0 "$ep_redis") s + syncer-service $(cpu_s 0 "$ep_syncer") s")
 done
-echo "CPU seconds per run (SET+GET, $n requests each):"
+echo "endpoint / native, median of the $rounds rounds (range):"
+sort -k1,1 -k2,2n -k3,3n "$work/ratios" | awk '
+  { key = $1 " -P " $2; v[key, ++c[key]] = $3; if (!(key in seen)) { seen[key] = 1; order[++k] = key } }
+  END { for (i = 1; i <= k; i++) { key = order[i]; n = c[key];
+          m = n % 2 ? v[key, (n + 1) / 2] : (v[key, n / 2] + v[key, n / 2 + 1]) / 2;
+          printf "  %-10s %.2fx  (%.2f-%.2f)\n", key, m, v[key, 1], v[key, n] } }'
+echo "CPU seconds, all rounds (SET+GET, $n requests per run):"
 printf '  %s\n' "${cpu_lines[@]}"
