@@ -25,7 +25,7 @@ n=${1:-1000000}
 warm=${BENCH_WARM:-500000}   # SETs replicated before each measurement, not measured
 parts=" ${BENCH_PARTS:-native channel crdb} "
 part() { [[ $parts == *" $1 "* ]]; }
-native_tp=- native_lag=- channel_tp=- channel_lag=- times=() rebuilds=- single=-
+native_tp=- native_lag=- channel_tp=- channel_lag=- times=() rebuilds=- single=- batches=-
 work=$(mktemp -d /tmp/channels-bench.XXXXXX)
 export SUITE_HOME="$work/suite"
 pids=()
@@ -144,6 +144,7 @@ if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both 
 fi
 syncer_a=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
 syncer_b=$(awk '$1 == "syncer-service-cluster-b" {print $2}' "$SUITE_HOME"/run/processes)
+redis-cli -p "$dst" config resetstat > /dev/null   # the destination's command counts cover the measured load only
 channel_tp=$(cpu_during "the measured load, channel" "source=$src_pid syncer-a(endpoint)=$syncer_a syncer-b(channel)=$syncer_b destination=$dst_pid" -- \
   probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
 if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then
@@ -151,6 +152,11 @@ if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then
   wait "$perf_pid" || true
   echo "   perf profile: perf report -i $work/perf-channel.data (kept with BENCH_KEEP=1)"
 fi
+stats=$(redis-cli -p "$dst" info commandstats | tr -d '\r')
+execs=$(sed -n 's/^cmdstat_exec:calls=\([0-9]*\).*/\1/p' <<<"$stats"); sets=$(sed -n 's/^cmdstat_set:calls=\([0-9]*\).*/\1/p' <<<"$stats")
+data=$(( ${sets:-0} - ${execs:-0} ))   # each batch also SETs the channel's position
+batches="destination applied $data SETs in ${execs:-0} MULTI/EXEC batches (mean $(( data / (${execs:-0} > 0 ? ${execs:-1} : 1) )) per batch)"
+echo "   $batches"
 channel_lag=$(probe lag "$src" "$dbackend" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
 grep -h "streaming from" "$SUITE_HOME/logs/syncer-service-cluster-b.log" | tail -1 | sed 's/.*(\(.*\))$/   channel: \1/'
 # One channel rebuilt alone (nothing else switching): its source entry's replication_tls_sni set and cleared,
@@ -174,6 +180,7 @@ for i in range(10):
     while time.monotonic() < deadline:
         line = f.readline()
         if not line: time.sleep(0.01); continue
+        if not re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ", line): continue  # e.g. JVM output (SUITE_SYNCER_JAVA_OPTS)
         if "rebuild requested" in line: requested = stamp(line)
         elif "streaming from" in line and requested and "TLSv1" in line:
             print(round((stamp(line) - requested).total_seconds() * 1000)); break
@@ -240,6 +247,7 @@ printf '%-44s %12s  %s\n' "replica of the same source" "ops/s" "lag"
 printf '%-44s %12s  %s\n' "redis-server --tls-replication yes" "$native_tp" "$native_lag"
 printf '%-44s %12s  %s\n' "redis-sync channel (TLS, via the endpoint)" "$channel_tp" "$channel_lag"
 [ -f "$work/cpu.txt" ] && sed 's/^/CPU seconds during /' "$work/cpu.txt"
+part channel && echo "during the channel's measured load, the $batches"
 part channel && echo "one channel rebuilt alone (rebuild requested -> streaming again over TLS): $single (target <= 100 ms)"
 if part native && part channel; then
   awk -v a="$channel_tp" -v b="$native_tp" 'BEGIN { printf "channel / native throughput: %.2fx (target >= 0.8x)\n", a / b }'
