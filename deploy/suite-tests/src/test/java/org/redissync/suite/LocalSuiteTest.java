@@ -63,6 +63,18 @@ class LocalSuiteTest {
             assertThat(ready.body()).contains("\"status\": \"UP\"");
         }
         assertThat(suite.run("status").exitCode()).isZero();
+        // Bdbs reach their backends over the redis-servers' Unix sockets (TCP only where the path is too long for one).
+        List<String> backends = new ArrayList<>();
+        json.get("clusters").forEach(c -> c.get("backends").forEach(b -> backends.add(b.asText())));
+        assertThat(backends).hasSize(4);
+        for (String b : backends) {
+            if (suite.home.resolve("state/redis/cluster-a-0/redis.sock").toString().length() <= 107) {
+                assertThat(b).startsWith("unix:/");
+                assertThat(Path.of(b.substring("unix:".length()))).exists();
+            } else {
+                assertThat(b).startsWith("127.0.0.1:");
+            }
+        }
         // The API answers over HTTPS with a certificate of the suite's CA.
         HttpClient https = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
         assertThat(https.send(HttpRequest.newBuilder(URI.create(json.at("/api/url").asText() + "/v1/bdbs")).build(),
