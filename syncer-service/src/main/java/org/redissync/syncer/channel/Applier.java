@@ -367,7 +367,11 @@ final class Applier implements Runnable {
                 inTxn = false;
                 txn.clear();
                 forceCommit |= fullDelta > 0 || partialDelta > 0;
-                if (pendingData > 0 || forceCommit) {
+                // Stream bytes skipped since the last commit (pings, echoes) are committed too: the channel then
+                // resumes exactly where the stream stopped, whatever batches the items arrived in.
+                Position c = committed;
+                boolean skippedTail = posOffset >= 0 && c != null && !c.isNone() && (!posReplIdMatches(c) || posOffset > c.offset());
+                if (pendingData > 0 || forceCommit || skippedTail) {
                     flush(true);
                 }
             }

@@ -103,6 +103,19 @@ class ApplierTest {
     }
 
     @Test
+    void streamBytesSkippedAfterTheLastBatchAreCommittedAtABarrier() throws Exception {
+        feed("SET", "k", "v");
+        await().atMost(Duration.ofSeconds(10)).until(() -> applier.appliedCommands() == 1); // its batch is committed
+        long afterData = offset;
+        feed("PING"); // skipped: no batch of its own
+        Position p = barrier();
+        assertThat(p.offset()).isEqualTo(offset).isGreaterThan(afterData);
+        try (Jedis j = jedis()) {
+            assertThat(j.get(Position.key("g/b->a"))).isEqualTo(p.encode());
+        }
+    }
+
+    @Test
     void aTransactionAnotherChannelAppliedIsSkippedButItsBytesCount() throws Exception {
         feed("MULTI");
         feed("SET", "echo", "x");
