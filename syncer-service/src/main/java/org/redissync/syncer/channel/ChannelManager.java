@@ -118,16 +118,19 @@ public class ChannelManager {
                 bdbs.put(b.uid(), b);
             }
         }
-        Map<String, ChannelSpec> plan;
+        ChannelPlanner.Plan planned;
         try {
-            plan = ChannelPlanner.plan(config.cluster().name(), crdbs, bdbs);
+            planned = ChannelPlanner.plan(config.cluster().name(), crdbs, bdbs);
         } catch (RuntimeException e) {
             LOG.errorf(e, "channels not planned");
             return;
         }
+        planned.unplanned().forEach((uid, why) -> LOG.errorf("bdb %d: channels not planned, the running ones are left as they are: %s",
+                uid, why));
+        Map<String, ChannelSpec> plan = planned.channels();
         for (var it = channels.entrySet().iterator(); it.hasNext();) {
             var entry = it.next();
-            if (!plan.containsKey(entry.getKey())) {
+            if (!plan.containsKey(entry.getKey()) && !planned.unplanned().containsKey(entry.getValue().spec().destinationBdbUid())) {
                 entry.getValue().stop();
                 it.remove();
                 LOG.infof("channel %s stopped (no longer wanted)", entry.getKey());

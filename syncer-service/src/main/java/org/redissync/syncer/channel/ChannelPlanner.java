@@ -27,8 +27,17 @@ public final class ChannelPlanner {
     private ChannelPlanner() {
     }
 
-    public static Map<String, ChannelSpec> plan(String cluster, Collection<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs) {
+    /**
+     * The channels to run, and the local bdbs whose channels could not be planned because their
+     * desired state does not parse (the coordinator validates it, so only a foreign event can do this):
+     * one such bdb does not hold up the others, and its running channels are left as they are.
+     */
+    public record Plan(Map<String, ChannelSpec> channels, Map<Long, String> unplanned) {
+    }
+
+    public static Plan plan(String cluster, Collection<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs) {
         Map<String, ChannelSpec> out = new LinkedHashMap<>();
+        Map<Long, String> unplanned = new LinkedHashMap<>();
         for (CrdbConfigured crdb : crdbs) {
             Optional<Instance> local = crdb.instances().stream().filter(i -> i.cluster().equals(cluster)).findFirst();
             if (local.isEmpty()) {
@@ -38,34 +47,51 @@ public final class ChannelPlanner {
             if (destination == null || destination.backend() == null) {
                 continue;
             }
-            BackendAddress backend = BackendAddress.parse(destination.backend());
-            for (Instance peer : crdb.instances()) {
-                if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
-                    continue;
+            Map<String, ChannelSpec> mine = new LinkedHashMap<>();
+            try {
+                BackendAddress backend = BackendAddress.parse(destination.backend());
+                for (Instance peer : crdb.instances()) {
+                    if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
+                        continue;
+                    }
+                    HostPort source = HostPort.parse(peer.replicationEndpoint());
+                    String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
+                    mine.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(),
+                            peer.cluster(), backend, crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
+                            crdb.forceCounter(), "", crdb.generation()));
                 }
-                HostPort source = HostPort.parse(peer.replicationEndpoint());
-                String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
-                out.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(), peer.cluster(),
-                        backend, crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
-                        crdb.forceCounter(), "", crdb.generation()));
+                out.putAll(mine);
+            } catch (IllegalArgumentException e) {
+                unplanned.put(destination.uid(), "crdb " + crdb.guid() + ": " + e.getMessage());
             }
         }
         for (BdbConfigured destination : bdbs.values()) {
             if (!destination.cluster().equals(cluster) || destination.replicaSources().isEmpty() || !syncEnabled(destination.replicaSync())) {
                 continue;
             }
-            BackendAddress backend = BackendAddress.parse(destination.backend());
-            for (ReplicaSource s : destination.replicaSources()) {
-                RedisUri uri = RedisUri.parse(s.uri());
-                String sourceCluster = bdbs.values().stream().filter(b -> b.port() == uri.port() && b.uid() != destination.uid())
-                        .map(BdbConfigured::cluster).findFirst().orElse(null);
-                String id = SyncerStatusEvent.replicaOfChannelId(destination.uid(), s.uid());
-                out.put(id, new ChannelSpec(id, ChannelKind.REPLICA_OF, null, destination.uid(), uri.host(), uri.port(), sourceCluster,
-                        backend, s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
-                        uri.user(), uri.password(), false, 0, "", destination.generation()));
+            Map<String, ChannelSpec> mine = new LinkedHashMap<>();
+            try {
+                BackendAddress backend = BackendAddress.parse(destination.backend());
+                for (ReplicaSource s : destination.replicaSources()) {
+                    RedisUri uri;
+                    try {
+                        uri = RedisUri.parse(s.uri());
+                    } catch (IllegalArgumentException e) { // its message may quote the URI, password included
+                        throw new IllegalArgumentException("replica source " + s.uid() + ": not a redis://[user:password@]host:port URI");
+                    }
+                    String sourceCluster = bdbs.values().stream().filter(b -> b.port() == uri.port() && b.uid() != destination.uid())
+                            .map(BdbConfigured::cluster).findFirst().orElse(null);
+                    String id = SyncerStatusEvent.replicaOfChannelId(destination.uid(), s.uid());
+                    mine.put(id, new ChannelSpec(id, ChannelKind.REPLICA_OF, null, destination.uid(), uri.host(), uri.port(), sourceCluster,
+                            backend, s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
+                            uri.user(), uri.password(), false, 0, "", destination.generation()));
+                }
+                out.putAll(mine);
+            } catch (IllegalArgumentException e) {
+                unplanned.put(destination.uid(), e.getMessage());
             }
         }
-        return out;
+        return new Plan(out, unplanned);
     }
 
     /** RE's {@code replica_sync}: channels run when it is {@code enabled} (or unset with sources). */
@@ -104,6 +130,9 @@ public final class ChannelPlanner {
                 String rawPass = colon < 0 ? info : info.substring(colon + 1);
                 user = rawUser.isEmpty() ? null : URLDecoder.decode(rawUser, StandardCharsets.UTF_8);
                 password = rawPass.isEmpty() ? null : URLDecoder.decode(rawPass, StandardCharsets.UTF_8);
+            }
+            if (u.getHost() == null) {
+                throw new IllegalArgumentException("no host");
             }
             return new RedisUri(u.getHost(), u.getPort() > 0 ? u.getPort() : 6379, user, password);
         }

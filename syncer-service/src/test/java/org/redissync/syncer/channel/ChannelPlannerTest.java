@@ -18,8 +18,8 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
 class ChannelPlannerTest {
 
     static BdbConfigured bdb(long uid, String cluster, int port, String guid, List<ReplicaSource> sources, String replicaSync) {
-        return new BdbConfigured(1, uid, 3, "db" + uid, cluster, port, uid == 1 ? "unix:/run/redis/db1.sock" : "127.0.0.1:" + (7000 + uid), 100, guid, Tls.disabled(), sources,
-                replicaSync, Instant.EPOCH);
+        String backend = uid == 1 ? "unix:/run/redis/db1.sock" : "127.0.0.1:" + (7000 + uid);
+        return new BdbConfigured(1, uid, 3, "db" + uid, cluster, port, backend, 100, guid, Tls.disabled(), sources, replicaSync, Instant.EPOCH);
     }
 
     static CrdbConfigured crdb(boolean encryption, long force) {
@@ -36,7 +36,7 @@ class ChannelPlannerTest {
 
     @Test
     void aCrdbOfThreeGivesEachClusterOneChannelFromEachPeer() {
-        var plan = ChannelPlanner.plan("a", List.of(crdb(true, 0)), MESH);
+        var plan = plan("a", List.of(crdb(true, 0)), MESH);
         assertThat(plan.keySet()).containsExactlyInAnyOrder("g1/b->a", "g1/c->a");
         ChannelSpec fromB = plan.get("g1/b->a");
         assertThat(fromB.kind()).isEqualTo(ChannelKind.CRDB);
@@ -47,14 +47,14 @@ class ChannelPlannerTest {
         assertThat(fromB.sni()).isEqualTo("b.example");
         assertThat(fromB.skipApplied()).isTrue();
         assertThat(fromB.observedGeneration()).isEqualTo(7);
-        assertThat(ChannelPlanner.plan("x", List.of(crdb(true, 0)), MESH)).isEmpty();
+        assertThat(plan("x", List.of(crdb(true, 0)), MESH)).isEmpty();
     }
 
     @Test
     void onlyConnectionSettingsMakeARebuild() {
-        ChannelSpec on = ChannelPlanner.plan("a", List.of(crdb(true, 0)), MESH).get("g1/b->a");
-        ChannelSpec off = ChannelPlanner.plan("a", List.of(crdb(false, 0)), MESH).get("g1/b->a");
-        ChannelSpec forced = ChannelPlanner.plan("a", List.of(crdb(true, 1)), MESH).get("g1/b->a");
+        ChannelSpec on = plan("a", List.of(crdb(true, 0)), MESH).get("g1/b->a");
+        ChannelSpec off = plan("a", List.of(crdb(false, 0)), MESH).get("g1/b->a");
+        ChannelSpec forced = plan("a", List.of(crdb(true, 1)), MESH).get("g1/b->a");
         assertThat(on.sameConnection(on.withGeneration(99))).isTrue();
         assertThat(on.sameConnection(off)).isFalse();
         assertThat(on.sameConnection(forced)).isFalse();
@@ -68,7 +68,7 @@ class ChannelPlannerTest {
                 new ReplicaSource(2, "redis://app:pw%40x@10.1.1.1:6380", false, "PEM", "src.example", 0)), "enabled");
         var bdbs = new java.util.HashMap<>(MESH);
         bdbs.put(9L, dest);
-        var plan = ChannelPlanner.plan("c", List.of(), bdbs);
+        var plan = plan("c", List.of(), bdbs);
         assertThat(plan.keySet()).containsExactlyInAnyOrder("bdb:9/source:1", "bdb:9/source:2");
         ChannelSpec one = plan.get("bdb:9/source:1");
         assertThat(one.kind()).isEqualTo(ChannelKind.REPLICA_OF);
@@ -86,11 +86,33 @@ class ChannelPlannerTest {
         assertThat(two.tls()).isFalse();
     }
 
+    /** The planned channels only (a test whose input all parses). */
+    static Map<String, ChannelSpec> plan(String cluster, List<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs) {
+        ChannelPlanner.Plan p = ChannelPlanner.plan(cluster, crdbs, bdbs);
+        assertThat(p.unplanned()).isEmpty();
+        return p.channels();
+    }
+
+    @Test
+    void aDestinationWhoseStateDoesNotParseIsSetAsideWithoutHoldingUpTheOthers() {
+        var badBackend = new BdbConfigured(1, 8, 3, "db8", "c", 12008, "no-port-here", 100, null, Tls.disabled(),
+                List.of(new ReplicaSource(1, "redis://127.0.0.1:12000", false, null, null, 0)), "enabled", Instant.EPOCH);
+        var badUri = bdb(9, "c", 12009, null, List.of(new ReplicaSource(1, "redis://127.0.0.1:12000", false, null, null, 0),
+                new ReplicaSource(2, "redis://user:s3cret@", false, null, null, 0)), "enabled");
+        var bdbs = new java.util.HashMap<>(MESH);
+        bdbs.put(8L, badBackend);
+        bdbs.put(9L, badUri);
+        ChannelPlanner.Plan p = ChannelPlanner.plan("c", List.of(crdb(true, 0)), bdbs);
+        assertThat(p.channels().keySet()).containsExactlyInAnyOrder("g1/a->c", "g1/b->c");
+        assertThat(p.unplanned().keySet()).containsExactlyInAnyOrder(8L, 9L);
+        assertThat(p.unplanned().get(9L)).contains("replica source 2").doesNotContain("s3cret");
+    }
+
     @Test
     void pausedOrStoppedReplicaSyncRunsNoChannel() {
         for (String sync : List.of("paused", "stopped", "disabled")) {
             var dest = bdb(9, "c", 12009, null, List.of(new ReplicaSource(1, "redis://127.0.0.1:12000", false, null, null, 0)), sync);
-            assertThat(ChannelPlanner.plan("c", List.of(), Map.of(9L, dest))).as(sync).isEmpty();
+            assertThat(plan("c", List.of(), Map.of(9L, dest))).as(sync).isEmpty();
         }
     }
 
