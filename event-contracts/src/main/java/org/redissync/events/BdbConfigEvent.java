@@ -36,7 +36,7 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             String cluster,
             /** The client endpoint's port. */
             int port,
-            /** The backend redis-server: {@code host:port}, or {@code unix:/path} of a socket on the syncer's host ({@link BackendAddress}). */
+            /** The backend redis-server: {@code host:port}, or {@code unix:/path} of a socket on the syncer's host ({@link RedisAddress}). */
             String backend,
             long memorySize,
             /** The CRDB this bdb is an instance of, or null. */

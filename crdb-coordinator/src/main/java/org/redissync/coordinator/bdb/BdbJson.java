@@ -13,7 +13,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
@@ -100,7 +100,7 @@ public final class BdbJson {
         String backend = string(n, "backend", null);
         if (backend != null) {
             try {
-                backend = BackendAddress.parse(backend).toString();
+                backend = RedisAddress.parse(backend).toString();
             } catch (IllegalArgumentException e) {
                 throw invalid("backend", e.getMessage());
             }

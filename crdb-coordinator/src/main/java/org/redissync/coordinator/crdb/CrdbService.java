@@ -28,6 +28,7 @@ import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.CrdbConfigEvent.CrdbDeleted;
 import org.redissync.events.CrdbConfigEvent.Instance;
 import org.redissync.events.CrdbTaskEvent.TaskUpdated;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.SuiteEvent;
 import org.redissync.events.TaskStatus;
 import org.redissync.events.TlsMode;
@@ -120,8 +121,9 @@ public class CrdbService {
                 b = instanceOf(b, guid, encryption ? floor(b.tls().tlsMode()) : b.tls().tlsMode(), b.generation());
                 ports.add(b.port());
                 instanceBdbs.add(b);
-                String endpoint = cl != null && cl.isObject() && cl.hasNonNull("replication_endpoint") ? cl.get("replication_endpoint").asText()
-                        : state.cluster(cluster).endpointHost() + ":" + b.port();
+                String endpoint = cl != null && cl.isObject() && cl.hasNonNull("replication_endpoint")
+                        ? replicationEndpoint(i, cl.get("replication_endpoint").asText())
+                        : RedisAddress.tcp(state.cluster(cluster).endpointHost(), b.port()).toString();
                 String sni = cl != null && cl.isObject() && cl.hasNonNull("replication_tls_sni") ? cl.get("replication_tls_sni").asText() : null;
                 int compression = in.hasNonNull("compression") ? in.get("compression").asInt() : 3;
                 instances.add(new Instance(i + 1, cluster, uid, endpoint, sni, compression));
@@ -240,6 +242,15 @@ public class CrdbService {
                 new Tls(mode, t.enforceClientAuthentication(), t.clientCerts(), t.crdtCerts(), t.subjectValidation(),
                         t.authorizedSubjects(), t.allowOutdatedCerts(), t.allowWeakHashing()),
                 b.replicaSources(), b.replicaSync(), b.updatedAt());
+    }
+
+    /** Peers reach an instance at its replication endpoint over the network: {@code host:port} or {@code [ipv6]:port}. */
+    private static String replicationEndpoint(int instance, String value) {
+        try {
+            return RedisAddress.parseTcp(value).toString();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ApiError.INVALID_VALUE, "instances[" + instance + "].cluster.replication_endpoint: " + e.getMessage());
+        }
     }
 
     private static boolean bool(JsonNode n, String field, boolean dflt) {

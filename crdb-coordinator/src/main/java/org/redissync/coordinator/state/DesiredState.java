@@ -17,7 +17,7 @@ import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
 import org.redissync.coordinator.events.CoordinatorEvents;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.CrdbConfigEvent;
@@ -134,7 +134,7 @@ public class DesiredState {
         CoordinatorConfig.Cluster c = cluster(cluster);
         Set<String> used = bdbs().values().stream().filter(b -> b.cluster().equals(cluster)).map(BdbConfigured::backend)
                 .collect(Collectors.toSet());
-        return c.backends().stream().map(BackendAddress::toString).filter(b -> !used.contains(b)).findFirst()
+        return c.backends().stream().map(RedisAddress::toString).filter(b -> !used.contains(b)).findFirst()
                 .orElseThrow(() -> new ApiException(ApiError.NO_FREE_BACKEND, "every backend of cluster '" + cluster
                         + "' is in use (" + c.backends().size() + "); add backends to its pool"));
     }

@@ -3,6 +3,7 @@ package org.redissync.coordinator.crdb;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -178,6 +179,11 @@ class CrdbApiTest {
                 Map.of("cluster", Map.of("name", "cluster-a"))))).post("/v1/crdbs").then().statusCode(406);
         admin().body(Map.of("name", "x", "encryption", "perhaps", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")))))
                 .post("/v1/crdbs").then().statusCode(400);
+        for (String endpoint : List.of("cluster-b", "unix:/var/run/redis.sock", "fd00::1:12000", "host:99999")) {
+            admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a", "replication_endpoint", endpoint)))))
+                    .post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("invalid_value"))
+                    .body("description", containsString("replication_endpoint"));
+        }
         admin().body(Map.of("encryption", true)).patch("/v1/crdbs/does-not-exist").then().statusCode(404);
         admin().queryParam("dry_run", true).body(createBody("dry", true)).post("/v1/crdbs").then().statusCode(200);
         given().auth().preemptive().basic("viewer", "test-viewer-password").contentType(ContentType.JSON).body(createBody("v", false))

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.syncer.channel.StreamItem.Barrier;
 import org.redissync.syncer.channel.StreamItem.Command;
 import org.redissync.syncer.channel.StreamItem.Continued;
@@ -52,7 +52,7 @@ final class Applier implements Runnable {
 
     private final String channelId;
     private final boolean skipApplied;
-    private final BackendAddress backendAddress;
+    private final RedisAddress backendAddress;
     private final BlockingQueue<StreamItem> queue;
     private final int batchMax;
     private final long skipCommitBytes;
@@ -84,7 +84,7 @@ final class Applier implements Runnable {
     private int pendingDb;
     private int pendingData;
 
-    Applier(String channelId, boolean skipApplied, BackendAddress backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
+    Applier(String channelId, boolean skipApplied, RedisAddress backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
             long skipCommitBytes, Listener listener) {
         this.channelId = channelId;
         this.skipApplied = skipApplied;

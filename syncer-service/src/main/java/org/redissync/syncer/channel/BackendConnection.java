@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 
 /**
  * A plain, blocking RESP2 connection to the local backend redis-server: a channel's applier thread
@@ -40,11 +40,11 @@ public final class BackendConnection implements Closeable {
      *
      * @param timeoutMs connect timeout; reads and writes wait at most 30 s, or this when longer
      */
-    public BackendConnection(BackendAddress address, int timeoutMs) throws IOException {
+    public BackendConnection(RedisAddress address, int timeoutMs) throws IOException {
         this(address, timeoutMs, Math.max(timeoutMs, 30_000));
     }
 
-    BackendConnection(BackendAddress address, int timeoutMs, int ioTimeoutMs) throws IOException {
+    BackendConnection(RedisAddress address, int timeoutMs, int ioTimeoutMs) throws IOException {
         if (address.isUnix()) {
             UnixSocket unix = new UnixSocket(Path.of(address.socketPath()), ioTimeoutMs);
             socket = unix;

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
@@ -49,12 +49,12 @@ public final class ChannelPlanner {
             }
             Map<String, ChannelSpec> mine = new LinkedHashMap<>();
             try {
-                BackendAddress backend = BackendAddress.parse(destination.backend());
+                RedisAddress backend = RedisAddress.parse(destination.backend());
                 for (Instance peer : crdb.instances()) {
                     if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
                         continue;
                     }
-                    HostPort source = HostPort.parse(peer.replicationEndpoint());
+                    RedisAddress source = replicationEndpoint(peer);
                     String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
                     mine.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(),
                             peer.cluster(), backend, crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
@@ -71,7 +71,7 @@ public final class ChannelPlanner {
             }
             Map<String, ChannelSpec> mine = new LinkedHashMap<>();
             try {
-                BackendAddress backend = BackendAddress.parse(destination.backend());
+                RedisAddress backend = RedisAddress.parse(destination.backend());
                 for (ReplicaSource s : destination.replicaSources()) {
                     RedisUri uri;
                     try {
@@ -103,17 +103,12 @@ public final class ChannelPlanner {
         return s == null || s.isBlank() ? null : s;
     }
 
-    record HostPort(String host, int port) {
-        static HostPort parse(String hostPort) {
-            int colon = hostPort.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("not host:port: " + hostPort);
-            }
-            String host = hostPort.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            return new HostPort(host, Integer.parseInt(hostPort.substring(colon + 1)));
+    private static RedisAddress replicationEndpoint(Instance peer) {
+        try {
+            return RedisAddress.parseTcp(peer.replicationEndpoint());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cluster " + peer.cluster() + "'s replication_endpoint " + peer.replicationEndpoint()
+                    + ": " + e.getMessage());
         }
     }
 

@@ -2,7 +2,7 @@ package org.redissync.syncer.channel;
 
 import java.util.Objects;
 
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
 
 /**
@@ -27,7 +27,7 @@ public record ChannelSpec(
         String sourceHost,
         int sourcePort,
         String sourceCluster,
-        BackendAddress backend,
+        RedisAddress backend,
         boolean tls,
         String sni,
         String pinnedServerCert,

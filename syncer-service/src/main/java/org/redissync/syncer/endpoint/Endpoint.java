@@ -32,7 +32,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.jboss.logging.Logger;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.TlsMode;
 
 /**
@@ -117,7 +117,7 @@ public final class Endpoint {
         return Future.all(closed).mapEmpty();
     }
 
-    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, BackendAddress backend) {
+    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, RedisAddress backend) {
     }
 
     /** The shared backend connection for a client on {@code loop}: made on first use, replaced when it failed. */

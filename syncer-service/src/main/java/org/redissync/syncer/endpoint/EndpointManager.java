@@ -17,7 +17,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
@@ -170,7 +170,7 @@ public class EndpointManager {
                 throw new IllegalStateException("no proxy certificate yet (tls_mode " + b.tls().tlsMode().wire() + " needs one)");
             }
         }
-        BackendAddress backend = BackendAddress.parse(b.backend());
+        RedisAddress backend = RedisAddress.parse(b.backend());
         if (backend.isUnix() && !vertx.isNativeTransportEnabled()) {
             throw new IllegalStateException("backend " + backend + " is a Unix socket, which needs Vert.x's native transport "
                     + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");

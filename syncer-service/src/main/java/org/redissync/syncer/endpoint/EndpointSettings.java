@@ -3,7 +3,7 @@ package org.redissync.syncer.endpoint;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.net.SocketAddress;
 
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.TlsMode;
 
 /**
@@ -11,7 +11,7 @@ import org.redissync.events.TlsMode;
  * connection keeps the snapshot it was accepted with, so every change applies to new connections
  * only (the seed's note).
  */
-record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, BackendAddress backend) {
+record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, RedisAddress backend) {
 
     /** Where Vert.x connects to the backend: host and port, or the Unix socket (native transport). */
     SocketAddress backendSocket() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.syncer.channel.StreamItem.Command;
@@ -57,7 +57,7 @@ class ApplierTest {
 
     void run(boolean skipApplied) {
         queue = new ArrayBlockingQueue<>(1000);
-        applier = new Applier("g/b->a", skipApplied, BackendAddress.parse(redis.localAddress()), queue, 100, 1_000_000,
+        applier = new Applier("g/b->a", skipApplied, RedisAddress.parse(redis.localAddress()), queue, 100, 1_000_000,
                 (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason));
         thread = new Thread(applier);
         thread.start();

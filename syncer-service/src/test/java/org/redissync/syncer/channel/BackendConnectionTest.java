@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 
@@ -38,9 +38,9 @@ class BackendConnectionTest {
         redis.close();
     }
 
-    static BackendAddress address(String kind) {
-        return kind.equals("unix") ? BackendAddress.unix(redis.unixSocket().orElseThrow().toString())
-                : BackendAddress.tcp("127.0.0.1", redis.port());
+    static RedisAddress address(String kind) {
+        return kind.equals("unix") ? RedisAddress.unix(redis.unixSocket().orElseThrow().toString())
+                : RedisAddress.tcp("127.0.0.1", redis.port());
     }
 
     @ParameterizedTest
@@ -71,7 +71,7 @@ class BackendConnectionTest {
         Path sock = Files.createTempDirectory("silent").resolve("s.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sock));
-            try (BackendConnection c = new BackendConnection(BackendAddress.unix(sock.toString()), 1000, 300);
+            try (BackendConnection c = new BackendConnection(RedisAddress.unix(sock.toString()), 1000, 300);
                     SocketChannel accepted = server.accept()) {
                 c.write("PING");
                 c.flush();
@@ -84,7 +84,7 @@ class BackendConnectionTest {
 
     @Test
     void aMissingSocketFailsToConnect() {
-        assertThatThrownBy(() -> new BackendConnection(BackendAddress.unix("/nonexistent/redis.sock"), 1000))
+        assertThatThrownBy(() -> new BackendConnection(RedisAddress.unix("/nonexistent/redis.sock"), 1000))
                 .isInstanceOf(IOException.class);
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.redissync.events.BackendAddress;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.BdbConfigEvent.Tls;
@@ -42,7 +42,7 @@ class ChannelPlannerTest {
         assertThat(fromB.kind()).isEqualTo(ChannelKind.CRDB);
         assertThat(fromB.source()).isEqualTo("127.0.0.1:12001");
         assertThat(fromB.sourceCluster()).isEqualTo("b");
-        assertThat(fromB.backend()).isEqualTo(BackendAddress.unix("/run/redis/db1.sock"));
+        assertThat(fromB.backend()).isEqualTo(RedisAddress.unix("/run/redis/db1.sock"));
         assertThat(fromB.tls()).isTrue();
         assertThat(fromB.sni()).isEqualTo("b.example");
         assertThat(fromB.skipApplied()).isTrue();
