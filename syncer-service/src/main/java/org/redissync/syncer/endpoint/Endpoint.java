@@ -23,12 +23,15 @@ import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.jboss.logging.Logger;
@@ -59,6 +62,7 @@ public final class Endpoint {
     private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
     private final List<NetServer> servers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger offLoopBackends = new AtomicInteger();
     private final EndpointMetrics.Bytes bytes;
     private final boolean shareBackends;
     /** Shared backend connections, one per event loop and backend address; each touched only on its loop. */
@@ -120,9 +124,9 @@ public final class Endpoint {
     private record LaneKey(io.netty.util.concurrent.EventExecutor loop, RedisAddress backend) {
     }
 
-    /** The shared backend connection for a client on {@code loop}: made on first use, replaced when it failed. */
-    private BackendLane lane(io.netty.util.concurrent.EventExecutor loop, EndpointSettings st) {
-        LaneKey key = new LaneKey(loop, st.backend());
+    /** The shared backend connection for {@code client}'s event loop: made on first use, replaced when it failed. */
+    private BackendLane lane(NetSocket client, EndpointSettings st) {
+        LaneKey key = new LaneKey(((NetSocketInternal) client).channelHandlerContext().executor(), st.backend());
         BackendLane lane = lanes.get(key);
         if (lane != null && lane.usable()) {
             return lane;
@@ -131,23 +135,45 @@ public final class Endpoint {
         BackendLane fresh = new BackendLane(() -> lanes.remove(key, self[0]));
         self[0] = fresh;
         lanes.put(key, fresh);
-        // Called on the client's event loop, so Vert.x connects on that same loop: lane and clients share one thread.
-        backends.connect(st.backendSocket()).onComplete(ar -> {
+        connectBeside(client, st).onComplete(ar -> {
             if (ar.failed()) {
-                LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
-                fresh.fail();
-            } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
-                // Not seen with Vert.x 4.5 (a connect from an event loop stays on it); if it ever happens, the
-                // clients waiting on this lane are closed and the next ones try again.
-                LOG.errorf("bdb %d: a shared backend connection landed on another event loop and was dropped; "
-                        + "set redissync.cluster.shared-backend-connections=false if this repeats", uid);
-                ar.result().close();
                 fresh.fail();
             } else {
                 fresh.connected(ar.result());
             }
         });
         return fresh;
+    }
+
+    /**
+     * A backend connection on {@code client}'s own event loop, so bytes pass between the two without a thread hop
+     * (a wake-up of another loop per read). Vert.x connects on the caller's context; a Netty callback (the TLS
+     * handshake's listener) runs without one, so the connect is made from the client's context. Fails (and closes
+     * the connection) if it still landed on another loop: a lane's clients and a client's replies assume one thread.
+     */
+    private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st) {
+        ContextInternal context = ((ConnectionBase) client).getContext();
+        io.netty.util.concurrent.EventExecutor loop = ((NetSocketInternal) client).channelHandlerContext().executor();
+        Promise<NetSocket> connected = context.promise();
+        context.emit(null, v -> backends.connect(st.backendSocket()).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
+                connected.fail(ar.cause());
+            } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
+                offLoopBackends.incrementAndGet();
+                LOG.errorf("bdb %d: a backend connection landed on another event loop than its client and was dropped", uid);
+                ar.result().close();
+                connected.fail("backend connection on another event loop");
+            } else {
+                connected.complete(ar.result());
+            }
+        }));
+        return connected.future();
+    }
+
+    /** Backend connections that landed on another event loop than their client (0 unless Vert.x changes). */
+    int offLoopBackends() {
+        return offLoopBackends.get();
     }
 
     private void accept(NetSocket client) {
@@ -209,9 +235,8 @@ public final class Endpoint {
 
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
-            backends.connect(st.backendSocket()).onComplete(ar -> {
+            connectBeside(client, st).onComplete(ar -> {
                 if (ar.failed()) {
-                    LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
                     client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
                     return;
                 }
@@ -230,17 +255,12 @@ public final class Endpoint {
                         return;
                     }
                     bytes.out().increment(buf.readableBytes());
-                    ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
-                    if (!ctx.executor().inEventLoop()) {
-                        clientInternal().writeMessage(buf); // (never seen: Vert.x connects on the caller's loop)
-                    } else {
-                        // Every read of the backend in this turn (a replication stream arrives in many
-                        // small ones) goes out as one TLS write.
-                        if (clientFlusher == null) {
-                            clientFlusher = new TurnFlusher(ctx, () -> !closed);
-                        }
-                        clientFlusher.write(buf);
+                    // Every read of the backend in this turn (a replication stream arrives in many small ones)
+                    // goes out as one TLS write; both connections are on this loop (connectBeside).
+                    if (clientFlusher == null) {
+                        clientFlusher = new TurnFlusher(clientInternal().channelHandlerContext(), () -> !closed);
                     }
+                    clientFlusher.write(buf);
                     if (client.writeQueueFull()) {
                         reading(backend, false);
                         client.drainHandler(d -> reading(backend, true));
@@ -351,7 +371,7 @@ public final class Endpoint {
                 bytes.in().increment(n);
                 unanswered += f.commands();
                 if (lane == null || !lane.usable()) {
-                    lane = lane(clientInternal().channelHandlerContext().executor(), st);
+                    lane = lane(client, st);
                 }
                 lane.send(this, work.retainedSlice(work.readerIndex(), n), f.commands());
                 work.skipBytes(n);
