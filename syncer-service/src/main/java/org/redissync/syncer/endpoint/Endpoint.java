@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,16 +18,19 @@ import javax.net.ssl.SSLSession;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -63,6 +67,8 @@ public final class Endpoint {
     private final List<NetServer> servers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger offLoopBackends = new AtomicInteger();
+    private final Set<EventExecutor> loopsUsed = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger NEXT_LOOP = new AtomicInteger();
     private final EndpointMetrics.Bytes bytes;
     private final boolean shareBackends;
     /** Shared backend connections, one per event loop and backend address; each touched only on its loop. */
@@ -83,18 +89,36 @@ public final class Endpoint {
         this.bytes = metrics.bytes(uid);
     }
 
-    /** Binds the port with one server per event loop (Vert.x spreads connections over them). */
+    /**
+     * Binds the port with {@code instances} servers (at most one per event loop), each listening from an event-loop
+     * context of its own, on distinct loops: Vert.x
+     * hands accepted connections to the servers in turn, and a connection lives on its server's loop. (Listening
+     * from one non-Vert.x thread would put every server on that thread's one sticky context: one loop for all.)
+     */
     Future<Void> start(EndpointSettings initial, String host, int instances) {
         settings.set(initial);
+        VertxInternal vx = (VertxInternal) vertx;
+        List<EventLoop> loops = new ArrayList<>();
+        vx.nettyEventLoopGroup().forEach(e -> loops.add((EventLoop) e));
+        int first = NEXT_LOOP.getAndAdd(instances); // endpoints start on different loops: all of them get used
         List<Future<NetServer>> bound = new ArrayList<>();
-        for (int i = 0; i < instances; i++) {
+        for (int i = 0; i < Math.min(instances, loops.size()); i++) {
             NetServer s = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
                     .setReuseAddress(true).setTcpQuickAck(false).setAcceptBacklog(1024));
             s.connectHandler(this::accept);
             servers.add(s);
-            bound.add(s.listen());
+            ContextInternal loop = vx.createEventLoopContext(loops.get(Math.floorMod(first + i, loops.size())), vx.getWorkerPool(),
+                    Thread.currentThread().getContextClassLoader());
+            Promise<NetServer> listening = loop.promise();
+            loop.runOnContext(v -> s.listen().onComplete(listening));
+            bound.add(listening.future());
         }
         return Future.all(bound).mapEmpty();
+    }
+
+    /** Event loops that accepted connections so far (one per server at most). */
+    int loopsUsed() {
+        return loopsUsed.size();
     }
 
     /** New connections get {@code next}; open ones keep what they were accepted with. */
@@ -121,7 +145,7 @@ public final class Endpoint {
         return Future.all(closed).mapEmpty();
     }
 
-    private record LaneKey(io.netty.util.concurrent.EventExecutor loop, RedisAddress backend) {
+    private record LaneKey(EventExecutor loop, RedisAddress backend) {
     }
 
     /** The shared backend connection for {@code client}'s event loop: made on first use, replaced when it failed. */
@@ -153,7 +177,7 @@ public final class Endpoint {
      */
     private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st) {
         ContextInternal context = ((ConnectionBase) client).getContext();
-        io.netty.util.concurrent.EventExecutor loop = ((NetSocketInternal) client).channelHandlerContext().executor();
+        EventExecutor loop = ((NetSocketInternal) client).channelHandlerContext().executor();
         Promise<NetSocket> connected = context.promise();
         context.emit(null, v -> backends.connect(st.backendSocket()).onComplete(ar -> {
             if (ar.failed()) {
@@ -177,6 +201,7 @@ public final class Endpoint {
     }
 
     private void accept(NetSocket client) {
+        loopsUsed.add(((NetSocketInternal) client).channelHandlerContext().executor());
         new Connection(client, settings.get()).begin();
     }
 
