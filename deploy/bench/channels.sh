@@ -3,22 +3,24 @@
 # of the same source, and the time a 3-cluster CRDB takes to switch encryption.
 #   deploy/bench/channels.sh [requests]   (default 1000000 SETs of 64 bytes)
 # Starts a 3-cluster local suite in its own SUITE_HOME and a source redis-server with a plain and a
-# TLS port. Runs, one after the other, so they do not compete for the 2 cores:
-#   1. native: redis-server --replicaof <source TLS port> --tls-replication yes (client cert of the same CA)
-#   2. channel: a bdb on cluster-a whose backend is the source (tls_mode replica_ssl), and a bdb on
+# TLS port, then two replicas of that source:
+#   native: redis-server --replicaof <source TLS port> --tls-replication yes (client cert of the same CA)
+#   channel: a bdb on cluster-a whose backend is the source (tls_mode replica_ssl), and a bdb on
 #      cluster-b with replica_sources [{uri: <that endpoint>, encryption: true}] — syncer certificates
 #      and server_cert handled by the suite. The destination bdb's backend is a redis-server started
 #      with the native replica's settings (no AOF, no RDB saves; the suite's own backends use AOF).
-# For each, after a warm-up load of BENCH_WARM SETs (default 500000; two rounds with a pause for the channel:
-# a syncer-service that has just started runs its channel's hot path interpreted — C2 took half the
-# syncers' CPU during an unwarmed load):
-# throughput (SET load at the source, time until the replica holds all of it) and lag
-# p50/p99 (probe writes under a 4-client load); then the channel rebuilt alone ten times (its source
-# entry changed). Then: crdb update --encryption true/false on a 3-cluster CRDB, five times, timed from
-# the API call to the task's `finished`, with every channel's rebuild time from the syncer logs and the
-# CPU seconds each process spent. The syncers reach the bdbs' backends over Unix sockets, as the local
-# suite's do (BENCH_BACKEND=tcp: TCP). Everything it starts is stopped on exit (BENCH_KEEP=1 keeps the logs).
+# After warm-up loads of BENCH_WARM SETs (default 500000; two for the channel, each followed by waiting for
+# the syncers' JIT to settle — a syncer-service that has just started runs its hot path interpreted, and C2
+# took up to half the syncers' CPU during an unwarmed load): throughput (SET load at the source, time until
+# the replica holds all of it) in BENCH_ROUNDS rounds (default 3), native and channel taking turns going
+# first, only the measured one attached to the source; then lag p50/p99 (probe writes under a 4-client
+# load) of each; then the channel rebuilt alone ten times (its source entry changed). Then: crdb update
+# --encryption true/false on a 3-cluster CRDB, five times, timed from the API call to the task's
+# `finished`, with every channel's rebuild time from the syncer logs and the CPU seconds each process
+# spent. The syncers reach the bdbs' backends over Unix sockets, as the local suite's do
+# (BENCH_BACKEND=tcp: TCP). Everything it starts is stopped on exit (BENCH_KEEP=1 keeps the logs).
 # BENCH_PARTS picks parts (default "native channel crdb"; e.g. BENCH_PARTS=channel while tuning the channel).
+# BENCH_PERF=1 records both syncer-services with perf during the last round's channel load.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-1000000}
@@ -51,20 +53,7 @@ cpu_during() {
   for e in $spec; do line+=" ${e%%=*} $(awk -v a="${before[$e]}" -v b="$(ticks "${e#*=}")" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}')"; done
   echo "$line; whole machine $(awk -v a="$m0" -v b="$m1" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}')" >> "$work/cpu.txt"
 }
-# Waits (up to 60 s) until the syncer-services' JIT has settled: fewer than 10 methods compiled in 3 s.
-# A syncer-service a minute old still compiles ~20 methods a second (C2 took 35-50 % of the machine during
-# a measured load); a long-running one does not. Native Redis has no JIT: compare steady states.
-settle() {
-  local pids t0=$SECONDS before after
-  pids=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {print $2}' "$SUITE_HOME"/run/processes 2>/dev/null)
-  command -v jstat >/dev/null || return 0
-  compiled() { local sum=0 p; for p in $pids; do sum=$((sum + $(jstat -compiler "$p" | awk 'NR==2 {print $1}'))); done; echo $sum; }
-  while [ $((SECONDS - t0)) -lt 60 ]; do
-    before=$(compiled); sleep 3; after=$(compiled)
-    [ $((after - before)) -lt 10 ] && break
-  done
-  echo "   JIT settled after $((SECONDS - t0)) s ($((after - before)) compilations in the last 3 s)"
-}
+. "$repo/deploy/bench/jit.sh"   # jit_settle
 
 echo "== starting a 3-cluster suite"
 "$repo/deploy/local/suite" up --clusters 3 --fresh > "$work/up.log" || { cat "$work/up.log"; exit 1; }
@@ -96,6 +85,54 @@ redis-server --port "$src" --tls-port "$src_tls" --bind 127.0.0.1 --tls-cert-fil
 src_pid=$!; pids+=($src_pid)
 until redis-cli -p "$src" ping >/dev/null 2>&1; do sleep 0.1; done
 
+# Throughput is measured in BENCH_ROUNDS rounds (default 3), native and channel taking turns going first, and
+# summarised as the median ratio: native replication alone moved 231-300 k ops/s between runs of one hour, the
+# channel 202-237 k, so single pairs said more about the machine's moment than about the channel. Only the side
+# being measured is attached to the source (the other is detached: REPLICAOF NO ONE / replica_sync paused, both
+# resume by partial resync); the source's connected_slaves shows it.
+rounds=${BENCH_ROUNDS:-3}
+slaves() { redis-cli -p "$src" info replication | tr -d '\r' | sed -n 's/^connected_slaves://p'; }
+await_slaves() { local i; for i in $(seq 1 300); do [ "$(slaves)" = "$1" ] && return 0; sleep 0.1; done; echo "bench: source has $(slaves) replicas, expected $1" >&2; exit 1; }
+native_on() { redis-cli -p "$rep" replicaof 127.0.0.1 "$src_tls" > /dev/null
+  until [[ $(redis-cli -p "$rep" info replication 2>/dev/null) == *master_link_status:up* ]]; do sleep 0.1; done; }
+native_off() { redis-cli -p "$rep" replicaof no one > /dev/null; }
+channel_sync() { call -X PUT "$api/v1/bdbs/$duid" -d "{\"replica_sync\":\"$1\"}" > /dev/null; }
+channel_on() { channel_sync enabled
+  for _ in $(seq 1 600); do [ "$(call "$api/v1/bdbs/$duid" | jq -r '.replica_sources[0].status')" = in-sync ] && return 0; sleep 0.1; done
+  echo "bench: the channel did not get back in sync" >&2; exit 1; }
+channel_off() { channel_sync paused; }
+# A marker written at the source, read back at the replica: what it missed while detached is applied (its
+# CPU would otherwise count in the measured load's).
+caught_up() { local v="$RANDOM$RANDOM"; redis-cli -p "$src" set bench:caught-up "$v" > /dev/null
+  until [ "$(redis-cli -p "$1" get bench:caught-up)" = "$v" ]; do sleep 0.05; done; }
+only() { # native|channel: attach that side alone, caught up
+  if [ "$1" = native ]; then part channel && channel_off; native_on; await_slaves 1; caught_up "$rep"
+  else part native && native_off; channel_on; await_slaves 1; caught_up "$dst"; fi
+}
+measure_native() {
+  cpu_during "the measured load, native (round $1)" "source=$src_pid replica=$native_pid" -- \
+    probe catchup "$src" "$rep" "$n" 16 8 | tee -a /dev/stderr | sed -n 's/RESULT ops_per_s=//p' > "$work/native.tp"
+}
+measure_channel() {
+  redis-cli -p "$dst" config resetstat > /dev/null   # the destination's command counts cover the measured load only
+  if [ "${BENCH_PERF:-0}" = 1 ] && [ "$1" = "$rounds" ]; then  # CPU profile of both syncer-services during the last load
+    perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  cpu_during "the measured load, channel (round $1)" "source=$src_pid syncer-a(endpoint)=$syncer_a syncer-b(channel)=$syncer_b destination=$dst_pid" -- \
+    probe catchup "$src" "$dst" "$n" 16 8 | tee -a /dev/stderr | sed -n 's/RESULT ops_per_s=//p' > "$work/channel.tp"
+  if [ "${BENCH_PERF:-0}" = 1 ] && [ "$1" = "$rounds" ]; then
+    for p in ${syncers//,/ }; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1 || true; done
+    wait "$perf_pid" || true
+    echo "   perf profile: perf report -i $work/perf-channel.data (kept with BENCH_KEEP=1)"
+  fi
+  local stats execs sets data
+  stats=$(redis-cli -p "$dst" info commandstats | tr -d '\r')
+  execs=$(sed -n 's/^cmdstat_exec:calls=\([0-9]*\).*/\1/p' <<<"$stats"); sets=$(sed -n 's/^cmdstat_set:calls=\([0-9]*\).*/\1/p' <<<"$stats")
+  data=$(( ${sets:-0} - ${execs:-0} ))   # each batch also SETs the channel's position
+  echo "destination applied $data SETs in ${execs:-0} MULTI/EXEC batches (mean $(( data / (${execs:-0} > 0 ? ${execs:-1} : 1) )) per batch)" > "$work/batches"
+}
+
 echo
 if part native; then
 echo "== 1/3 native: redis-server --replicaof 127.0.0.1 $src_tls --tls-replication yes"
@@ -105,14 +142,12 @@ redis-server --port "$rep" --bind 127.0.0.1 --replicaof 127.0.0.1 "$src_tls" --t
 native_pid=$!; pids+=($native_pid)
 until [[ $(redis-cli -p "$rep" info replication 2>/dev/null) == *master_link_status:up* ]]; do sleep 0.1; done
 probe catchup "$src" "$rep" "$warm" 16 8 > /dev/null   # the same warm-up load for both (not measured)
-native_tp=$(cpu_during "the measured load, native" "source=$src_pid replica=$native_pid" -- probe catchup "$src" "$rep" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
-native_lag=$(probe lag "$src" "$rep" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
-kill "$native_pid"; wait "$native_pid" 2>/dev/null || true
 fi
 
 echo
 if part channel; then
 echo "== 2/3 channel: Replica Of with encryption: true through the source's endpoint"
+part native && native_off
 # The destination's backend is configured exactly as the native replica (no AOF, no RDB saves): only the path differs.
 redis-server --port "$dst" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/dst" --logfile "$work/dst/redis.log" \
   --unixsocket "$work/dst/redis.sock" --unixsocketperm 700 &
@@ -122,42 +157,48 @@ sb=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-src\",\"cluster\":\"clust
 sport=$(jq -r '.endpoints[0].port' <<<"$sb")
 db=$(call -X POST "$api/v1/bdbs" -d "{\"name\":\"bench-dst\",\"cluster\":\"cluster-b\",\"backend\":\"$(backend dst "$dst")\",\"replica_sources\":[{\"uri\":\"redis://127.0.0.1:$sport\",\"encryption\":true}]}")
 duid=$(jq -r .uid <<<"$db")
-dbackend=$dst
 for _ in $(seq 1 600); do
   [ "$(call "$api/v1/bdbs/$duid" | jq -r '.replica_sources[0].status')" = in-sync ] && break; sleep 0.2
 done
-has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: replica source in-sync" 
+has "/v1/bdbs/$duid" '"status":"in-sync"' && echo "   destination bdb $duid: replica source in-sync"
 # The destination's backend is read directly (as the native replica is), not through its endpoint.
 syncers=$(awk '$1 ~ /^syncer-service-cluster-[ab]$/ {printf "%s,", $2}' "$SUITE_HOME"/run/processes 2>/dev/null | sed 's/,$//')
+syncer_a=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
+syncer_b=$(awk '$1 == "syncer-service-cluster-b" {print $2}' "$SUITE_HOME"/run/processes)
 # Two warm-up rounds with a pause: C2 compiles the hot path during the first load, and the first switch
 # from load to idle deoptimises part of it (branches the load never took: the queue running empty…); a
 # minute later the measured load would start interpreted and pay C2 again (PrintCompilation showed it).
 # A long-running syncer has seen both; the second round gets the JVM there.
 for round in 1 2; do
   echo "   warm-up load $round/2: $warm SETs (not measured; the channel's JIT compiles its hot path)"
-  probe catchup "$src" "$dbackend" "$warm" 16 8 > /dev/null
-  settle
+  probe catchup "$src" "$dst" "$warm" 16 8 > /dev/null
+  jit_settle ${syncers//,/ }
 done
-if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then  # CPU profile of both syncer-services during the load (perf)
-  perf record -g -F 999 -p "$syncers" -o "$work/perf-channel.data" -- sleep 6 >/dev/null 2>&1 &
-  perf_pid=$!
 fi
-syncer_a=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
-syncer_b=$(awk '$1 == "syncer-service-cluster-b" {print $2}' "$SUITE_HOME"/run/processes)
-redis-cli -p "$dst" config resetstat > /dev/null   # the destination's command counts cover the measured load only
-channel_tp=$(cpu_during "the measured load, channel" "source=$src_pid syncer-a(endpoint)=$syncer_a syncer-b(channel)=$syncer_b destination=$dst_pid" -- \
-  probe catchup "$src" "$dbackend" "$n" 16 8 | tee /dev/stderr | sed -n 's/RESULT ops_per_s=//p')
-if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$syncers" ]; then
-  for p in ${syncers//,/ }; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1 || true; done
-  wait "$perf_pid" || true
-  echo "   perf profile: perf report -i $work/perf-channel.data (kept with BENCH_KEEP=1)"
+
+if part native || part channel; then
+echo
+echo "== throughput: $rounds rounds of $n SETs, native and channel taking turns going first"
+: > "$work/rounds"
+for r in $(seq 1 "$rounds"); do
+  order="native channel"; [ $((r % 2)) = 0 ] && order="channel native"
+  ntp=- ctp=-
+  for side in $order; do
+    part "$side" || continue
+    only "$side"
+    echo "   round $r: $side"
+    if [ "$side" = native ]; then measure_native "$r"; ntp=$(cat "$work/native.tp"); else measure_channel "$r"; ctp=$(cat "$work/channel.tp"); fi
+  done
+  echo "$r $ntp $ctp" >> "$work/rounds"
+done
+native_tp=$(awk '{print $2}' "$work/rounds" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+channel_tp=$(awk '{print $3}' "$work/rounds" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+[ -f "$work/batches" ] && batches=$(cat "$work/batches")
+if part native; then only native; native_lag=$(probe lag "$src" "$rep" 2000 | tee -a /dev/stderr | sed -n 's/RESULT //p'); fi
+if part channel; then only channel; channel_lag=$(probe lag "$src" "$dst" 2000 | tee -a /dev/stderr | sed -n 's/RESULT //p'); fi
 fi
-stats=$(redis-cli -p "$dst" info commandstats | tr -d '\r')
-execs=$(sed -n 's/^cmdstat_exec:calls=\([0-9]*\).*/\1/p' <<<"$stats"); sets=$(sed -n 's/^cmdstat_set:calls=\([0-9]*\).*/\1/p' <<<"$stats")
-data=$(( ${sets:-0} - ${execs:-0} ))   # each batch also SETs the channel's position
-batches="destination applied $data SETs in ${execs:-0} MULTI/EXEC batches (mean $(( data / (${execs:-0} > 0 ? ${execs:-1} : 1) )) per batch)"
-echo "   $batches"
-channel_lag=$(probe lag "$src" "$dbackend" 2000 | tee /dev/stderr | sed -n 's/RESULT //p')
+
+if part channel; then
 grep -h "streaming from" "$SUITE_HOME/logs/syncer-service-cluster-b.log" | tail -1 | sed 's/.*(\(.*\))$/   channel: \1/'
 # One channel rebuilt alone (nothing else switching): its source entry's replication_tls_sni set and cleared,
 # ten times; each change rebuilds it with TLS and it resumes by PSYNC. Timed from its syncer's log.
@@ -243,14 +284,18 @@ fi
 
 echo
 echo "== results ($(nproc) cores, $n SETs of 64 bytes, -P 16 -c 8; lag: 2000 probes under a 4-client load)"
-printf '%-44s %12s  %s\n' "replica of the same source" "ops/s" "lag"
+printf '%-44s %12s  %s\n' "replica of the same source" "ops/s (median)" "lag"
 printf '%-44s %12s  %s\n' "redis-server --tls-replication yes" "$native_tp" "$native_lag"
 printf '%-44s %12s  %s\n' "redis-sync channel (TLS, via the endpoint)" "$channel_tp" "$channel_lag"
 [ -f "$work/cpu.txt" ] && sed 's/^/CPU seconds during /' "$work/cpu.txt"
 part channel && echo "during the channel's measured load, the $batches"
 part channel && echo "one channel rebuilt alone (rebuild requested -> streaming again over TLS): $single (target <= 100 ms)"
 if part native && part channel; then
-  awk -v a="$channel_tp" -v b="$native_tp" 'BEGIN { printf "channel / native throughput: %.2fx (target >= 0.8x)\n", a / b }'
+  echo "throughput per round (ops/s; the medians are in the table above):"
+  awk '{ printf "   round %d: native %s, channel %s: %.2fx\n", $1, $2, $3, $3 / $2 }' "$work/rounds"
+  awk '{print $3 / $2}' "$work/rounds" | sort -n | awk '{a[NR]=$1} END {
+    m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2
+    printf "channel / native throughput: %.2fx, median of %d rounds (%.2f-%.2f) (target >= 0.8x)\n", m, NR, a[1], a[NR] }'
 fi
 if part crdb; then
   echo "crdb update --encryption (3 clusters, 6 channels), API call to finished: median $(echo "$sorted" | sed -n 5p) ms, max $(echo "$sorted" | tail -1) ms (target <= 1000 ms)"

@@ -7,6 +7,8 @@
 # Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
 # The endpoint reaches its backend over the redis-server's Unix socket, as the local suite's do
 # (BENCH_BACKEND=tcp: over its TCP port instead).
+# After a warm-up run per -P it waits for the syncer-service's JIT to settle (a perf profile of an unsettled
+# syncer showed C2 with more samples than the event loop during a measured run; native Redis has no JIT).
 # Each -P runs BENCH_ROUNDS times (default 3), the two sides taking turns going first; the summary is the
 # median ratio (this machine's native numbers alone vary by ±15 % from run to run).
 # BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records the syncer-service with perf
@@ -64,8 +66,10 @@ cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1
 run() { # port cacert pipeline -> csv lines "test",rps,avg,min,p50,p95,p99,max
   redis-benchmark -h 127.0.0.1 -p "$1" --tls --cacert "$2" -c 50 -n "$n" -P "$3" -t set,get --csv -r 100000 2>/dev/null | tail -n +2
 }
-echo "== warming the endpoint's JIT up (not measured)"
+echo "== warming the endpoint's JIT up (not measured), then waiting for it to settle"
+. "$repo/deploy/bench/jit.sh"
 for p in ${BENCH_PIPELINES:-16 1}; do run "$endpoint" "$proxy_cert" "$p" > /dev/null; done
+jit_settle "$syncer_pid"
 echo
 grep -ho "TLS provider [A-Z]*" "$SUITE_HOME"/logs/syncer-service-cluster-a.log | head -1 || true
 rounds=${BENCH_ROUNDS:-3}
