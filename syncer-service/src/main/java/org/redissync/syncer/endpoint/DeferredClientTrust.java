@@ -32,7 +32,7 @@ final class DeferredClientTrust extends X509ExtendedTrustManager {
         ClientCertificatePolicy.Verdict v = c.policy().judge(chain, clock.instant());
         c.recordVerdict(v);
         if (!v.accepted()) {
-            throw new Endpoint.RefusedCertificate(v.refusal());
+            throw Endpoint.refusedCertificate(v.refusal());
         }
     }
 

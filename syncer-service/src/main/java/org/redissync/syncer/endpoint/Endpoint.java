@@ -20,9 +20,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.CertificateVerifier;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
@@ -621,10 +624,22 @@ public final class Endpoint {
         }
     }
 
-    /** Raised by the trust manager so the handshake fails with a TLS alert; the reason is on the connection. */
-    static final class RefusedCertificate extends CertificateException {
-        RefusedCertificate(Refusal r) {
-            super("client certificate refused: " + r.label());
+    /**
+     * What the trust manager raises so the handshake fails with a TLS alert that says why (the reason itself is
+     * on the connection): with OpenSSL, {@code unknown_ca} for an untrusted certificate, {@code certificate_expired}
+     * for an outdated one, {@code bad_certificate} for the rest. (A plain {@link CertificateException} reached the
+     * client as {@code internal_error}, which reads like a server fault.) The JDK provider picks its own alert.
+     */
+    static CertificateException refusedCertificate(Refusal r) {
+        String message = "client certificate refused: " + r.label();
+        if (!OpenSsl.isAvailable()) {
+            return new CertificateException(message);
         }
+        int code = switch (r) {
+            case UNTRUSTED -> CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+            case EXPIRED -> CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED;
+            default -> CertificateVerifier.X509_V_ERR_CERT_REJECTED;
+        };
+        return new OpenSslCertificateException(message, code);
     }
 }

@@ -202,10 +202,10 @@ class EndpointIntegrationTest {
 
         assertThat(ping(b, good)).isEqualTo("+PONG");
         assertThat(ping(b, pinnedLeaf)).as("a pinned leaf skips subject validation").isEqualTo("+PONG");
-        assertRefused(b, untrusted, Refusal.UNTRUSTED);
-        assertRefused(b, wrongSubject, Refusal.SUBJECT_MISMATCH);
-        assertRefused(b, expired, Refusal.EXPIRED);
-        assertRefused(b, weak, Refusal.WEAK_HASH);
+        assertRefused(b, untrusted, Refusal.UNTRUSTED, "unknown_ca");
+        assertRefused(b, wrongSubject, Refusal.SUBJECT_MISMATCH, "bad_certificate");
+        assertRefused(b, expired, Refusal.EXPIRED, "certificate_expired");
+        assertRefused(b, weak, Refusal.WEAK_HASH, "bad_certificate");
         assertRefused(b, null, Refusal.NO_CLIENT_CERT);
 
         // san_cn: only the CN counts.
@@ -388,13 +388,22 @@ class EndpointIntegrationTest {
     }
 
     void assertRefused(Bdb b, TestPki.Issued client, Refusal reason) throws Exception {
+        assertRefused(b, client, reason, null);
+    }
+
+    /** Refused, counted under {@code reason}, and (when {@code alert} is given) told so by that TLS alert. */
+    void assertRefused(Bdb b, TestPki.Issued client, Refusal reason, String alert) throws Exception {
         double before = metrics.refusals(b.uid(), reason);
+        String told = null;
         try (SSLSocket s = tlsSocket(b, client)) {
             s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             int r = s.getInputStream().read();
             assertThat(r).as("expected the connection to be refused for " + reason).isEqualTo(-1);
-        } catch (java.io.IOException refusedDuringHandshake) {
-            // also a refusal
+        } catch (java.io.IOException refused) { // during the handshake, or (TLS 1.3) at the first read
+            told = refused.getMessage();
+        }
+        if (alert != null) {
+            assertThat(told).as("the client is told why: " + reason).contains("alert: " + alert);
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics.refusals(b.uid(), reason)).isEqualTo(before + 1));
     }
