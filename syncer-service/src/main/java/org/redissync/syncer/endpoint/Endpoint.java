@@ -94,9 +94,9 @@ public final class Endpoint {
 
     /**
      * Binds the port with {@code instances} servers (at most one per event loop), each listening from an event-loop
-     * context of its own, on distinct loops: Vert.x
-     * hands accepted connections to the servers in turn, and a connection lives on its server's loop. (Listening
-     * from one non-Vert.x thread would put every server on that thread's one sticky context: one loop for all.)
+     * context of its own on a distinct loop: Vert.x hands accepted connections to the servers in turn, and a
+     * connection lives on its server's loop. (Listening from one non-Vert.x thread would put every server on that
+     * thread's one sticky context: one loop for all.)
      */
     Future<Void> start(EndpointSettings initial, String host, int instances) {
         settings.set(initial);
