@@ -7,12 +7,14 @@
 # Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
 # The endpoint reaches its backend over the redis-server's Unix socket, as the local suite's do
 # (BENCH_BACKEND=tcp: over its TCP port instead).
-# After a warm-up run per -P it waits for the syncer-service's JIT to settle (a perf profile of an unsettled
-# syncer showed C2 with more samples than the event loop during a measured run; native Redis has no JIT).
+# It warms the syncer-service's JIT up (mixed SET/GET at every -P) until a whole warm-up compiles nothing new
+# (a perf profile of an unwarmed syncer showed C2 with more samples than the event loops during a measured
+# run; native Redis has no JIT).
 # Each -P runs BENCH_ROUNDS times (default 3), the two sides taking turns going first; the summary is the
 # median ratio (this machine's native numbers alone vary by ±15 % from run to run).
 # BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records the syncer-service with perf
-# during each endpoint run (profile kept in /tmp/perf-endpoint-P<p>.data).
+# during each endpoint run (profile kept in /tmp/perf-endpoint-P<p>.data; BENCH_PERF_ARGS, default
+# "-g -F 999", e.g. "-e raw_syscalls:sys_enter" to count system calls); BENCH_KEEP=1 keeps the suite's logs.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 n=${1:-200000}
@@ -22,7 +24,7 @@ redis_pid=""
 cleanup() {
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
   "$repo/deploy/local/suite" down >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: logs kept in $work/suite/logs"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 for tool in redis-server redis-benchmark openssl; do
@@ -62,9 +64,11 @@ done
 
 syncer_pid=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}'; }
 run() { # port cacert pipeline -> csv lines "test",rps,avg,min,p50,p95,p99,max
-  redis-benchmark -h 127.0.0.1 -p "$1" --tls --cacert "$2" -c 50 -n "$n" -P "$3" -t set,get --csv -r 100000 2>/dev/null | tail -n +2
+  /usr/bin/time -f '%U %S %e' -o "$work/time" \
+    redis-benchmark -h 127.0.0.1 -p "$1" --tls --cacert "$2" -c 50 -n "$n" -P "$3" -t set,get --csv -r 100000 2>/dev/null | tail -n +2
 }
 # The warm-up load mixes SET and GET at once (two redis-benchmarks side by side), as real traffic does: warmed up
 # with SET, then GET, alone, C2 compiled the request framer and reply scanner for one command shape, and the first
@@ -76,10 +80,10 @@ warm_up() { # pipeline
   redis-benchmark -h 127.0.0.1 -p "$endpoint" --tls --cacert "$proxy_cert" -c 25 -n "$n" -P "$1" -t get -r 100000 -q > /dev/null 2>&1
   wait "$setter"
 }
-echo "== warming the endpoint's JIT up with mixed SET/GET (not measured), then waiting for it to settle"
+warm_all() { for p in ${BENCH_PIPELINES:-16 1}; do warm_up "$p"; done; }
+echo "== warming the endpoint's JIT up with mixed SET/GET (not measured) until a whole warm-up compiles nothing new"
 . "$repo/deploy/bench/jit.sh"
-for p in ${BENCH_PIPELINES:-16 1}; do warm_up "$p"; warm_up "$p"; done
-jit_settle "$syncer_pid"
+jit_warm "$syncer_pid" warm_all
 echo
 grep -ho "TLS provider [A-Z]*" "$SUITE_HOME"/logs/syncer-service-cluster-a.log | head -1 || true
 rounds=${BENCH_ROUNDS:-3}
@@ -88,19 +92,33 @@ printf '%-5s %-4s %-5s %14s %14s %7s %16s %16s\n' test -P round "native ops/s" "
 cpu_lines=()
 : > "$work/ratios"
 measure() { # side port cacert pipeline: one run, its CPU ticks added up per side
-  local r0 s0; r0=$(ticks "$redis_pid"); s0=$(ticks "$syncer_pid")
+  local r0 s0 rk0 sk0; r0=$(ticks "$redis_pid"); s0=$(ticks "$syncer_pid"); rk0=$(sys_ticks "$redis_pid"); sk0=$(sys_ticks "$syncer_pid")
+  # with BENCH_KEEP=1 the syncer's uptime at each run's start and end, to find the run in a JIT log
+  [ "${BENCH_KEEP:-0}" = 1 ] && echo "   $1 -P $4 starts at syncer uptime $(jcmd "$syncer_pid" VM.uptime 2>/dev/null | tail -1)" >&2
   if [ "$1" = endpoint ] && [ "${BENCH_PERF:-0}" = 1 ]; then  # CPU profile of the syncer-service during the endpoint run (perf)
-    perf record -g -F 999 -p "$syncer_pid" -o "$work/perf-endpoint-P$4.data" >/dev/null 2>&1 & perf_pid=$!
+    perf record ${BENCH_PERF_ARGS:--g -F 999} -p "$syncer_pid" -o "$work/perf-endpoint-P$4.data" >/dev/null 2>&1 & perf_pid=$!
   fi
   run "$2" "$3" "$4" > "$work/$1.csv"
+  [ "${BENCH_KEEP:-0}" = 1 ] && echo "   $1 -P $4 ends at syncer uptime $(jcmd "$syncer_pid" VM.uptime 2>/dev/null | tail -1)" >&2
   if [ "$1" = endpoint ] && [ "${BENCH_PERF:-0}" = 1 ]; then
     jcmd "$syncer_pid" Compiler.perfmap >/dev/null 2>&1 || true
     kill -INT "$perf_pid"; wait "$perf_pid" || true
     cp "$work/perf-endpoint-P$4.data" "/tmp/perf-endpoint-P$4.data"; cp "/tmp/perf-$syncer_pid.map" /tmp/ 2>/dev/null || true
   fi
-  if [ "$1" = native ]; then native_redis=$((native_redis + $(ticks "$redis_pid") - r0)); else
-    ep_redis=$((ep_redis + $(ticks "$redis_pid") - r0)); ep_syncer=$((ep_syncer + $(ticks "$syncer_pid") - s0)); fi
+  local dr=$(($(ticks "$redis_pid") - r0)) ds=$(($(ticks "$syncer_pid") - s0))
+  local drk=$(($(sys_ticks "$redis_pid") - rk0)) dsk=$(($(sys_ticks "$syncer_pid") - sk0))
+  if [ "$1" = native ]; then native_redis=$((native_redis + dr)); else
+    ep_redis=$((ep_redis + dr)); ep_syncer=$((ep_syncer + ds)); fi
+  # this run's CPU per request (µs) of every process on the path, and how many of the cores they kept busy
+  read -r bu bs el < "$work/time"
+  cpu_run[$1]=$(awk -v side="$1" -v r="$dr" -v s="$ds" -v rk="$drk" -v sk="$dsk" -v bu="$bu" -v bs="$bs" -v el="$el" -v hz="$(getconf CLK_TCK)" -v n=$((2 * n)) 'BEGIN {
+    us = 1e6 / n; b = (bu + bs) * us; rr = r / hz * us; ss = s / hz * us
+    rs = r ? sprintf("%d%%", 100 * rk / r) : "-"; bsys = bu + bs ? sprintf("%d%%", 100 * bs / (bu + bs)) : "-"
+    if (side == "native") printf "redis %.1f (sys %s) + bench %.1f (sys %s)", rr, rs, b, bsys
+    else printf "syncer %.1f (sys %s) + redis %.1f (sys %s) + bench %.1f (sys %s)", ss, s ? sprintf("%d%%", 100 * sk / s) : "-", rr, rs, b, bsys
+    printf " (%.2f cores)", (r / hz + (side == "native" ? 0 : s / hz) + bu + bs) / el }')
 }
+declare -A cpu_run
 for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeline depth
   native_redis=0 ep_redis=0 ep_syncer=0
   for round in $(seq 1 "$rounds"); do
@@ -117,6 +135,7 @@ for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeli
       printf '%-5s %-4s %-5s %14.0f %14.0f %7s %16s %16s\n' "$t" "$p" "$round" "$nrps" "$erps" "${ratio}x" "$np50/$np99 ms" "$ep50/$ep99 ms"
       echo "$t $p $ratio" >> "$work/ratios"
     done
+    echo "      CPU µs/request  native: ${cpu_run[native]}  endpoint: ${cpu_run[endpoint]}"
   done
   [ "${BENCH_PERF:-0}" = 1 ] && echo "perf profile (last endpoint run): perf report -i /tmp/perf-endpoint-P$p.data"
   cpu_lines+=("-P $p: native redis-server $(cpu_s 0 "$native_redis") s; endpoint runs: redis-server $(cpu_s 0 "$ep_redis") s + syncer-service $(cpu_s 0 "$ep_syncer") s")

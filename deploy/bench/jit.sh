@@ -16,3 +16,22 @@ jit_settle() {
   done
   echo "   JIT settled after $((SECONDS - t0)) s ($((after - before)) compilations in the last 3 s)"
 }
+
+# jit_warm <pid> <command...>: runs the command (a warm-up load) again and again until one whole run of it
+# compiled fewer than 10 methods in that JVM (at least twice, at most for 120 s), and says how many runs it
+# took. Waiting idle is not enough: a load that is short and early in the JVM's life queues its hot methods
+# for C2 behind the start-up's compilations, HotSpot drops queued tasks whose methods went cold, and the
+# first measured run then compiles them (LogCompilation: the TLS engine's wrap/unwrap and the epoll read loop
+# reached C2 only during a measured -P 16 run, C2 with more CPU than the event loops).
+jit_warm() {
+  command -v jstat >/dev/null || { "${@:2}"; "${@:2}"; echo "   (no jstat: warmed up twice, JIT not checked)"; return 0; }
+  local pid=$1 t0=$SECONDS runs=0 before after
+  shift
+  count() { jstat -compiler "$pid" 2>/dev/null | awk 'NR==2 {print $1}' || echo 0; }
+  while :; do
+    before=$(count); "$@"; after=$(count); runs=$((runs + 1))
+    [ "$runs" -ge 2 ] && [ $((after - before)) -lt 10 ] && break
+    [ $((SECONDS - t0)) -ge 120 ] && break
+  done
+  echo "   warm after $runs runs, $((SECONDS - t0)) s ($((after - before)) compilations in the last run)"
+}
