@@ -50,6 +50,15 @@ final class BackendLane {
     private final RespReplyScanner scanner = new RespReplyScanner();
     private final List<Client> paused = new ArrayList<>();
     private final List<Client> toFlush = new ArrayList<>();
+    /**
+     * Replies up to this many bytes of a client whose run (its commands of one turn) is only partly answered at
+     * the end of a read are written but not flushed: the rest is on its way (every command of the run was sent),
+     * and one flush for the whole run makes one TLS record and one segment for the client instead of two.
+     */
+    static final int HOLD_LIMIT = 64 * 1024;
+    /** The client whose replies are written but not flushed (the FIFO's head), and how many bytes. */
+    private Client held;
+    private int heldBytes;
 
     // FIFO of (client, commands still unanswered) runs, as a ring.
     private Client[] who = new Client[64];
@@ -132,7 +141,9 @@ final class BackendLane {
         size++;
     }
 
-    private void onReplies(ByteBuf buf) {
+    /** Replies read from the backend (package-private for tests). */
+    void onReplies(ByteBuf buf) {
+        Client partial = null; // the head, when its run is partly answered by this read
         try {
             int end = buf.writerIndex();
             int pos = buf.readerIndex();
@@ -145,7 +156,7 @@ final class BackendLane {
                 int r = scanner.next(buf, pos, end);
                 Client c = who[head];
                 if (r < 0) {
-                    hand(c, buf, start, end, done); // the head's reply continues in the next read
+                    partial = handPartial(c, buf, start, end, done); // the head's reply continues in the next read
                     start = end;
                     pos = end;
                     done = 0;
@@ -163,18 +174,41 @@ final class BackendLane {
                 }
             }
             if (start < pos && size > 0) {
-                hand(who[head], buf, start, pos, done);
+                partial = handPartial(who[head], buf, start, pos, done);
             }
         } catch (RespReplyScanner.ProtocolException e) {
+            partial = null;
             socket.close();
             fail();
         } finally {
             buf.release();
         }
+        if (held != null && held != partial) {
+            held = null; // flushed below: its run is complete
+        }
         for (Client c : toFlush) {
-            c.flush();
+            if (c == partial) {
+                held = c; // the rest of its run follows; flushed with it
+            } else {
+                c.flush();
+            }
         }
         toFlush.clear();
+    }
+
+    /**
+     * Hands the head its replies of a run that is not complete yet; returns it when they may be held back (its
+     * first replies in this read — a client whose earlier run completed in this read is flushed now, else a
+     * client that keeps sending could be held for ever), {@code null} when they are flushed at the end of the read.
+     */
+    private Client handPartial(Client c, ByteBuf buf, int from, int to, int answered) {
+        boolean first = !toFlush.contains(c);
+        hand(c, buf, from, to, answered);
+        if (!first || c.closed()) {
+            return null;
+        }
+        heldBytes = (c == held ? heldBytes : 0) + (to - from);
+        return heldBytes < HOLD_LIMIT ? c : null;
     }
 
     private void hand(Client c, ByteBuf buf, int from, int to, int answered) {
@@ -205,6 +239,10 @@ final class BackendLane {
         }
         failed = true;
         onClose.run();
+        if (held != null) {
+            held.flush(); // what it was answered reaches it before it is closed
+            held = null;
+        }
         beforeConnected.forEach(ReferenceCountUtil::release);
         beforeConnected.clear();
         List<Client> waiting = new ArrayList<>();
