@@ -64,6 +64,7 @@ done
 
 syncer_pid=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME"/run/processes)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+reads() { redis-cli -p "$plain" info stats 2>/dev/null | tr -d '\r' | awk -F: '$1 == "total_reads_processed" {print $2}' || echo 0; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", (b - a) / hz}'; }
 run() { # port cacert pipeline -> csv lines "test",rps,avg,min,p50,p95,p99,max
@@ -93,6 +94,7 @@ printf '%-5s %-4s %-5s %14s %14s %7s %16s %16s\n' test -P round "native ops/s" "
 cpu_lines=()
 : > "$work/ratios"
 measure() { # side port cacert pipeline: one run, its CPU ticks added up per side
+  local reads0; reads0=$(reads)
   local r0 s0 rk0 sk0; r0=$(ticks "$redis_pid"); s0=$(ticks "$syncer_pid"); rk0=$(sys_ticks "$redis_pid"); sk0=$(sys_ticks "$syncer_pid")
   # with BENCH_KEEP=1 the syncer's uptime at each run's start and end, to find the run in a JIT log
   [ "${BENCH_KEEP:-0}" = 1 ] && echo "   $1 -P $4 starts at syncer uptime $(jcmd "$syncer_pid" VM.uptime 2>/dev/null | tail -1)" >&2
@@ -106,6 +108,7 @@ measure() { # side port cacert pipeline: one run, its CPU ticks added up per sid
     kill -INT "$perf_pid"; wait "$perf_pid" || true
     cp "$work/perf-endpoint-P$4.data" "/tmp/perf-endpoint-P$4.data"; cp "/tmp/perf-$syncer_pid.map" /tmp/ 2>/dev/null || true
   fi
+  local reads1; reads1=$(reads)
   local dr=$(($(ticks "$redis_pid") - r0)) ds=$(($(ticks "$syncer_pid") - s0))
   local drk=$(($(sys_ticks "$redis_pid") - rk0)) dsk=$(($(sys_ticks "$syncer_pid") - sk0))
   if [ "$1" = native ]; then native_redis=$((native_redis + dr)); else
@@ -118,6 +121,8 @@ measure() { # side port cacert pipeline: one run, its CPU ticks added up per sid
     if (side == "native") printf "redis %.1f (sys %s) + bench %.1f (sys %s)", rr, rs, b, bsys
     else printf "syncer %.1f (sys %s) + redis %.1f (sys %s) + bench %.1f (sys %s)", ss, s ? sprintf("%d%%", 100 * sk / s) : "-", rr, rs, b, bsys
     printf " (%.2f cores)", (r / hz + (side == "native" ? 0 : s / hz) + bu + bs) / el }')
+  # commands per read in redis-server: how well the endpoint's shared connections batch (native: the -P)
+  cpu_run[$1]+=$(awk -v n=$((2 * n)) -v d=$((reads1 - reads0)) 'BEGIN { if (d > 0) printf ", %.1f commands/read", n / d }')
 }
 declare -A cpu_run
 for p in ${BENCH_PIPELINES:-1 16}; do   # e.g. BENCH_PIPELINES=16 for one pipeline depth
