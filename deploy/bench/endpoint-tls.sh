@@ -4,7 +4,7 @@
 # Starts a one-cluster local suite in its own SUITE_HOME, a redis-server with a plain and a TLS port,
 # a bdb (tls_mode enabled) whose backend is that redis-server, then runs redis-benchmark --tls
 # (50 clients, SET/GET, -P 1 and -P 16) against both and prints ops/s, p50/p99 and the ratio.
-# Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, openssl.
+# Everything it starts is stopped on exit. Needs redis-server, redis-benchmark, redis-cli, openssl, /usr/bin/time.
 # The endpoint reaches its backend over the redis-server's Unix socket, as the local suite's do
 # (BENCH_BACKEND=tcp: over its TCP port instead).
 # It warms the syncer-service's JIT up (mixed SET/GET at every -P) until a whole warm-up compiles nothing new
@@ -27,8 +27,8 @@ cleanup() {
   if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: logs kept in $work/suite/logs"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-for tool in redis-server redis-benchmark openssl; do
-  command -v $tool >/dev/null || { echo "bench: $tool is required (apt-get install redis-server redis-tools openssl)" >&2; exit 1; }
+for tool in redis-server redis-benchmark redis-cli openssl /usr/bin/time; do
+  command -v $tool >/dev/null || { echo "bench: $tool is required (apt-get install redis-server redis-tools openssl time)" >&2; exit 1; }
 done
 
 echo "== starting a one-cluster suite (SUITE_SYNCER_ACCEPTORS=${SUITE_SYNCER_ACCEPTORS:-default})"
