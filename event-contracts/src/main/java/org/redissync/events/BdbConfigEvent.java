@@ -45,13 +45,24 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             List<ReplicaSource> replicaSources,
             /** {@code disabled} · {@code enabled} · {@code paused} · {@code stopped}. */
             String replicaSync,
-            Instant updatedAt) implements BdbConfigEvent {
+            Instant updatedAt,
+            /** RE's {@code max_connections}: client connections the endpoint accepts at once; 0 (and absent, in older events) is no limit. */
+            int maxConnections) implements BdbConfigEvent {
 
         public static final int VERSION = 1;
 
         public BdbConfigured {
             Objects.requireNonNull(cluster, "cluster");
             replicaSources = replicaSources == null ? List.of() : List.copyOf(replicaSources);
+            if (maxConnections < 0) {
+                throw new IllegalArgumentException("maxConnections < 0");
+            }
+        }
+
+        /** A bdb without a connection limit. */
+        public BdbConfigured(int version, long uid, long generation, String name, String cluster, int port, String backend, long memorySize,
+                String crdbGuid, Tls tls, List<ReplicaSource> replicaSources, String replicaSync, Instant updatedAt) {
+            this(version, uid, generation, name, cluster, port, backend, memorySize, crdbGuid, tls, replicaSources, replicaSync, updatedAt, 0);
         }
     }
 

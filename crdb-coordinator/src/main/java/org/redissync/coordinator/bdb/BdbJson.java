@@ -43,7 +43,7 @@ public final class BdbJson {
     static final Set<String> WRITABLE = Set.of("name", "port", "memory_size", "cluster", "backend", "tls_mode",
             "enforce_client_authentication", "authentication_ssl_client_certs",
             "client_cert_subject_validation_type", "authorized_subjects", "authorized_names", "mtls_allow_outdated_certs",
-            "mtls_allow_weak_hashing", "replica_sources", "replica_sync");
+            "mtls_allow_weak_hashing", "replica_sources", "replica_sync", "max_connections");
 
     private BdbJson() {
     }
@@ -124,8 +124,9 @@ public final class BdbJson {
         List<ReplicaSource> sources = sources(n, now);
         String replicaSync = enumValue(n, "replica_sync", sources.isEmpty() ? "disabled" : "enabled",
                 Map.of("disabled", "disabled", "enabled", "enabled", "paused", "paused", "stopped", "stopped"));
+        int maxConnections = n.hasNonNull("max_connections") ? integer(n, "max_connections", 0, Integer.MAX_VALUE) : 0;
         return new BdbSpec(name, port, memory, cluster, backend, tlsMode, enforce, clientCerts, validation, subjects,
-                outdated, weak, sources, replicaSync);
+                outdated, weak, sources, replicaSync, maxConnections);
     }
 
     // ------------------------------------------------------------------------------- rendering
@@ -138,6 +139,7 @@ public final class BdbJson {
         o.put("type", "redis");
         o.put("port", b.port());
         o.put("memory_size", b.memorySize());
+        o.put("max_connections", b.maxConnections());
         o.put("cluster", b.cluster());
         o.put("backend", b.backend());
         o.put("generation", b.generation());

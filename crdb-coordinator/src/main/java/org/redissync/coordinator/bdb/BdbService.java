@@ -150,7 +150,8 @@ public class BdbService {
                 current != null ? current.tls().crdtCerts() : List.of(), spec.subjectValidation(), spec.authorizedSubjects(),
                 spec.allowOutdatedCerts(), spec.allowWeakHashing());
         return new BdbConfigured(BdbConfigured.VERSION, uid, generation, spec.name(), spec.cluster(), port, backend, spec.memorySize(),
-                current != null ? current.crdbGuid() : null, tls, spec.replicaSources(), spec.replicaSync(), clock.instant());
+                current != null ? current.crdbGuid() : null, tls, spec.replicaSources(), spec.replicaSync(), clock.instant(),
+                spec.maxConnections());
     }
 
     /** Encrypted sources need a server certificate (given, or their suite cluster's), and Replica Of must not loop. */
@@ -227,12 +228,12 @@ public class BdbService {
         return new BdbConfigured(b.version(), b.uid(), b.generation(), b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
                 b.crdbGuid(), new Tls(t.tlsMode(), t.enforceClientAuthentication(), t.clientCerts(), trust, t.subjectValidation(),
                         t.authorizedSubjects(), t.allowOutdatedCerts(), t.allowWeakHashing()),
-                b.replicaSources(), b.replicaSync(), b.updatedAt());
+                b.replicaSources(), b.replicaSync(), b.updatedAt(), b.maxConnections());
     }
 
     private BdbConfigured withGeneration(BdbConfigured b, long generation, BdbConfigured timeFrom) {
         return new BdbConfigured(b.version(), b.uid(), generation, b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
-                b.crdbGuid(), b.tls(), b.replicaSources(), b.replicaSync(), timeFrom.updatedAt());
+                b.crdbGuid(), b.tls(), b.replicaSources(), b.replicaSync(), timeFrom.updatedAt(), b.maxConnections());
     }
 
     public BdbConfigured require(long uid) {

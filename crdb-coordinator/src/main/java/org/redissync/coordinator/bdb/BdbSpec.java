@@ -22,5 +22,6 @@ public record BdbSpec(
         boolean allowOutdatedCerts,
         boolean allowWeakHashing,
         List<ReplicaSource> replicaSources,
-        String replicaSync) {
+        String replicaSync,
+        int maxConnections) {
 }

@@ -49,6 +49,25 @@ public interface SyncerConfig {
          */
         @WithDefault("true")
         boolean sharedBackendConnections();
+
+        /** How many replies a client of an endpoint may leave unread (Redis's {@code client-output-buffer-limit}). */
+        OutputBufferLimit clientOutputBufferLimit();
+    }
+
+    /**
+     * Replies written to a client that it has not read yet. Past {@link #soft()} the client's commands are no longer
+     * read; past {@link #hard()}, or past the soft limit for {@link #softTime()}, it is disconnected (logged and counted
+     * as {@code output_limit}). Redis's pub/sub class defaults: a shared backend connection cannot wait for one slow client.
+     */
+    interface OutputBufferLimit {
+        @WithDefault("33554432")
+        long hard();
+
+        @WithDefault("8388608")
+        long soft();
+
+        @WithDefault("60s")
+        Duration softTime();
     }
 
     /** Where the cluster's certificates come from: files (operator-managed), or cert-service by CSR. */

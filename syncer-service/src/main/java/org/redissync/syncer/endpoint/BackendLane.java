@@ -9,6 +9,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
+import org.redissync.syncer.resp.ReplyScanner;
+
 /**
  * One backend connection shared by many client connections of one endpoint on one event loop: their
  * commands go out in arrival order, written without a flush and flushed once per event-loop turn, and
@@ -47,7 +49,7 @@ final class BackendLane {
     private boolean failed;
     private TurnFlusher flusher;
     private final List<ByteBuf> beforeConnected = new ArrayList<>();
-    private final RespReplyScanner scanner = new RespReplyScanner();
+    private final ReplyScanner scanner = new ReplyScanner();
     private final List<Client> paused = new ArrayList<>();
     private final List<Client> toFlush = new ArrayList<>();
     /**
@@ -151,7 +153,7 @@ final class BackendLane {
             int done = 0;
             while (pos < end) {
                 if (size == 0) {
-                    throw new RespReplyScanner.ProtocolException("a reply nobody asked for");
+                    throw new ReplyScanner.ProtocolException("a reply nobody asked for");
                 }
                 int r = scanner.next(buf, pos, end);
                 Client c = who[head];
@@ -176,7 +178,7 @@ final class BackendLane {
             if (start < pos && size > 0) {
                 partial = handPartial(who[head], buf, start, pos, done);
             }
-        } catch (RespReplyScanner.ProtocolException e) {
+        } catch (ReplyScanner.ProtocolException e) {
             partial = null;
             socket.close();
             fail();

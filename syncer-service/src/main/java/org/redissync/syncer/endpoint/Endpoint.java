@@ -4,6 +4,8 @@ import java.net.SocketAddress;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -42,8 +46,11 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.jboss.logging.Logger;
+import org.redissync.syncer.resp.ReplyScanner;
 import org.redissync.events.RedisAddress;
 import org.redissync.events.TlsMode;
+import org.redissync.syncer.config.SyncerConfig;
+import org.redissync.syncer.resp.RequestParser;
 
 /**
  * One bdb's client endpoint: accepts on the bdb's port, terminates TLS (or not, by {@code tls_mode}),
@@ -54,11 +61,18 @@ import org.redissync.events.TlsMode;
 public final class Endpoint {
 
     private static final Logger LOG = Logger.getLogger(Endpoint.class);
-    static final List<String> REPLICATION_COMMANDS = List.of("SYNC", "PSYNC", "REPLCONF");
-    static final String REFUSAL_MESSAGE = "ERR replication is accepted only over TLS from a trusted syncer certificate";
-    /** Replaces a refused replication command: the backend answers with the error in order, then hangs up. */
-    static final String REFUSAL_REPLY = "*3\r\n$4\r\nEVAL\r\n$" + ("return redis.error_reply('" + REFUSAL_MESSAGE + "')").length()
-            + "\r\nreturn redis.error_reply('" + REFUSAL_MESSAGE + "')\r\n$1\r\n0\r\n*1\r\n$4\r\nQUIT\r\n";
+
+    /** An answer of the endpoint's own to one request, and (on an own connection) the number of the command standing in for it. */
+    private static final class LocalReply {
+        final byte[] bytes;
+        final boolean close;
+        long seq;
+
+        LocalReply(byte[] bytes, boolean close) {
+            this.bytes = bytes;
+            this.close = close;
+        }
+    }
 
     private final long uid;
     private final int port;
@@ -78,11 +92,35 @@ public final class Endpoint {
     private final Map<LaneKey, BackendLane> lanes = new ConcurrentHashMap<>();
     /** A command still arriving after this many bytes gets its client a connection of its own (bounded memory). */
     static final int MAX_PARTIAL_COMMAND = 256 * 1024;
+    /**
+     * Commands a client may have unanswered on a shared backend connection; its next one gets it a connection of its own.
+     * Every other client of the lane waits behind them (a pipeline of 2000 GETs of a 1 MB value held a lane for seconds):
+     * deep pipelines are better off alone. redis-benchmark's {@code -P 16} stays shared (16 in flight at most).
+     */
+    static final int SHARED_IN_FLIGHT = 16;
+    /**
+     * Commands passed on to a client's own connection and not answered yet, at most (while replies can be counted): a
+     * client that pipelines thousands of GETs of a large value and reads nothing would otherwise have Redis copy all
+     * their replies into its memory, busy for everyone meanwhile.
+     */
+    static final int OWN_IN_FLIGHT = 16;
+    /** On a connection of its own, a request still arriving after this many bytes is passed on as it arrives. */
+    static final int STREAM_AT = 64 * 1024;
+    private final SyncerConfig.OutputBufferLimit limits;
+    /**
+     * The name of the commands an own connection's backend is sent in place of a refused one: random per endpoint, so
+     * no client can name it, and unknown to Redis, whose "unknown command" error answers it in order.
+     */
+    private final String standInName = "redissync-refused-" + Long.toHexString(new java.security.SecureRandom().nextLong() | Long.MIN_VALUE);
+    /** The start of the error line that answers a stand-in command; its number follows. */
+    private final byte[] standInError = ("-ERR unknown command '" + standInName + "-").getBytes(StandardCharsets.US_ASCII);
     /** Connections being TLS-handshaken, found by their engine from the trust manager. */
     static final Map<SSLEngine, Connection> HANDSHAKING = new ConcurrentHashMap<>();
 
-    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock, boolean shareBackends) {
+    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock, boolean shareBackends,
+            SyncerConfig.OutputBufferLimit limits) {
         this.shareBackends = shareBackends;
+        this.limits = limits;
         this.uid = uid;
         this.port = port;
         this.vertx = vertx;
@@ -203,32 +241,72 @@ public final class Endpoint {
         return offLoopBackends.get();
     }
 
+    /** The command standing in for answer {@code seq} on an own connection (then {@code QUIT} when the answer closes it). */
+    private byte[] stand(long seq, boolean quit) {
+        String name = standInName + "-" + seq;
+        String cmd = "*1\r\n$" + name.length() + "\r\n" + name + "\r\n" + (quit ? "*1\r\n$4\r\nQUIT\r\n" : "");
+        return cmd.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private void accept(NetSocket client) {
         loopsUsed.add(((NetSocketInternal) client).channelHandlerContext().executor());
         new Connection(client, settings.get()).begin();
     }
 
-    /** One client connection: deciding (TLS or not, who is it) → open (piping) → closed. */
+    /**
+     * One client connection: deciding (TLS or not, who is it) → open → closed. A trusted syncer's bytes are piped as
+     * they are; every other client's requests are parsed as redis-server parses them ({@link RequestParser}) and judged
+     * ({@link CommandPolicy}) before Redis sees them. Design note: {@code docs/endpoints.md}.
+     */
     final class Connection implements BackendLane.Client {
         private final NetSocket client;
         private final EndpointSettings st;
         private NetSocket backend;
         private boolean decided;
-        private boolean gate;
+        /** False for a trusted syncer: its bytes are piped untouched both ways. */
+        private boolean parsed = true;
         private boolean closed;
-        private boolean draining;
+        /** A request was answered "then closed" (protocol error, replication): nothing more is read or passed on. */
+        private boolean ending;
+        /** Beyond the bdb's max_connections when accepted: told so once its kind is known. */
+        private boolean overLimit;
         private final List<ByteBuf> early = new ArrayList<>();
-        private final RespCommandScanner scanner = new RespCommandScanner();
         private ClientCertificatePolicy.Verdict verdict;
         /** Commands go over the shared backend connection until one needs a connection of its own. */
         private boolean shared = shareBackends;
+        /** Commands sent on the shared connection and not answered yet. */
         private int unanswered;
-        private ByteBuf partial;
+        /** Client bytes not passed on yet, from the start of the request being parsed (relative offsets: the parser's). */
+        private ByteBuf in;
+        /** Slices of {@link #in} are on their way somewhere: its bytes must not be written over. */
+        private boolean inSliced;
+        private final RequestParser parser = new RequestParser();
+        /** Whole shareable commands at the start of {@link #in} not sent yet: sent to the lane as one slice. */
+        private int batchStart;
+        private int batchCommands;
         /** The lane this client's commands go to, kept while usable (no lookup per read). */
         private BackendLane lane;
-        private final RespRequestFramer framer = new RespRequestFramer();
         /** A flush of the client's replies is queued behind this event-loop turn. */
         private TurnFlusher clientFlusher;
+        /** Shared: an answer of the endpoint's own, waiting for the lane to answer the commands before it. */
+        private LocalReply waiting;
+        /** Own connection: answers of the endpoint's own, each an error the backend gives to a command only we can name. */
+        private final ArrayDeque<LocalReply> injected = new ArrayDeque<>();
+        private long nextSeq;
+        private final ReplyScanner replies = new ReplyScanner();
+        /** An error reply whose line has not fully arrived (it may be one of ours). */
+        private ByteBuf replyCarry;
+        /** Own connection: commands passed on and replies seen, while replies can be counted (no pub/sub, MONITOR, CLIENT REPLY...). */
+        private long ownSent;
+        private long ownAnswered;
+        private boolean counting = true;
+        /** Own connection: a large request judged by its head, passed on as it arrives. */
+        private boolean streaming;
+        /** A large request refused by its head: its bytes are dropped as they arrive, then this is the answer. */
+        private LocalReply swallowing;
+        /** The timer that disconnects a client still over the soft output limit when it fires (-1: none). */
+        private long softTimer = -1;
+        private boolean loggedRefusal;
 
         Connection(NetSocket client, EndpointSettings st) {
             this.client = client;
@@ -244,21 +322,395 @@ public final class Endpoint {
         }
 
         void begin() {
-            open.incrementAndGet();
+            int now = open.incrementAndGet();
+            overLimit = st.maxConnections() > 0 && now > st.maxConnections();
             metrics.connectionOpened(uid);
             // Raw Netty buffers both ways: no copy into Vert.x heap buffers, no copy back on write.
             clientInternal().messageHandler(this::fromClient);
             client.closeHandler(v -> close());
             client.exceptionHandler(e -> close());
             if (st.mode() == TlsMode.DISABLED) {
-                ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-refuse", new TlsRefuser());
+                clientInternal().channelHandlerContext().pipeline().addFirst("tls-refuse", new TlsRefuser());
                 decide(false);
             } else {
-                ((NetSocketInternal) client).channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
+                clientInternal().channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
             }
             if (!shared) {
                 connectBackend();
             }
+        }
+
+        /** The connection's kind is known: a trusted syncer (piped as is) or a client (parsed and judged). */
+        void decide(boolean syncer) {
+            if (closed) {
+                return;
+            }
+            if (overLimit && !syncer) {
+                refuse(Refusal.MAX_CONNECTIONS, verdict == null ? null : verdict.subject(), "-ERR max number of clients reached\r\n");
+                return;
+            }
+            this.parsed = !syncer;
+            this.decided = true;
+            if (!parsed) {
+                pipeEarly();
+                return;
+            }
+            List<ByteBuf> pending = new ArrayList<>(early);
+            early.clear();
+            pending.forEach(this::ingest);
+            drain();
+        }
+
+        // ------------------------------------------------------------------------------------ client → Redis
+
+        private void fromClient(Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (closed || ending) {
+                buf.release();
+                return;
+            }
+            if (!decided || (!parsed && backend == null)) {
+                early.add(buf);
+                reading(client, false);
+                return;
+            }
+            if (!parsed) {
+                pipe(buf);
+                return;
+            }
+            ingest(buf);
+            drain();
+        }
+
+        /** Appends client bytes to {@link #in}: in place while nothing refers to its bytes, else into a new buffer. */
+        private void ingest(ByteBuf buf) {
+            bytes.in().increment(buf.readableBytes());
+            if (in == null || !in.isReadable() && !parser.midRequest()) {
+                if (in != null) {
+                    in.release();
+                }
+                in = buf;
+                inSliced = false;
+                batchCommands = 0;
+            } else if (!inSliced && batchCommands == 0 && in.writableBytes() >= buf.readableBytes()) {
+                in.writeBytes(buf);
+                buf.release();
+            } else {
+                sendBatch();
+                ByteBuf merged = clientInternal().channelHandlerContext().alloc()
+                        .buffer(Math.max(256, 2 * (in.readableBytes() + buf.readableBytes())));
+                merged.writeBytes(in);
+                merged.writeBytes(buf);
+                in.release();
+                buf.release();
+                in = merged;
+                inSliced = false;
+            }
+        }
+
+        /** Whether requests can be passed on now. */
+        private boolean ready() {
+            return decided && parsed && !closed && !ending && waiting == null
+                    && (shared || (backend != null && unanswered == 0 && (!counting || ownSent - ownAnswered < OWN_IN_FLIGHT)));
+        }
+
+        /** Parses, judges and passes on every whole request in {@link #in}, as far as the connection is ready. */
+        private void drain() {
+            while (ready() && in != null && in.isReadable()) {
+                RequestParser.Status s = parser.parse(in);
+                if (s == RequestParser.Status.NEED_MORE) {
+                    partial();
+                    break;
+                }
+                switch (s) {
+                    case EMPTY -> {
+                        sendBatch();
+                        in.skipBytes(parser.length()); // no command, no reply (as Redis)
+                    }
+                    case ERROR -> {
+                        sendBatch();
+                        metrics.refused(uid, Refusal.PROTOCOL_ERROR);
+                        LOG.infof("bdb %d: %s from %s; closing it as Redis does", uid, parser.error(), peer());
+                        answer(new LocalReply(("-ERR " + parser.error() + "\r\n").getBytes(StandardCharsets.ISO_8859_1), true));
+                    }
+                    case COMMAND -> command();
+                    default -> throw new IllegalStateException();
+                }
+            }
+            sendBatch();
+            if (in != null && !in.isReadable() && !parser.midRequest()) {
+                in.release();
+                in = null;
+            }
+            updateReading();
+        }
+
+        /** Why the client's bytes are not read now, besides not being {@link #ready()}: bits of HOLD_*. */
+        private int holds;
+        private static final int HOLD_BACKEND = 1;
+        private static final int HOLD_LANE = 2;
+        private static final int HOLD_OUTPUT = 4;
+
+        private void hold(int bit) {
+            holds |= bit;
+            updateReading();
+        }
+
+        private void release(int bit) {
+            holds &= ~bit;
+            updateReading();
+        }
+
+        /** Reads the client's socket exactly while its requests can be passed on and nothing holds it back. */
+        private void updateReading() {
+            if (decided && parsed) {
+                reading(client, !closed && ready() && holds == 0);
+            }
+        }
+
+        private void command() {
+            RequestParser.Args a = parser.args();
+            int len = parser.length();
+            if (swallowing != null) {
+                in.skipBytes(len);
+                LocalReply r = swallowing;
+                swallowing = null;
+                answer(r);
+                return;
+            }
+            CommandPolicy.Verdict v = CommandPolicy.judge(a, true);
+            if (streaming) {
+                streaming = false;
+                if (v.refused()) {
+                    abortStreaming(v);
+                    return;
+                }
+                sentOwn(a);
+                toBackend(in.readRetainedSlice(len));
+                inSliced = true;
+                return;
+            }
+            if (v.refused()) {
+                sendBatch();
+                in.skipBytes(len);
+                refused(v);
+                return;
+            }
+            if (shared) {
+                if (v.action() == CommandPolicy.Action.OWN) {
+                    sendBatch();
+                    ownConnection(); // not consumed: parsed again once its own connection is there
+                    return;
+                }
+                if (a.isInline()) {
+                    sendBatch();
+                    in.skipBytes(len);
+                    toLane(Unpooled.wrappedBuffer(a.toMultibulk()), 1);
+                    return;
+                }
+                if (unanswered + batchCommands >= SHARED_IN_FLIGHT) {
+                    sendBatch();
+                    ownConnection(); // a deep pipeline would hold up the lane's other clients: it gets a connection of its own
+                    return;
+                }
+                if (batchCommands == 0) {
+                    batchStart = in.readerIndex();
+                }
+                in.skipBytes(len);
+                batchCommands++;
+                return;
+            }
+            sentOwn(a);
+            if (a.isInline()) {
+                in.skipBytes(len);
+                toBackend(Unpooled.wrappedBuffer(a.toMultibulk()));
+            } else {
+                toBackend(in.readRetainedSlice(len));
+                inSliced = true;
+            }
+        }
+
+        /** The bytes end inside a request. */
+        private void partial() {
+            if (swallowing != null) {
+                drop(parser.forwardable(in));
+                return;
+            }
+            if (shared) {
+                if (in.readableBytes() > MAX_PARTIAL_COMMAND) {
+                    sendBatch();
+                    ownConnection(); // a large request is streamed on a connection of its own
+                }
+                return;
+            }
+            if (!streaming) {
+                if (in.readableBytes() <= STREAM_AT || !parser.inBulkBody()) {
+                    return;
+                }
+                parser.forwardable(in); // judges the prefix of the argument under way
+                CommandPolicy.Verdict v = CommandPolicy.judge(parser.args(), false);
+                if (v.refused()) {
+                    if (v.action() == CommandPolicy.Action.REFUSE_AND_CLOSE) {
+                        refused(v);
+                        return;
+                    }
+                    countRefusal(v);
+                    swallowing = new LocalReply(v.reply().getBytes(StandardCharsets.ISO_8859_1), false);
+                    drop(parser.forwardable(in));
+                    return;
+                }
+                streaming = true;
+            }
+            int n = parser.forwardable(in);
+            if (parser.args().reserved()) {
+                abortStreaming(CommandPolicy.judge(parser.args(), false));
+                return;
+            }
+            if (n > 0) {
+                toBackend(in.readRetainedSlice(n));
+                inSliced = true;
+                parser.consumed(n);
+            }
+        }
+
+        /** A whole command goes to the client's own connection: counted, unless it makes replies uncountable from now on. */
+        private void sentOwn(RequestParser.Args a) {
+            ownSent++;
+            if (counting && CommandPolicy.unevenReplies(a)) {
+                counting = false;
+            }
+        }
+
+        private void drop(int n) {
+            in.skipBytes(n);
+            parser.consumed(n);
+        }
+
+        /**
+         * A streamed request turned out to name reserved state after part of it was passed on: Redis must never run
+         * it, so the backend connection is closed under it (and with it the client, told why).
+         */
+        private void abortStreaming(CommandPolicy.Verdict v) {
+            countRefusal(v);
+            LOG.infof("bdb %d: a streamed request from %s named reserved state; closing it", uid, peer());
+            if (backend != null) {
+                backend.close();
+            }
+            ending = true;
+            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(v.reply().getBytes(StandardCharsets.ISO_8859_1))).addListener(f -> close());
+        }
+
+        private void refused(CommandPolicy.Verdict v) {
+            countRefusal(v);
+            answer(new LocalReply(v.reply().getBytes(StandardCharsets.ISO_8859_1), v.action() == CommandPolicy.Action.REFUSE_AND_CLOSE));
+        }
+
+        private void countRefusal(CommandPolicy.Verdict v) {
+            metrics.refused(uid, v.reason());
+            if (!loggedRefusal || v.action() == CommandPolicy.Action.REFUSE_AND_CLOSE) {
+                loggedRefusal = true; // once per connection: a client repeating a refused command does not flood the log
+                LOG.infof("bdb %d: refused %s from %s%s: %s", uid, v.reason().label(), peer(),
+                        verdict == null || verdict.subject() == null ? "" : " (subject " + verdict.subject() + ")", v.reply().trim());
+            }
+        }
+
+        /**
+         * An answer of the endpoint's own, in order after the replies to the commands before it. Shared: once the lane
+         * answered them. Own connection: the backend is sent a command only this endpoint can name, whose "unknown
+         * command" error comes back in order (in MULTI, in pub/sub, after a blocked command) and is replaced with the
+         * answer; one to close is followed by QUIT, so the backend hangs up even when CLIENT REPLY OFF swallowed it.
+         */
+        private void answer(LocalReply r) {
+            if (r.close) {
+                ending = true;
+                updateReading();
+            }
+            if (shared) {
+                sendBatch();
+                if (unanswered == 0) {
+                    writeLocal(r);
+                } else {
+                    waiting = r;
+                    updateReading();
+                }
+                return;
+            }
+            r.seq = nextSeq++;
+            injected.add(r);
+            ownSent += r.close ? 2 : 1;
+            toBackend(Unpooled.wrappedBuffer(stand(r.seq, r.close)));
+        }
+
+        private void writeLocal(LocalReply r) {
+            bytes.out().increment(r.bytes.length);
+            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            if (r.close) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(r.bytes)).addListener(f -> close());
+            } else {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(r.bytes), ctx.voidPromise());
+                checkOutput();
+            }
+        }
+
+        private void sendBatch() {
+            if (batchCommands == 0) {
+                return;
+            }
+            int n = batchCommands;
+            batchCommands = 0;
+            ByteBuf slice = in.retainedSlice(batchStart, in.readerIndex() - batchStart);
+            inSliced = true;
+            toLane(slice, n);
+        }
+
+        private void toLane(ByteBuf commands, int n) {
+            unanswered += n;
+            if (lane == null || !lane.usable()) {
+                lane = lane(client, st);
+            }
+            lane.send(this, commands, n);
+        }
+
+        private void toBackend(ByteBuf buf) {
+            ((NetSocketInternal) backend).writeMessage(buf);
+            if (backend.writeQueueFull()) {
+                hold(HOLD_BACKEND);
+                backend.drainHandler(v -> release(HOLD_BACKEND));
+            }
+        }
+
+        /** A trusted syncer's bytes, as they are. */
+        private void pipe(ByteBuf buf) {
+            bytes.in().increment(buf.readableBytes());
+            ((NetSocketInternal) backend).writeMessage(buf);
+            if (backend.writeQueueFull()) {
+                reading(client, false);
+                backend.drainHandler(v -> reading(client, true));
+            }
+        }
+
+        private void pipeEarly() {
+            if (backend == null || closed) {
+                return;
+            }
+            List<ByteBuf> pending = new ArrayList<>(early);
+            early.clear();
+            pending.forEach(this::pipe);
+            reading(client, true);
+        }
+
+        /**
+         * From here on this client has its own backend connection, connected now and used once its shared commands are
+         * answered (their replies first, in order).
+         */
+        private void ownConnection() {
+            shared = false;
+            updateReading();
+            connectBackend();
         }
 
         /** This client's own backend connection (from the start, or once a command needs one). */
@@ -282,158 +734,142 @@ public final class Endpoint {
                         buf.release();
                         return;
                     }
-                    bytes.out().increment(buf.readableBytes());
-                    // Every read of the backend in this turn (a replication stream arrives in many small ones)
-                    // goes out as one TLS write; both connections are on this loop (connectBeside).
-                    if (clientFlusher == null) {
-                        clientFlusher = new TurnFlusher(clientInternal().channelHandlerContext(), () -> !closed);
-                    }
-                    clientFlusher.write(buf);
-                    if (client.writeQueueFull()) {
-                        reading(backend, false);
-                        client.drainHandler(d -> reading(backend, true));
+                    if (parsed) {
+                        fromOwnBackend(buf);
+                    } else {
+                        toClient(buf);
                     }
                 });
                 backend.closeHandler(v -> close());
                 backend.exceptionHandler(e -> close());
-                flushIfOpen();
+                if (!parsed) {
+                    pipeEarly();
+                } else {
+                    ownReady();
+                }
             });
         }
 
-        /** The connection's kind is known: TLS (and who) or plaintext. */
-        void decide(boolean replicationGate) {
-            this.gate = replicationGate;
-            this.decided = true;
-            flushIfOpen();
+        private void ownReady() {
+            if (closed || backend == null || unanswered > 0 || !decided) {
+                return;
+            }
+            drain();
         }
 
-        private void flushIfOpen() {
-            if (!decided || closed || (!shared && (backend == null || unanswered > 0))) {
-                return;
-            }
-            List<ByteBuf> pending = new ArrayList<>(early);
-            early.clear();
-            for (ByteBuf b : pending) {
-                forward(b);
-            }
-            reading(client, true);
-        }
+        // ------------------------------------------------------------------------------------ Redis → client
 
-        private void fromClient(Object msg) {
-            if (!(msg instanceof ByteBuf buf)) {
-                ReferenceCountUtil.release(msg);
-                return;
+        /** Backend bytes to the client: every read of this turn goes out in one TLS write (both on this loop). */
+        private void toClient(ByteBuf buf) {
+            bytes.out().increment(buf.readableBytes());
+            if (clientFlusher == null) {
+                clientFlusher = new TurnFlusher(clientInternal().channelHandlerContext(), () -> !closed);
             }
-            if (closed) {
-                buf.release();
-                return;
-            }
-            if (!decided || (!shared && (backend == null || unanswered > 0))) {
-                early.add(buf);
-                reading(client, false);
-                return;
-            }
-            forward(buf);
-        }
-
-        /**
-         * Backpressure at the channel: with raw message handlers Vert.x's pause() no longer holds reads back,
-         * so stop (and restart) reading from the socket itself.
-         */
-        private void reading(NetSocket s, boolean on) {
-            ((NetSocketInternal) s).channelHandlerContext().channel().config().setAutoRead(on);
-        }
-
-        private NetSocketInternal clientInternal() {
-            return (NetSocketInternal) client;
-        }
-
-        private void forward(ByteBuf buf) {
-            if (closed || draining) {
-                buf.release();
-                return;
-            }
-            if (shared) {
-                toSharedBackend(buf);
-                return;
-            }
-            if (gate) {
-                int refusedAt = scanner.scan(buf, cmd -> !isReplication(cmd));
-                if (refusedAt >= 0) {
-                    // Commands before the refused one still get their answers, in order: the refused
-                    // command is replaced by one whose reply is the error, then the backend hangs up.
-                    Buffer out = Buffer.buffer(buf.slice(buf.readerIndex(), refusedAt).copy());
-                    buf.release();
-                    out.appendString(REFUSAL_REPLY);
-                    backend.write(out);
-                    draining = true;
-                    metrics.refused(uid, Refusal.REPLICATION_REFUSED);
-                    LOG.infof("bdb %d: refused %s from %s%s", uid, Refusal.REPLICATION_REFUSED.label(), peer(),
-                            verdict == null || verdict.subject() == null ? "" : " (subject " + verdict.subject() + ")");
-                    return;
+            clientFlusher.write(buf);
+            if (client.writeQueueFull() && backend != null) {
+                NetSocket b = backend;
+                reading(b, false); // paused: the client reads its replies, or is disconnected after the soft limit's time
+                if (parsed) {
+                    overSoft();
                 }
-            }
-            bytes.in().increment(buf.readableBytes());
-            ((NetSocketInternal) backend).writeMessage(buf);
-            if (backend.writeQueueFull()) {
-                reading(client, false);
-                backend.drainHandler(v -> reading(client, true));
+                client.drainHandler(d -> {
+                    underSoft();
+                    reading(b, true);
+                });
             }
         }
 
         /**
-         * Whole shareable commands go to the shared connection; an incomplete one waits for its rest;
-         * from the first command that needs a connection of its own, this client gets one.
+         * Replies on a client's own connection: passed on as they come, except the errors answering the commands the
+         * endpoint stood in for a refused one, which become the endpoint's answers (reply boundaries are followed with
+         * {@link ReplyScanner}; an error line is held until it is whole).
          */
-        private void toSharedBackend(ByteBuf buf) {
+        private void fromOwnBackend(ByteBuf buf) {
             ByteBuf work = buf;
-            if (partial != null) {
-                partial.writeBytes(buf);
+            if (replyCarry != null) {
+                work = replyCarry.writeBytes(buf);
                 buf.release();
-                work = partial;
-                partial = null;
+                replyCarry = null;
             }
-            RespRequestFramer f = framer.scan(work);
-            if (f.commands() > 0) {
-                int n = f.complete();
-                bytes.in().increment(n);
-                unanswered += f.commands();
-                if (lane == null || !lane.usable()) {
-                    lane = lane(client, st);
-                }
-                lane.send(this, work.retainedSlice(work.readerIndex(), n), f.commands());
-                work.skipBytes(n);
-                if (closed) {
-                    work.release();
-                    return;
-                }
-            }
-            switch (f.stop()) {
-                case END -> work.release();
-                case PARTIAL -> {
-                    if (work.readableBytes() > MAX_PARTIAL_COMMAND) {
-                        ownConnection(work);
+            int pos = work.readerIndex();
+            int end = work.writerIndex();
+            int from = pos;
+            try {
+                while (pos < end) {
+                    if (!injected.isEmpty() && replies.atBoundary() && work.getByte(pos) == '-') {
+                        int lf = work.indexOf(pos, end, (byte) '\n');
+                        if (lf < 0) {
+                            emit(work, from, pos);
+                            replyCarry = clientInternal().channelHandlerContext().alloc().buffer(Math.max(256, (end - pos) * 2));
+                            replyCarry.writeBytes(work, pos, end - pos);
+                            return;
+                        }
+                        LocalReply mine = standIn(work, pos, lf);
+                        ownAnswered++;
+                        if (mine != null) {
+                            emit(work, from, pos);
+                            pos = lf + 1;
+                            from = pos;
+                            if (mine.close) {
+                                injected.clear();
+                                writeLocal(mine);
+                                return;
+                            }
+                            toClient(Unpooled.wrappedBuffer(mine.bytes));
+                            continue;
+                        }
+                        pos = lf + 1;
+                        continue;
+                    }
+                    int r = replies.next(work, pos, end);
+                    if (r < 0) {
+                        pos = end;
                     } else {
-                        partial = clientInternal().channelHandlerContext().alloc().buffer(Math.max(256, work.readableBytes() * 2));
-                        partial.writeBytes(work);
-                        work.release();
+                        pos = r;
+                        ownAnswered++;
                     }
                 }
-                case DEDICATED -> ownConnection(work);
-                default -> throw new IllegalStateException();
+                emit(work, from, end);
+                if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && in != null && in.isReadable() && !ending) {
+                    drain(); // requests held back while OWN_IN_FLIGHT were unanswered
+                }
+            } catch (ReplyScanner.ProtocolException e) {
+                LOG.warnf("bdb %d: a reply the endpoint cannot follow (%s); closing the connection", uid, e.getMessage());
+                close();
+            } finally {
+                work.release();
             }
         }
 
-        /**
-         * From here on this client has its own backend connection, connected now and used once its
-         * shared commands are answered (their replies first, in order).
-         */
-        private void ownConnection(ByteBuf rest) {
-            shared = false;
-            early.add(rest);
-            reading(client, false);
-            connectBackend();
+        private void emit(ByteBuf work, int from, int to) {
+            if (to > from && !closed) {
+                toClient(work.retainedSlice(from, to - from));
+            }
         }
+
+        /** The endpoint's answer this error line stands for, if it is one of ours (older ones were swallowed: dropped). */
+        private LocalReply standIn(ByteBuf work, int from, int lf) {
+            byte[] head = standInError;
+            if (lf - from < head.length) {
+                return null;
+            }
+            for (int i = 0; i < head.length; i++) {
+                if (work.getByte(from + i) != head[i]) {
+                    return null;
+                }
+            }
+            long seq = 0;
+            int i = from + head.length;
+            for (byte b; i < lf && (b = work.getByte(i)) >= '0' && b <= '9'; i++) {
+                seq = seq * 10 + (b - '0');
+            }
+            while (!injected.isEmpty() && injected.peek().seq < seq) {
+                injected.poll(); // answered while CLIENT REPLY was OFF/SKIP: Redis would not have sent it either
+            }
+            return !injected.isEmpty() && injected.peek().seq == seq ? injected.poll() : null;
+        }
+
+        // ------------------------------------------------------------------------------------ the lane's client
 
         @Override
         public void deliver(ByteBuf replies) {
@@ -449,9 +885,28 @@ public final class Endpoint {
         @Override
         public void answered(int n) {
             unanswered -= n;
-            if (unanswered == 0 && !shared) {
-                flushIfOpen();
+            if (unanswered > 0) {
+                return;
             }
+            if (waiting != null) {
+                LocalReply r = waiting;
+                waiting = null;
+                writeLocal(r);
+                if (!r.close) {
+                    resumeSoon();
+                }
+            } else if (!shared) {
+                ownReady();
+            }
+        }
+
+        /** Goes on with the requests held back, after the lane's read in progress (which must not see new sends mid-way). */
+        private void resumeSoon() {
+            clientInternal().channelHandlerContext().executor().execute(() -> {
+                if (ready()) {
+                    drain();
+                }
+            });
         }
 
         @Override
@@ -460,22 +915,72 @@ public final class Endpoint {
                 return;
             }
             clientInternal().channelHandlerContext().flush();
-            if (client.writeQueueFull()) {
-                reading(client, false);
-                client.drainHandler(d -> reading(client, true));
+            checkOutput();
+        }
+
+        /**
+         * Redis's client-output-buffer-limit for replies from the shared connection (which cannot wait for one client):
+         * past the hard limit the client is disconnected at once; past the soft one it is paused (no more of its commands
+         * are read) and disconnected if it is still over when the soft limit's time is up.
+         */
+        private void checkOutput() {
+            long pending = pendingOut();
+            if (pending > limits.hard()) {
+                outputLimit(pending);
+                return;
             }
+            if (pending > limits.soft()) {
+                overSoft();
+            } else {
+                underSoft();
+            }
+            if (client.writeQueueFull()) {
+                hold(HOLD_OUTPUT); // its commands wait until it reads its replies
+                client.drainHandler(d -> release(HOLD_OUTPUT));
+            }
+        }
+
+        private long pendingOut() {
+            ChannelOutboundBuffer ob = clientInternal().channelHandlerContext().channel().unsafe().outboundBuffer();
+            return ob == null ? 0 : ob.totalPendingWriteBytes();
+        }
+
+        /** Over the soft limit (shared: unread replies; own connection: the backend paused for an unread client): a timer starts. */
+        private void overSoft() {
+            if (softTimer >= 0 || closed) {
+                return;
+            }
+            softTimer = vertx.setTimer(Math.max(1, limits.softTime().toMillis()), id -> {
+                softTimer = -1;
+                if (!closed && (shared ? pendingOut() > limits.soft() : client.writeQueueFull())) {
+                    outputLimit(pendingOut());
+                }
+            });
+        }
+
+        private void underSoft() {
+            if (softTimer >= 0) {
+                vertx.cancelTimer(softTimer);
+                softTimer = -1;
+            }
+        }
+
+        private void outputLimit(long pending) {
+            metrics.refused(uid, Refusal.OUTPUT_LIMIT);
+            LOG.warnf("bdb %d: client %s left its replies unread (%d bytes pending here; limits: hard %d, soft %d for %s); disconnected",
+                    uid, peer(), pending, limits.hard(), limits.soft(), limits.softTime());
+            ending = true;
+            close();
         }
 
         @Override
         public void pause() {
-            reading(client, false);
+            hold(HOLD_LANE);
         }
 
         @Override
         public void resume() {
-            if (!closed) {
-                reading(client, true);
-            }
+            release(HOLD_LANE);
         }
 
         @Override
@@ -486,6 +991,20 @@ public final class Endpoint {
         @Override
         public boolean closed() {
             return closed;
+        }
+
+        // ------------------------------------------------------------------------------------ the rest
+
+        /**
+         * Backpressure at the channel: with raw message handlers Vert.x's pause() no longer holds reads back,
+         * so stop (and restart) reading from the socket itself.
+         */
+        private void reading(NetSocket s, boolean on) {
+            ((NetSocketInternal) s).channelHandlerContext().channel().config().setAutoRead(on);
+        }
+
+        private NetSocketInternal clientInternal() {
+            return (NetSocketInternal) client;
         }
 
         void refuse(Refusal reason, String subject, String redisError) {
@@ -499,7 +1018,7 @@ public final class Endpoint {
         }
 
         private SocketAddress peer() {
-            return ((NetSocketInternal) client).channelHandlerContext().channel().remoteAddress();
+            return clientInternal().channelHandlerContext().channel().remoteAddress();
         }
 
         void close() {
@@ -507,11 +1026,16 @@ public final class Endpoint {
                 return;
             }
             closed = true;
+            underSoft();
             early.forEach(ReferenceCountUtil::release);
             early.clear();
-            if (partial != null) {
-                partial.release();
-                partial = null;
+            if (in != null) {
+                in.release();
+                in = null;
+            }
+            if (replyCarry != null) {
+                replyCarry.release();
+                replyCarry = null;
             }
             open.decrementAndGet();
             metrics.connectionClosed(uid);
@@ -524,7 +1048,6 @@ public final class Endpoint {
                 backend.close();
             }
         }
-
         /**
          * With TLS disabled, a TLS ClientHello (first byte 0x16, never valid RESP) is closed at once:
          * passed on, Redis would wait for a line end and the client for a ServerHello, both forever.
@@ -573,7 +1096,7 @@ public final class Endpoint {
                         shared = false; // a peer's channel: replication from its first command, its own connection at once
                         connectBackend();
                     }
-                    decide(!v.syncer());
+                    decide(v.syncer());
                 });
                 return h;
             }
@@ -587,28 +1110,12 @@ public final class Endpoint {
                         if (st.mode() == TlsMode.ENABLED) {
                             refuse(Refusal.PLAINTEXT_REFUSED, null, "-ERR this endpoint accepts TLS connections only\r\n");
                         } else {
-                            decide(true);
+                            decide(false);
                         }
                     }
                 };
             }
         }
-    }
-
-    /** Whether a command name (any case) is one of the replication commands; allocation-free. */
-    static boolean isReplication(CharSequence name) {
-        for (String r : REPLICATION_COMMANDS) {
-            if (r.length() == name.length()) {
-                int i = 0;
-                while (i < r.length() && Character.toUpperCase(name.charAt(i)) == r.charAt(i)) {
-                    i++;
-                }
-                if (i == r.length()) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     static X509Certificate[] peerChain(SSLSession session) {

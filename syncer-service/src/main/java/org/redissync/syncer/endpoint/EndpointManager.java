@@ -145,7 +145,7 @@ public class EndpointManager {
         Endpoint current = endpoints.get(b.uid());
         if (current == null) {
             Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock,
-                    config.cluster().sharedBackendConnections());
+                    config.cluster().sharedBackendConnections(), config.cluster().clientOutputBufferLimit());
             int acceptors = config.cluster().acceptors().orElse(Runtime.getRuntime().availableProcessors());
             await(ep.start(next, config.cluster().bindHost(), acceptors));
             endpoints.put(b.uid(), ep);
@@ -175,7 +175,8 @@ public class EndpointManager {
             throw new IllegalStateException("backend " + backend + " is a Unix socket, which needs Vert.x's native transport "
                     + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");
         }
-        return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, backend);
+        return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, backend,
+                b.maxConnections());
     }
 
     private SslContext sslContext() {

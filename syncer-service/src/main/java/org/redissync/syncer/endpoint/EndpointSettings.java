@@ -11,7 +11,9 @@ import org.redissync.events.TlsMode;
  * connection keeps the snapshot it was accepted with, so every change applies to new connections
  * only (the seed's note).
  */
-record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, RedisAddress backend) {
+record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, RedisAddress backend,
+        /** RE's {@code max_connections}: client connections beyond it are refused; 0 is no limit. */
+        int maxConnections) {
 
     /** Where Vert.x connects to the backend: host and port, or the Unix socket (native transport). */
     SocketAddress backendSocket() {

@@ -45,6 +45,7 @@ import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.runtime.testing.SharedKafka;
 import org.redissync.syncer.TestPki;
+import org.redissync.syncer.resp.Requests;
 import org.redissync.syncer.events.SyncerEvents;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -283,12 +284,22 @@ class EndpointIntegrationTest {
                 open.add(s);
                 String key = "shared:" + b.uid() + ":" + c;
                 results.add(pool.submit(() -> {
-                    StringBuilder pipeline = new StringBuilder();
-                    for (int i = 0; i < 200; i++) {
-                        pipeline.append(RespCommandScannerTest.resp("INCR", key));
+                    // pipelines as deep as a shared connection takes (redis-benchmark -P 16), each sent in pieces
+                    List<String> lines = new ArrayList<>();
+                    for (int round = 0; round < 200 / Endpoint.SHARED_IN_FLIGHT; round++) {
+                        StringBuilder pipeline = new StringBuilder();
+                        for (int i = 0; i < Endpoint.SHARED_IN_FLIGHT; i++) {
+                            pipeline.append(Requests.resp("INCR", key));
+                        }
+                        lines.addAll(sendInPieces(s, pipeline.toString(), Endpoint.SHARED_IN_FLIGHT));
                     }
-                    pipeline.append(RespCommandScannerTest.resp("GET", key));
-                    return sendInPieces(s, pipeline.toString(), 202);
+                    StringBuilder rest = new StringBuilder();
+                    for (int i = 0; i < 200 % Endpoint.SHARED_IN_FLIGHT; i++) {
+                        rest.append(Requests.resp("INCR", key));
+                    }
+                    rest.append(Requests.resp("GET", key));
+                    lines.addAll(sendInPieces(s, rest.toString(), 200 % Endpoint.SHARED_IN_FLIGHT + 2));
+                    return lines;
                 }));
             }
             for (Future<List<String>> r : results) {
@@ -316,14 +327,14 @@ class EndpointIntegrationTest {
         Bdb b = newBdb(mode(TlsMode.DISABLED));
         String key = "own:" + b.uid();
         try (Socket mover = new Socket("127.0.0.1", b.port()); Socket other = new Socket("127.0.0.1", b.port())) {
-            String r = RespCommandScannerTest.resp("SET", key, "shared") + RespCommandScannerTest.resp("SELECT", "1")
-                    + RespCommandScannerTest.resp("GET", key) + RespCommandScannerTest.resp("SELECT", "0")
-                    + RespCommandScannerTest.resp("GET", key) + "PING\r\n";
+            String r = Requests.resp("SET", key, "shared") + Requests.resp("SELECT", "1")
+                    + Requests.resp("GET", key) + Requests.resp("SELECT", "0")
+                    + Requests.resp("GET", key) + "PING\r\n";
             assertThat(send(mover, r, 7)).containsExactly("+OK", "+OK", "$-1", "+OK", "$6", "shared", "+PONG");
-            assertThat(send(other, RespCommandScannerTest.resp("SELECT", "1") + RespCommandScannerTest.resp("SET", key, "db1"), 2))
+            assertThat(send(other, Requests.resp("SELECT", "1") + Requests.resp("SET", key, "db1"), 2))
                     .containsExactly("+OK", "+OK");
             try (Socket third = new Socket("127.0.0.1", b.port())) {
-                assertThat(send(third, RespCommandScannerTest.resp("GET", key), 2)).as("the shared connection is still on db 0")
+                assertThat(send(third, Requests.resp("GET", key), 2)).as("the shared connection is still on db 0")
                         .containsExactly("$6", "shared");
             }
         }
@@ -335,12 +346,12 @@ class EndpointIntegrationTest {
         String queue = "queue:" + b.uid();
         try (Socket blocked = new Socket("127.0.0.1", b.port()); Socket subscriber = new Socket("127.0.0.1", b.port());
                 Socket other = new Socket("127.0.0.1", b.port())) {
-            blocked.getOutputStream().write(RespCommandScannerTest.resp("BLPOP", queue, "10").getBytes(StandardCharsets.US_ASCII));
-            assertThat(send(subscriber, RespCommandScannerTest.resp("SUBSCRIBE", "news" + b.uid()), 6)).contains("subscribe");
+            blocked.getOutputStream().write(Requests.resp("BLPOP", queue, "10").getBytes(StandardCharsets.US_ASCII));
+            assertThat(send(subscriber, Requests.resp("SUBSCRIBE", "news" + b.uid()), 6)).contains("subscribe");
             long t0 = System.nanoTime();
-            assertThat(send(other, RespCommandScannerTest.resp("PING"), 1)).containsExactly("+PONG");
+            assertThat(send(other, Requests.resp("PING"), 1)).containsExactly("+PONG");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
-            assertThat(send(other, RespCommandScannerTest.resp("RPUSH", queue, "x") + RespCommandScannerTest.resp("PUBLISH", "news" + b.uid(), "hi"), 2))
+            assertThat(send(other, Requests.resp("RPUSH", queue, "x") + Requests.resp("PUBLISH", "news" + b.uid(), "hi"), 2))
                     .containsExactly(":1", ":1");
             assertThat(send(blocked, "", 5)).containsExactly("*2", "$" + queue.length(), queue, "$1", "x");
             assertThat(send(subscriber, "", 7)).containsExactly("*3", "$7", "message", "$" + ("news" + b.uid()).length(), "news" + b.uid(), "$2", "hi");
@@ -353,10 +364,10 @@ class EndpointIntegrationTest {
         String key = "big:" + b.uid();
         String value = "v".repeat(3 * Endpoint.MAX_PARTIAL_COMMAND + 17);
         try (Socket s = new Socket("127.0.0.1", b.port()); Socket small = new Socket("127.0.0.1", b.port())) {
-            assertThat(sendInPieces(small, RespCommandScannerTest.resp("SET", key + ":small", "v".repeat(5000)), 1)).containsExactly("+OK");
-            assertThat(sendInPieces(s, RespCommandScannerTest.resp("SET", key, value) + RespCommandScannerTest.resp("STRLEN", key), 2))
+            assertThat(sendInPieces(small, Requests.resp("SET", key + ":small", "v".repeat(5000)), 1)).containsExactly("+OK");
+            assertThat(sendInPieces(s, Requests.resp("SET", key, value) + Requests.resp("STRLEN", key), 2))
                     .containsExactly("+OK", ":" + value.length());
-            assertThat(send(small, RespCommandScannerTest.resp("STRLEN", key), 1)).containsExactly(":" + value.length());
+            assertThat(send(small, Requests.resp("STRLEN", key), 1)).containsExactly(":" + value.length());
         }
     }
 

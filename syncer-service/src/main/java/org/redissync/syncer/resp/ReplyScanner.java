@@ -1,16 +1,16 @@
-package org.redissync.syncer.endpoint;
+package org.redissync.syncer.resp;
 
 /**
  * Finds where each reply ends in a backend connection's byte stream, across buffer boundaries, without
- * copying: bulk payloads are skipped by their length, aggregates counted down. Knows RESP2 and the
- * RESP3 types a request/reply connection can see (no push or attribute frames: the commands that
- * turn those on never share a connection).
+ * copying: bulk payloads are skipped by their length, aggregates counted down. Knows RESP2 and RESP3,
+ * push frames ({@code >}) included; an attribute ({@code |}) counts as a frame of its own (the commands
+ * that make Redis send one are refused at endpoints).
  */
-final class RespReplyScanner {
+public final class ReplyScanner {
 
     /** A reply Redis would never send on a shared connection. */
-    static final class ProtocolException extends RuntimeException {
-        ProtocolException(String message) {
+    public static final class ProtocolException extends RuntimeException {
+        public ProtocolException(String message) {
             super(message);
         }
     }
@@ -30,7 +30,7 @@ final class RespReplyScanner {
      * Scans {@code bytes[from, to)} (any {@link io.netty.buffer.ByteBuf}); returns the offset just past
      * the first reply that completes there, or -1 when the bytes end inside a reply.
      */
-    int next(io.netty.buffer.ByteBuf buf, int from, int to) {
+    public int next(io.netty.buffer.ByteBuf buf, int from, int to) {
         int i = from;
         while (i < to) {
             switch (state) {
@@ -38,7 +38,7 @@ final class RespReplyScanner {
                     type = buf.getByte(i++);
                     switch (type) {
                         case '+', '-', ':', ',', '#', '_', '(' -> state = State.LINE;
-                        case '$', '!', '=', '*', '~', '%' -> {
+                        case '$', '!', '=', '*', '~', '%', '>', '|' -> {
                             state = State.HEADER;
                             number = 0;
                             negative = false;
@@ -84,6 +84,11 @@ final class RespReplyScanner {
         return -1;
     }
 
+    /** Whether the bytes scanned so far end exactly where a top-level reply ended (the next byte starts a new one). */
+    public boolean atBoundary() {
+        return state == State.TYPE && depth == 0;
+    }
+
     /** A header line ended; returns whether a whole top-level reply ended with it. */
     private boolean header(long n) {
         switch (type) {
@@ -96,7 +101,7 @@ final class RespReplyScanner {
                 return false;
             }
             default -> {
-                long elements = type == '%' ? n * 2 : n;
+                long elements = type == '%' || type == '|' ? n * 2 : n;
                 if (elements <= 0) {
                     return elementDone();
                 }

@@ -1,4 +1,4 @@
-package org.redissync.syncer.endpoint;
+package org.redissync.syncer.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
 
 import org.junit.jupiter.api.Test;
 
-class RespReplyScannerTest {
+class ReplyScannerTest {
 
     static final List<String> REPLIES = List.of("+OK\r\n", "-ERR wrong\r\n", ":42\r\n", "$5\r\nhe\r\nl\r\n", "$-1\r\n", "$0\r\n\r\n",
             "*-1\r\n", "*0\r\n", "*3\r\n$1\r\na\r\n:1\r\n*2\r\n+x\r\n*1\r\n$-1\r\n", "*2\r\n*0\r\n*1\r\n*1\r\n:7\r\n",
@@ -21,7 +21,7 @@ class RespReplyScannerTest {
     /** Reply end offsets found when the stream arrives in pieces of {@code piece} bytes. */
     static List<Integer> ends(String stream, int piece) {
         ByteBuf buf = Unpooled.copiedBuffer(stream, StandardCharsets.UTF_8);
-        RespReplyScanner s = new RespReplyScanner();
+        ReplyScanner s = new ReplyScanner();
         List<Integer> ends = new ArrayList<>();
         for (int from = 0; from < buf.writerIndex(); from += piece) {
             int to = Math.min(buf.writerIndex(), from + piece);
@@ -60,8 +60,18 @@ class RespReplyScannerTest {
     }
 
     @Test
-    void aPushFrameOrGarbageIsAProtocolError() {
-        assertThatThrownBy(() -> ends(">2\r\n+message\r\n+x\r\n", 64)).isInstanceOf(RespReplyScanner.ProtocolException.class);
-        assertThatThrownBy(() -> ends("hello\r\n", 64)).isInstanceOf(RespReplyScanner.ProtocolException.class);
+    void garbageIsAProtocolError() {
+        assertThatThrownBy(() -> ends("hello\r\n", 64)).isInstanceOf(ReplyScanner.ProtocolException.class);
+    }
+
+    @Test
+    void pushFramesAndAttributesAreFollowedAndBoundariesAreKnown() {
+        assertThat(ends(">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$2\r\nhi\r\n+OK\r\n", 64)).hasSize(2);
+        assertThat(ends("|1\r\n+k\r\n:1\r\n+OK\r\n", 64)).hasSize(2);
+        ReplyScanner s = new ReplyScanner();
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.copiedBuffer("*2\r\n:1\r\n", java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(s.atBoundary()).isTrue();
+        assertThat(s.next(b, 0, b.writerIndex())).isEqualTo(-1);
+        assertThat(s.atBoundary()).isFalse();
     }
 }

@@ -1,0 +1,405 @@
+package org.redissync.syncer.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.SubjectValidation;
+import org.redissync.events.TlsMode;
+import org.redissync.runtime.FreePorts;
+import org.redissync.runtime.RedisServer;
+import org.redissync.runtime.testing.SharedKafka;
+import org.redissync.syncer.events.SyncerEvents;
+import org.redissync.syncer.resp.Requests;
+
+/**
+ * An endpoint in front of hostile clients, against a real redis-server: malformed and mutated byte streams answered
+ * exactly as redis-server answers them (compared with a second redis-server, byte for byte), administration and the
+ * suite's reserved state out of reach, bounded memory and connections; throughout, other clients are served.
+ */
+@QuarkusTest
+@WithTestResource(value = EndpointPkiResource.class, scope = TestResourceScope.GLOBAL)
+class EndpointSafetyTest {
+
+    static RedisServer behind;
+    static RedisServer direct;
+    static final AtomicLong UIDS = new AtomicLong(System.nanoTime() % 1_000_000 * 1000 + 500);
+
+    @Inject
+    SyncerEvents events;
+
+    @Inject
+    EndpointManager manager;
+
+    @Inject
+    EndpointMetrics metrics;
+
+    @BeforeAll
+    static void redis() throws Exception {
+        behind = RedisServer.start(SharedKafka.workDir().resolve("safety-behind-" + System.nanoTime()), 0, false, List.of());
+        direct = RedisServer.start(SharedKafka.workDir().resolve("safety-direct-" + System.nanoTime()), 0, false, List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        behind.close();
+        direct.close();
+    }
+
+    record Bdb(long uid, int port) {
+    }
+
+    Bdb newBdb(TlsMode mode, int maxConnections) throws Exception {
+        long uid = UIDS.incrementAndGet();
+        int port = FreePorts.next();
+        Tls tls = new Tls(mode, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
+        events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port,
+                behind.localAddress(), 1 << 20, null, tls, List.of(), "disabled", Instant.now(), maxConnections)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
+        return new Bdb(uid, port);
+    }
+
+    Bdb newBdb() throws Exception {
+        return newBdb(TlsMode.DISABLED, 0);
+    }
+
+    /** What a server sends back for {@code request}: every byte until it closes (then "<closed>") or goes quiet. */
+    static String exchange(int port, byte[] request, Duration quiet) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout((int) quiet.toMillis());
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            return readUntilQuiet(s.getInputStream());
+        }
+    }
+
+    static String readUntilQuiet(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] b = new byte[65536];
+        while (true) {
+            int n;
+            try {
+                n = in.read(b);
+            } catch (SocketTimeoutException quiet) {
+                return out.toString(StandardCharsets.ISO_8859_1);
+            } catch (IOException reset) {
+                return out.toString(StandardCharsets.ISO_8859_1) + "<closed>";
+            }
+            if (n < 0) {
+                return out.toString(StandardCharsets.ISO_8859_1) + "<closed>";
+            }
+            out.write(b, 0, n);
+        }
+    }
+
+    static String ask(Socket s, String request) throws IOException {
+        s.setSoTimeout(5000);
+        s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+        byte[] b = new byte[65536];
+        int n = s.getInputStream().read(b);
+        return n < 0 ? "<closed>" : new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Another client pings the same syncer-service every 10 ms while {@code body} runs; returns the slowest answer. */
+    static Duration whilePinged(Bdb b, ThrowingRunnable body) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pinger = Executors.newSingleThreadExecutor();
+        Future<Long> slowest = pinger.submit(() -> {
+            long max = 0;
+            try (Socket s = new Socket("127.0.0.1", b.port())) {
+                s.setTcpNoDelay(true);
+                assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n"); // connected and answered once before timing
+                while (!stop.get()) {
+                    long t0 = System.nanoTime();
+                    assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n");
+                    max = Math.max(max, System.nanoTime() - t0);
+                    Thread.sleep(10);
+                }
+            }
+            return max;
+        });
+        try {
+            body.run();
+        } finally {
+            stop.set(true);
+            pinger.shutdown();
+        }
+        return Duration.ofNanos(slowest.get(30, TimeUnit.SECONDS));
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    // ------------------------------------------------------------------------------ protocol
+
+    @Test
+    void theSixtyByteRequestGetsRedisProtocolErrorAndTheServiceStaysResponsive() throws Exception {
+        Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
+        byte[] attack = "*2\r\n$3\r\nGET\r\n$18446744073709551578\r\n*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+        Duration slowest = whilePinged(b, () -> {
+            for (int i = 0; i < 20; i++) {
+                assertThat(exchange(b.port(), attack, Duration.ofSeconds(5))).isEqualTo("-ERR Protocol error: invalid bulk length\r\n<closed>");
+            }
+            assertThat(exchange(direct.port(), attack, Duration.ofSeconds(5))).isEqualTo("-ERR Protocol error: invalid bulk length\r\n<closed>");
+        });
+        assertThat(slowest).as("another client's PING, throughout").isLessThan(Duration.ofMillis(100));
+        assertThat(metrics.refusals(b.uid(), Refusal.PROTOCOL_ERROR)).isEqualTo(20);
+    }
+
+    @Test
+    void commandsBeforeAProtocolErrorAreAnsweredFirstOnASharedAndOnAnOwnConnection() throws Exception {
+        Bdb b = newBdb();
+        String shared = "PING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$04\r\nPING\r\n";
+        String own = "SELECT 1\r\nPING\r\n*1\r\n$04\r\nPING\r\n";
+        for (String r : List.of(shared, own)) {
+            byte[] bytes = r.getBytes(StandardCharsets.US_ASCII);
+            assertThat(exchange(b.port(), bytes, Duration.ofSeconds(5))).isEqualTo(exchange(direct.port(), bytes, Duration.ofSeconds(5)))
+                    .endsWith("-ERR Protocol error: invalid bulk length\r\n<closed>");
+        }
+    }
+
+    @Test
+    void theProtocolDesyncRegressionsOfRedisOwnSuiteCloseWithAProtocolError() throws Exception {
+        Bdb b = newBdb();
+        for (String seq : List.of("\u0000", "*\u0000", "$\u0000")) {
+            try (Socket s = new Socket("127.0.0.1", b.port())) {
+                s.setSoTimeout(10_000);
+                byte[] payload = "payload".getBytes(StandardCharsets.US_ASCII);
+                s.getOutputStream().write(seq.getBytes(StandardCharsets.ISO_8859_1));
+                String reply = null;
+                for (int i = 0; i < 100_000 && reply == null; i++) {
+                    try {
+                        s.getOutputStream().write(payload);
+                    } catch (IOException closed) {
+                        reply = readUntilQuiet(s.getInputStream());
+                    }
+                }
+                assertThat(reply).as(seq).contains("Protocol error");
+            }
+        }
+    }
+
+    /**
+     * Seeded random and mutated request streams, each sent to a redis-server directly and through an endpoint in front
+     * of another: the same bytes come back, and the connection is closed at the same point. Meanwhile another client's
+     * PING is answered within 100 ms.
+     */
+    @Test
+    void randomAndMutatedStreamsAreAnsweredExactlyAsRedisAnswersThem() throws Exception {
+        Bdb b = newBdb();
+        long seed = Long.getLong("safety.seed", 4242);
+        Random r = new Random(seed);
+        int cases = Integer.getInteger("safety.cases", 400);
+        List<byte[]> streams = new ArrayList<>();
+        for (int i = 0; i < cases; i++) {
+            streams.add(StreamGenerator.stream(r, i));
+        }
+        List<String> differences = new ArrayList<>();
+        AtomicLong protocolErrors = new AtomicLong();
+        AtomicLong commandErrors = new AtomicLong();
+        AtomicLong transactions = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        ExecutorService side = Executors.newCachedThreadPool();
+        try {
+            Duration slowest = whilePinged(b, () -> {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < cases; i++) {
+                    byte[] s = streams.get(i);
+                    int n = i;
+                    results.add(pool.submit(() -> {
+                        Future<String> viaRedis = side.submit(
+                                () -> exchange(direct.port(), s, Duration.ofMillis(300)));
+                        String viaEndpoint = exchange(b.port(), s, Duration.ofMillis(300));
+                        String expected = viaRedis.get(30, TimeUnit.SECONDS);
+                        if (expected.contains("Protocol error")) {
+                            protocolErrors.incrementAndGet();
+                        }
+                        if (expected.contains("unknown command") || expected.contains("wrong number")) {
+                            commandErrors.incrementAndGet();
+                        }
+                        if (expected.contains("EXECABORT") || expected.contains("QUEUED")) {
+                            transactions.incrementAndGet();
+                        }
+                        return expected.equals(viaEndpoint) ? null
+                                : "case " + n + " (seed " + seed + "): " + show(s) + "\n  redis:    " + show(expected) + "\n  endpoint: " + show(viaEndpoint);
+                    }));
+                }
+                for (Future<String> f : results) {
+                    String d = f.get(60, TimeUnit.SECONDS);
+                    if (d != null) {
+                        differences.add(d);
+                    }
+                }
+            });
+            assertThat(differences).isEmpty();
+            // the streams reach every path: protocol errors (closing), command errors, transactions on own connections
+            assertThat(protocolErrors.get()).as("cases ending in a protocol error").isGreaterThan(cases / 20);
+            assertThat(commandErrors.get()).as("cases with command errors").isGreaterThan(cases / 20);
+            assertThat(transactions.get()).as("cases with transactions").isGreaterThan(cases / 40);
+            assertThat(slowest).as("another client's PING, throughout").isLessThan(Duration.ofMillis(100));
+        } finally {
+            pool.shutdownNow();
+            side.shutdownNow();
+        }
+    }
+
+    static String show(byte[] b) {
+        return show(new String(b, StandardCharsets.ISO_8859_1));
+    }
+
+    static String show(String s) {
+        StringBuilder out = new StringBuilder();
+        for (char c : (s.length() > 400 ? s.substring(0, 400) + "…(" + s.length() + ")" : s).toCharArray()) {
+            out.append(c >= 32 && c < 127 ? String.valueOf(c) : String.format("\\x%02x", (int) c));
+        }
+        return out.toString();
+    }
+
+    // ------------------------------------------------------------------------------ the command policy
+
+    /** One case per refused command: an error, the backend untouched, the connection still serving. */
+    @ParameterizedTest
+    @ValueSource(strings = {"SHUTDOWN NOSAVE", "DEBUG SLEEP 0", "REPLICAOF 127.0.0.1 1", "SLAVEOF 127.0.0.1 1", "FAILOVER", "SAVE",
+        "BGSAVE", "BGREWRITEAOF", "LASTSAVE", "MIGRATE 127.0.0.1 1 k 0 10", "SWAPDB 0 1", "ROLE", "WAIT 0 0", "PFSELFTEST", "CLUSTER INFO",
+        "MODULE LOAD /nonexistent.so", "CONFIG SET dir /tmp", "CONFIG GET dir", "CONFIG REWRITE", "CONFIG RESETSTAT",
+        "ACL SETUSER x on", "ACL DELUSER default", "ACL LIST", "CLIENT KILL TYPE normal", "CLIENT PAUSE 10000", "CLIENT UNPAUSE",
+        "MEMORY PURGE", "LATENCY RESET", "SCRIPT DEBUG YES", "READONLY"})
+    void aRefusedCommandIsAnsweredWithAnErrorAndNeverReachesRedis(String command) throws Exception {
+        Bdb b = newBdb();
+        long backendPid = behind.process().pid();
+        String before = info(behind, "config get dir");
+        double refusedBefore = metrics.refusals(b.uid(), Refusal.COMMAND_REFUSED);
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            assertThat(ask(s, command + "\r\n")).startsWith("-ERR ").contains("is not allowed on this endpoint");
+            assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n");
+            // on a connection of its own, inside MULTI: refused at once, and the transaction is aborted, as Redis does
+            assertThat(ask(s, "MULTI\r\n")).isEqualTo("+OK\r\n");
+            assertThat(ask(s, command + "\r\n")).startsWith("-ERR ").contains("is not allowed on this endpoint");
+            assertThat(ask(s, "EXEC\r\n")).startsWith("-EXECABORT");
+        }
+        assertThat(metrics.refusals(b.uid(), Refusal.COMMAND_REFUSED)).isEqualTo(refusedBefore + 2);
+        assertThat(behind.process().pid()).isEqualTo(backendPid);
+        assertThat(behind.process().isAlive()).isTrue();
+        assertThat(info(behind, "config get dir")).isEqualTo(before);
+        assertThat(info(behind, "role")).startsWith("master");
+        assertThat(info(behind, "acl users")).isEqualTo("default");
+    }
+
+    @Test
+    void replicationCommandsFromAClientAreRefusedAndTheConnectionClosed() throws Exception {
+        Bdb b = newBdb();
+        for (String c : List.of("PSYNC ? -1", "SYNC", "REPLCONF listening-port 1", "\"PSYNC\" ? -1")) {
+            assertThat(exchange(b.port(), ("PING\r\n" + c + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5)))
+                    .isEqualTo("+PONG\r\n-" + CommandPolicy.REPLICATION_REFUSED + "\r\n<closed>");
+            assertThat(exchange(b.port(), ("SELECT 0\r\nSUBSCRIBE x\r\n" + c + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII),
+                    Duration.ofSeconds(5))).as("on an own connection, subscribed").endsWith("-" + CommandPolicy.REPLICATION_REFUSED + "\r\n<closed>");
+        }
+    }
+
+    @Test
+    void whatReAllowsOfConfigWorks() throws Exception {
+        Bdb b = newBdb();
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            assertThat(ask(s, "CONFIG SET slowlog-max-len 200\r\n")).isEqualTo("+OK\r\n");
+            assertThat(ask(s, "CONFIG GET slowlog-max-len\r\n")).isEqualTo("*2\r\n$15\r\nslowlog-max-len\r\n$3\r\n200\r\n");
+        }
+    }
+
+    static String info(RedisServer r, String command) throws Exception {
+        Process p = new ProcessBuilder(List.of("redis-cli", "-p", "" + r.port(), "--no-raw")).redirectErrorStream(true).start();
+        p.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out.replace("\"", "").replaceAll("(?m)^\\d+\\) ", "").trim();
+    }
+
+    // ------------------------------------------------------------------------------ reserved state
+
+    /** One case per operation on the suite's reserved state (channel positions, the loop marker). */
+    @ParameterizedTest
+    @ValueSource(strings = {"SET __redissync:pos:x v", "DEL __redissync:pos:x", "UNLINK __redissync:pos:x", "GET __redissync:pos:x",
+        "EXPIRE __redissync:pos:x 1", "RENAME k __redissync:pos:x", "COPY k __redissync:pos:x", "RESTORE __redissync:pos:x 0 x",
+        "MSET a 1 __redissync:pos:x 2", "KEYS __redissync:*", "SCAN 0 MATCH __redissync:*", "PUBLISH __redissync:applied x",
+        "SUBSCRIBE __redissync:applied", "PSUBSCRIBE __redissync:*", "EVAL \"return 1\" 1 __redissync:pos:x"})
+    void aClientCannotTouchTheSuitesReservedState(String command) throws Exception {
+        Bdb b = newBdb();
+        String key = "__redissync:pos:x";
+        direct(behind, "SET", key, "position");
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            assertThat(ask(s, command + "\r\n")).isEqualTo("-" + CommandPolicy.RESERVED + "\r\n");
+            assertThat(ask(s, "MULTI\r\n")).isEqualTo("+OK\r\n");
+            assertThat(ask(s, command + "\r\n")).isEqualTo("-" + CommandPolicy.RESERVED + "\r\n");
+            assertThat(ask(s, "EXEC\r\n")).startsWith("-EXECABORT");
+        }
+        assertThat(direct(behind, "GET", key)).isEqualTo("$8\r\nposition\r\n");
+    }
+
+    static String direct(RedisServer r, String... args) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", r.port())) {
+            return ask(s, Requests.resp(args));
+        }
+    }
+
+    // ------------------------------------------------------------------------------ memory and connections
+
+    /** Heap in use plus Netty's pooled direct memory. */
+    static long used() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+    }
+
+    @Test
+    void maxConnectionsIsEnforcedWithRedisError() throws Exception {
+        Bdb b = newBdb(TlsMode.DISABLED, 3);
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Socket s = new Socket("127.0.0.1", b.port());
+                open.add(s);
+                assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n");
+            }
+            assertThat(exchange(b.port(), "PING\r\n".getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5)))
+                    .isEqualTo("-ERR max number of clients reached\r\n<closed>");
+            assertThat(metrics.refusals(b.uid(), Refusal.MAX_CONNECTIONS)).isEqualTo(1);
+            open.remove(0).close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> manager.endpoint(b.uid()).openConnections() == 2);
+            assertThat(exchange(b.port(), "PING\r\n".getBytes(StandardCharsets.US_ASCII), Duration.ofMillis(500))).isEqualTo("+PONG\r\n");
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+}
