@@ -60,6 +60,11 @@ final class Applier implements Runnable {
 
     private BackendConnection backend;
     private volatile Position committed;
+    /** The backend's run_id (it changes when the backend restarts), and the one {@link #committed} was read or written in. */
+    private String backendRunId;
+    private String committedRunId;
+    /** The position was read from database 0 (before the reserved database): the next commit deletes it there. */
+    private boolean legacyKey;
     private volatile boolean stopped;
     private volatile boolean rdbLoading;
     private volatile long oldestPendingNanos;
@@ -95,16 +100,59 @@ final class Applier implements Runnable {
         this.listener = listener;
     }
 
-    /** The committed position, read from the backend (connecting when needed). */
+    /**
+     * The committed position, read from the backend's reserved database (connecting when needed). A position still in
+     * database 0 (where sessions before the reserved database kept it) is taken and moved with the next commit. A
+     * position that is gone while the backend did not restart (same {@code run_id}: a client's {@code FLUSHALL}) is the
+     * one this applier committed last: the channel goes on from there and writes it back, instead of a full resync. A
+     * backend that restarted without it lost the data too: nothing is committed, and the channel syncs in full.
+     */
     Position readPosition() throws IOException {
         ensureBackend();
-        Object v = backend.call("GET", Position.key(channelId));
+        String key = Position.key(channelId);
+        Object v = inReservedDb("GET", key);
+        Position p;
+        if (v != null) {
+            p = decode(v);
+        } else if ((v = checked(backend.call("GET", key))) != null) {
+            p = decode(v);
+            legacyKey = true;
+        } else if (committed != null && !committed.isNone() && backendRunId != null && backendRunId.equals(committedRunId)) {
+            p = committed;
+            LOG.warnf("channel %s: its position was gone from the backend (a client's FLUSHALL?) while the backend ran on; "
+                    + "going on from the one committed last and writing it back", channelId);
+            inReservedDb("SET", key, p.encode());
+        } else {
+            p = Position.none();
+        }
+        committed = p;
+        committedRunId = backendRunId;
+        return p;
+    }
+
+    private static Position decode(Object v) {
+        return Position.decode(new String((byte[]) v, StandardCharsets.UTF_8));
+    }
+
+    private static Object checked(Object v) throws IOException {
         if (v instanceof BackendConnection.Error e) {
             throw new IOException("backend: " + e.message());
         }
-        Position p = Position.decode(v == null ? null : new String((byte[]) v, StandardCharsets.UTF_8));
-        committed = p;
-        return p;
+        return v;
+    }
+
+    /** One command in {@link Position#RESERVED_DB}, the connection back on database 0 after it. */
+    private Object inReservedDb(String... argv) throws IOException {
+        Object selected = backend.call("SELECT", Integer.toString(Position.RESERVED_DB));
+        if (selected instanceof BackendConnection.Error e) {
+            throw new IOException("backend: SELECT " + Position.RESERVED_DB + " (the suite's reserved database; the backend needs "
+                    + "'databases' above it): " + e.message());
+        }
+        try {
+            return checked(backend.call(argv));
+        } finally {
+            checked(backend.call("SELECT", "0"));
+        }
     }
 
     Position committed() {
@@ -321,9 +369,17 @@ final class Applier implements Runnable {
         }
         backend.write("PUBLISH", MARKER_CHANNEL, channelId);
         queued++;
+        boolean movedLegacy = false;
         if (next != null) {
+            if (legacyKey) {
+                backend.write("DEL", Position.key(channelId));
+                queued++;
+                movedLegacy = true;
+            }
+            backend.write("SELECT", Integer.toString(Position.RESERVED_DB));
             backend.write("SET", Position.key(channelId), next.encode());
-            queued++;
+            backend.write("SELECT", "0");
+            queued += 3;
         }
         backend.write("EXEC");
         backend.flush();
@@ -346,6 +402,10 @@ final class Applier implements Runnable {
         appliedCommands.addAndGet(data);
         if (next != null) {
             committed = next;
+            committedRunId = backendRunId;
+            if (movedLegacy) {
+                legacyKey = false;
+            }
             fullDelta = 0;
             partialDelta = 0;
             forceCommit = false;
@@ -424,7 +484,21 @@ final class Applier implements Runnable {
     private void ensureBackend() throws IOException {
         if (backend == null) {
             backend = new BackendConnection(backendAddress, 5000);
+            backendRunId = runId(backend);
         }
+    }
+
+    /** The backend's {@code run_id} (INFO server), or null when it does not say. */
+    private static String runId(BackendConnection b) throws IOException {
+        Object info = b.call("INFO", "server");
+        if (info instanceof byte[] bytes) {
+            for (String line : new String(bytes, StandardCharsets.UTF_8).split("\r\n")) {
+                if (line.startsWith("run_id:")) {
+                    return line.substring("run_id:".length()).trim();
+                }
+            }
+        }
+        return null;
     }
 
     private void closeBackend() {

@@ -2,7 +2,7 @@ package org.redissync.syncer.channel;
 
 /**
  * Where a channel stands in its source's replication stream, committed in the local backend
- * together with the data it covers (key {@code __redissync:pos:<channel>}), plus the channel's
+ * together with the data it covers (key {@code __redissync:pos:<channel>} in database {@link #RESERVED_DB}), plus the channel's
  * resync counters so they survive restarts.
  *
  * @param offset end offset of the last applied (or deliberately skipped) source command; passed to
@@ -12,6 +12,13 @@ package org.redissync.syncer.channel;
 public record Position(String replId, long offset, int db, long fullResyncs, long partialResyncs) {
 
     public static final String KEY_PREFIX = "__redissync:pos:";
+
+    /**
+     * The logical database positions live in: the last of Redis's 16 by default, where clients never look (endpoints
+     * refuse {@code SELECT}, {@code MOVE} and {@code COPY ... DB} to it), so {@code KEYS}, {@code SCAN}, {@code DBSIZE}
+     * and {@code FLUSHDB} of a client's database never see them.
+     */
+    public static final int RESERVED_DB = 15;
 
     /** Nothing committed yet: PSYNC ? -1 (first contact, full sync). */
     public static Position none() {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.redissync.syncer.channel.Position;
 import org.redissync.syncer.resp.RequestParser;
 
 /**
@@ -37,6 +38,9 @@ final class CommandPolicy {
 
     static final Verdict SHARE = new Verdict(Action.SHARE, null, null);
     static final Verdict OWN = new Verdict(Action.OWN, null, null);
+    /** The suite's reserved database ({@link Position#RESERVED_DB}, channel positions) does not exist for clients. */
+    private static final Verdict RESERVED_DB_VERDICT = new Verdict(Action.REFUSE, "-ERR DB index is out of range\r\n", Refusal.RESERVED_STATE);
+    private static final String RESERVED_DB_INDEX = Integer.toString(Position.RESERVED_DB);
 
     static final String REPLICATION_REFUSED = "ERR replication is accepted only over TLS from a trusted syncer certificate";
     static final String RESERVED = "ERR keys, channels and patterns starting with '__redissync:' are reserved for the suite";
@@ -109,7 +113,10 @@ final class CommandPolicy {
         }
         Kind k = kindOf(args);
         if (k == null) {
-            return SHARE;
+            return reservedDb(args) ? RESERVED_DB_VERDICT : SHARE;
+        }
+        if (k == Kind.OWN && reservedDb(args)) {
+            return RESERVED_DB_VERDICT;
         }
         return switch (k) {
             case OWN -> OWN;
@@ -189,6 +196,24 @@ final class CommandPolicy {
             SLOT_NAME[slot] = b;
             SLOT_KIND[slot] = kind;
         });
+    }
+
+    /** {@code SELECT}, {@code MOVE} or {@code COPY ... DB} naming the reserved database. */
+    private static boolean reservedDb(RequestParser.Args a) {
+        if (a.is(0, "SELECT")) {
+            return a.total() == 2 && a.is(1, RESERVED_DB_INDEX);
+        }
+        if (a.is(0, "MOVE")) {
+            return a.total() == 3 && a.is(2, RESERVED_DB_INDEX);
+        }
+        if (a.is(0, "COPY")) {
+            for (int i = 3; i + 1 < a.count(); i++) {
+                if (a.is(i, "DB") && a.is(i + 1, RESERVED_DB_INDEX)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The kind of the command named by argument 0 (any case); allocates nothing. */

@@ -288,6 +288,8 @@ public final class Endpoint {
         private BackendLane lane;
         /** A flush of the client's replies is queued behind this event-loop turn. */
         private TurnFlusher clientFlusher;
+        /** The same for its requests to its own backend connection. */
+        private TurnFlusher backendFlusher;
         /** Shared: an answer of the endpoint's own, waiting for the lane to answer the commands before it. */
         private LocalReply waiting;
         /** Own connection: answers of the endpoint's own, each an error the backend gives to a command only we can name. */
@@ -675,8 +677,16 @@ public final class Endpoint {
             lane.send(this, commands, n);
         }
 
+        /**
+         * To the client's own backend connection, flushed once per event-loop turn: what a client sent in one write
+         * reaches Redis in one write. (Written one by one, {@code QUIT} and a command after it arrived in two reads: Redis
+         * closed with the second unread, the kernel reset the connection, and the {@code +OK} was lost.)
+         */
         private void toBackend(ByteBuf buf) {
-            ((NetSocketInternal) backend).writeMessage(buf);
+            if (backendFlusher == null) {
+                backendFlusher = new TurnFlusher(((NetSocketInternal) backend).channelHandlerContext(), () -> !closed);
+            }
+            backendFlusher.write(buf);
             if (backend.writeQueueFull()) {
                 hold(HOLD_BACKEND);
                 backend.drainHandler(v -> release(HOLD_BACKEND));

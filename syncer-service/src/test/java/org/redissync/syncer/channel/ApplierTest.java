@@ -97,6 +97,7 @@ class ApplierTest {
         try (Jedis j = jedis()) {
             assertThat(j.get("k")).isEqualTo("v");
             assertThat(j.lrange("l", 0, -1)).containsExactly("1", "2");
+            j.select(Position.RESERVED_DB);
             assertThat(j.get(Position.key("g/b->a"))).isEqualTo(p.encode());
         }
         assertThat(applier.appliedCommands()).isEqualTo(2);
@@ -111,6 +112,7 @@ class ApplierTest {
         Position p = barrier();
         assertThat(p.offset()).isEqualTo(offset).isGreaterThan(afterData);
         try (Jedis j = jedis()) {
+            j.select(Position.RESERVED_DB);
             assertThat(j.get(Position.key("g/b->a"))).isEqualTo(p.encode());
         }
     }
@@ -236,4 +238,63 @@ class ApplierTest {
         }
     }
 
+
+    @Test
+    void positionsLiveInTheReservedDatabaseWhereAClientsKeysScanAndDbsizeNeverSeeThem() throws Exception {
+        feed("SET", "k", "v");
+        Position p = barrier();
+        try (Jedis j = jedis()) {
+            assertThat(j.keys("*")).containsExactly("k");
+            assertThat(j.dbSize()).isEqualTo(1);
+            j.select(Position.RESERVED_DB);
+            assertThat(j.get(Position.key("g/b->a"))).isEqualTo(p.encode());
+        }
+    }
+
+    @Test
+    void aClientsFlushdbNeverReachesThePosition() throws Exception {
+        feed("SET", "k", "v");
+        Position before = barrier();
+        try (Jedis j = jedis()) {
+            j.flushDB();
+            assertThat(j.exists("k")).isFalse();
+            j.select(Position.RESERVED_DB);
+            assertThat(j.get(Position.key("g/b->a"))).isEqualTo(before.encode());
+        }
+        assertThat(barrier()).isEqualTo(before);
+    }
+
+    @Test
+    void aClientsFlushallDoesNotCostTheChannelItsPosition() throws Exception {
+        feed("SET", "k", "v");
+        Position before = barrier();
+        try (Jedis j = jedis()) {
+            j.flushAll();
+        }
+        Position after = barrier();
+        assertThat(after).as("resumed where it was, not from scratch").isEqualTo(before);
+        try (Jedis j = jedis()) {
+            j.select(Position.RESERVED_DB);
+            assertThat(j.get(Position.key("g/b->a"))).as("written back").isEqualTo(before.encode());
+        }
+    }
+
+    @Test
+    void aPositionInDatabaseZeroFromBeforeTheReservedDatabaseIsTakenAndMoved() throws Exception {
+        stop();
+        Position old = new Position("replid-1", 0, 0, 2, 3);
+        try (Jedis j = jedis()) {
+            j.set(Position.key("g/b->a"), old.encode());
+        }
+        run(true);
+        assertThat(barrier()).isEqualTo(old);
+        feed("SET", "k", "v");
+        Position next = barrier();
+        assertThat(next.fullResyncs()).isEqualTo(2);
+        try (Jedis j = jedis()) {
+            assertThat(j.exists(Position.key("g/b->a"))).as("gone from database 0").isFalse();
+            j.select(Position.RESERVED_DB);
+            assertThat(j.get(Position.key("g/b->a"))).isEqualTo(next.encode());
+        }
+    }
 }

@@ -101,4 +101,14 @@ class CommandPolicyTest {
         assertThat(q.parse(set)).isEqualTo(RequestParser.Status.NEED_MORE);
         assertThat(CommandPolicy.judge(q.args(), false).action()).isEqualTo(Action.SHARE);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 15", "MOVE k 15", "COPY a b DB 15", "copy a b REPLACE db 15"})
+    void theReservedDatabaseDoesNotExistForClients(String command) {
+        CommandPolicy.Verdict v = inline(command);
+        assertThat(v.action()).isEqualTo(Action.REFUSE);
+        assertThat(v.reply()).isEqualTo("-ERR DB index is out of range\r\n");
+        assertThat(v.reason()).isEqualTo(Refusal.RESERVED_STATE);
+        assertThat(inline(command.replace("15", "14")).refused()).isFalse();
+    }
 }

@@ -25,7 +25,8 @@ final class StreamGenerator {
             new String[] {"SELECT", "0"}, new String[] {"MULTI"}, new String[] {"EXEC"}, new String[] {"DISCARD"},
             new String[] {"SUBSCRIBE", "@ch"}, new String[] {"UNSUBSCRIBE"}, new String[] {"PUBLISH", "@ch", "m"}, new String[] {"CLIENT", "GETNAME"},
             new String[] {"EVAL", "return redis.call('get', KEYS[1])", "1", "@a"}, new String[] {"GETRANGE", "@a", "0", "-1"},
-            new String[] {"WATCH", "@a"}, new String[] {"UNWATCH"}, new String[] {"RPOP", "@l"}, new String[] {"ZADD", "@z", "1", "m"});
+            new String[] {"WATCH", "@a"}, new String[] {"UNWATCH"}, new String[] {"RPOP", "@l"}, new String[] {"ZADD", "@z", "1", "m"},
+            new String[] {"QUIT"});
 
     private static final byte[] SPECIAL = "\r\n\0*$-+09 \"'\\x".getBytes(StandardCharsets.ISO_8859_1);
     private static final Pattern PREFIX = Pattern.compile("k\\d+-[a-z]{2}:");
