@@ -377,6 +377,7 @@ public final class Endpoint {
             if (!decided || (!parsed && backend == null)) {
                 early.add(buf);
                 reading(client, false);
+                readingNow = false;
                 return;
             }
             if (!parsed) {
@@ -469,9 +470,16 @@ public final class Endpoint {
         /** Reads the client's socket exactly while its requests can be passed on and nothing holds it back. */
         private void updateReading() {
             if (decided && parsed) {
-                reading(client, !closed && ready() && holds == 0);
+                boolean on = !closed && ready() && holds == 0;
+                if (on != readingNow) { // a change only: setAutoRead is an atomic swap and more, per read otherwise
+                    readingNow = on;
+                    reading(client, on);
+                }
             }
         }
+
+        /** What {@link #updateReading} last set (the socket reads from the start). */
+        private boolean readingNow = true;
 
         private void command() {
             RequestParser.Args a = parser.args();

@@ -90,6 +90,7 @@ public final class RequestParser {
         buf = in;
         address = in.hasMemoryAddress() ? in.memoryAddress() + in.readerIndex() : 0;
         args.buf = in;
+        args.address = address;
         try {
             int avail = in.readableBytes();
             if (!started) {
@@ -504,6 +505,8 @@ public final class RequestParser {
      */
     public static final class Args {
         private ByteBuf buf;
+        /** The buffer's address at its reader index when parsed (0: none). */
+        private long address;
         private final int[] off = new int[RECORDED];
         private final int[] len = new int[RECORDED];
         private int count;
@@ -576,7 +579,11 @@ public final class RequestParser {
         }
 
         public byte byteAt(int i, int j) {
-            return inline != null ? inline[i][j] : buf.getByte(buf.readerIndex() + off[i] + j);
+            if (inline != null) {
+                return inline[i][j];
+            }
+            // by address when the buffer has one (valid until the next parse: the caller judges before it moves on)
+            return address != 0 ? PlatformDependent.getByte(address + off[i] + j) : buf.getByte(buf.readerIndex() + off[i] + j);
         }
 
         /** Argument {@code i} equals {@code upper} (ASCII upper case) ignoring case. */
