@@ -80,6 +80,14 @@ class BdbApiTest {
     }
 
     @Test
+    void maxConnectionsIsStoredAndRenderedAsRedisEnterpriseNamesIt() {
+        long uid = create("cluster-a");
+        admin().get("/v1/bdbs/" + uid).then().statusCode(200).body("max_connections", equalTo(0));
+        admin().body("{\"max_connections\": 500}").put("/v1/bdbs/" + uid).then().statusCode(200).body("max_connections", equalTo(500));
+        admin().body("{\"tls_mode\": \"enabled\"}").put("/v1/bdbs/" + uid).then().statusCode(200).body("max_connections", equalTo(500));
+    }
+
+    @Test
     void aBackendBesideTheSyncerMayBeAUnixSocket() {
         String name = "sock-" + UUID.randomUUID().toString().substring(0, 6);
         admin().body(Map.of("name", name, "cluster", "cluster-c", "backend", "unix:/var/run/redis/" + name + ".sock")).post("/v1/bdbs")
@@ -141,6 +149,8 @@ class BdbApiTest {
         cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "by_name"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("mtls_allow_outdated_certs", "maybe"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("port", 80), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("max_connections", -1), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("max_connections", "many"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("port", otherPort), 409, "port_in_use"});
         cases.add(new Object[] {Map.of("backend", "redis-a-0"), 400, "invalid_value"});
         cases.add(new Object[] {Map.of("backend", "unix:relative/redis.sock"), 400, "invalid_value"});

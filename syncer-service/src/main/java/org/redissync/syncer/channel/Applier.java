@@ -17,6 +17,7 @@ import org.redissync.syncer.channel.StreamItem.RdbBegin;
 import org.redissync.syncer.channel.StreamItem.RdbEnd;
 import org.redissync.syncer.channel.StreamItem.RdbFunction;
 import org.redissync.syncer.channel.StreamItem.RdbKey;
+import org.redissync.syncer.resp.RespCommand;
 
 /**
  * Applies a channel's stream to the local backend, exactly once. See {@code CHANNELS.md} beside

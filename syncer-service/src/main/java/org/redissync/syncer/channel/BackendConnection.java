@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.redissync.events.RedisAddress;
+import org.redissync.syncer.resp.RespCommand;
 
 /**
  * A plain, blocking RESP2 connection to the local backend redis-server: a channel's applier thread

@@ -23,6 +23,8 @@ import com.moilioncircle.redis.replicator.rdb.dump.DumpRdbVisitor;
 import com.moilioncircle.redis.replicator.util.Strings;
 
 import org.redissync.events.SyncerStatusEvent.TlsFacts;
+import org.redissync.syncer.resp.ReplicationStreamFramer;
+import org.redissync.syncer.resp.RespCommand;
 
 /**
  * A channel's PSYNC client. redis-replicator does the handshake's plumbing, the {@code PSYNC} reply

@@ -2,6 +2,8 @@ package org.redissync.syncer.channel;
 
 import java.util.concurrent.CompletableFuture;
 
+import org.redissync.syncer.resp.RespCommand;
+
 /** What a channel's reader hands its applier, in stream order. */
 sealed interface StreamItem {
 

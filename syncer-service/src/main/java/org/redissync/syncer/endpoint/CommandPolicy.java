@@ -26,7 +26,9 @@ final class CommandPolicy {
         /** Answered by the endpoint with {@link Verdict#reply()}; the connection goes on. */
         REFUSE,
         /** Answered with {@link Verdict#reply()}, then the connection is closed (replication from a client). */
-        REFUSE_AND_CLOSE
+        REFUSE_AND_CLOSE,
+        /** A replication command where replication is open to anyone ({@code tls_mode: disabled}): from it on, bytes pass as they are. */
+        REPLICATE
     }
 
     /** An action and, for refusals, the whole reply line and the refusal's metric reason. */
@@ -38,6 +40,7 @@ final class CommandPolicy {
 
     static final Verdict SHARE = new Verdict(Action.SHARE, null, null);
     static final Verdict OWN = new Verdict(Action.OWN, null, null);
+    static final Verdict REPLICATE = new Verdict(Action.REPLICATE, null, null);
     /** The suite's reserved database ({@link Position#RESERVED_DB}, channel positions) does not exist for clients. */
     private static final Verdict RESERVED_DB_VERDICT = new Verdict(Action.REFUSE, "-ERR DB index is out of range\r\n", Refusal.RESERVED_STATE);
     private static final String RESERVED_DB_INDEX = Integer.toString(Position.RESERVED_DB);
@@ -105,6 +108,11 @@ final class CommandPolicy {
      * yet refuses.
      */
     static Verdict judge(RequestParser.Args args, boolean complete) {
+        return judge(args, complete, false);
+    }
+
+    /** As {@link #judge(RequestParser.Args, boolean)}; {@code replicationOpen}: an endpoint without TLS, where anyone may replicate. */
+    static Verdict judge(RequestParser.Args args, boolean complete, boolean replicationOpen) {
         if (args.reserved()) {
             return new Verdict(Action.REFUSE, "-" + RESERVED + "\r\n", Refusal.RESERVED_STATE);
         }
@@ -121,7 +129,8 @@ final class CommandPolicy {
         return switch (k) {
             case OWN -> OWN;
             case REFUSED -> refused(args.string(0).toLowerCase(Locale.ROOT));
-            case REPLICATION -> new Verdict(Action.REFUSE_AND_CLOSE, "-" + REPLICATION_REFUSED + "\r\n", Refusal.REPLICATION_REFUSED);
+            case REPLICATION -> replicationOpen ? REPLICATE
+                    : new Verdict(Action.REFUSE_AND_CLOSE, "-" + REPLICATION_REFUSED + "\r\n", Refusal.REPLICATION_REFUSED);
             case CONTAINER -> subcommand(args, complete);
         };
     }

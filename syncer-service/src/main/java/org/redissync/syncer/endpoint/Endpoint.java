@@ -302,6 +302,8 @@ public final class Endpoint {
         private long ownSent;
         private long ownAnswered;
         private boolean counting = true;
+        /** A replication command was seen where replication is open: the connection becomes a pipe (see startReplication). */
+        private boolean replicating;
         /** Own connection: a large request judged by its head, passed on as it arrives. */
         private boolean streaming;
         /** A large request refused by its head: its bytes are dropped as they arrive, then this is the answer. */
@@ -416,7 +418,7 @@ public final class Endpoint {
 
         /** Whether requests can be passed on now. */
         private boolean ready() {
-            return decided && parsed && !closed && !ending && waiting == null
+            return decided && parsed && !closed && !ending && waiting == null && !replicating
                     && (shared || (backend != null && unanswered == 0 && (!counting || ownSent - ownAnswered < OWN_IN_FLIGHT)));
         }
 
@@ -491,7 +493,17 @@ public final class Endpoint {
                 answer(r);
                 return;
             }
-            CommandPolicy.Verdict v = CommandPolicy.judge(a, true);
+            CommandPolicy.Verdict v = CommandPolicy.judge(a, true, st.mode() == TlsMode.DISABLED);
+            if (v.action() == CommandPolicy.Action.REPLICATE && !streaming) {
+                sendBatch();
+                replicating = true; // not consumed: this command and all after it pass as they are
+                if (shared) {
+                    ownConnection();
+                } else {
+                    startReplication();
+                }
+                return;
+            }
             if (streaming) {
                 streaming = false;
                 if (v.refused()) {
@@ -772,7 +784,31 @@ public final class Endpoint {
             if (closed || backend == null || unanswered > 0 || !decided) {
                 return;
             }
+            if (replicating) {
+                startReplication();
+                return;
+            }
             drain();
+        }
+
+        /**
+         * {@code tls_mode: disabled}: a client that replicates (a peer's plaintext channel) becomes a pipe from its first
+         * replication command on, as a trusted syncer's connection is: the stream that comes back is no request/reply.
+         */
+        private void startReplication() {
+            if (closed || backend == null || unanswered > 0 || !parsed) {
+                return;
+            }
+            parsed = false;
+            ByteBuf rest = in;
+            in = null;
+            if (rest != null && rest.isReadable()) {
+                ((NetSocketInternal) backend).writeMessage(rest);
+            } else if (rest != null) {
+                rest.release();
+            }
+            readingNow = true;
+            reading(client, true);
         }
 
         // ------------------------------------------------------------------------------------ Redis → client

@@ -22,6 +22,7 @@ import org.redissync.events.RedisAddress;
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.syncer.channel.StreamItem.Command;
+import org.redissync.syncer.resp.RespCommand;
 
 import redis.clients.jedis.Jedis;
 

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.BdbConfigEvent.Tls;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.CrdbConfigEvent.Instance;
+import org.redissync.events.RedisAddress;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
+import org.redissync.syncer.resp.RespCommand;
 
 class ChannelPlannerTest {
 

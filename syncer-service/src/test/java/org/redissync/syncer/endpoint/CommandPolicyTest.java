@@ -49,10 +49,13 @@ class CommandPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SYNC", "PSYNC ? -1", "replconf listening-port 1", "\"PSYNC\" ? -1"})
-    void replicationFromAClientIsRefusedAndClosed(String command) {
+    void replicationFromAClientIsRefusedAndClosedUnlessTheEndpointHasNoTls(String command) {
         CommandPolicy.Verdict v = inline(command);
         assertThat(v.action()).isEqualTo(Action.REFUSE_AND_CLOSE);
         assertThat(v.reply()).isEqualTo("-" + CommandPolicy.REPLICATION_REFUSED + "\r\n");
+        RequestParser p = new RequestParser();
+        assertThat(p.parse(Unpooled.copiedBuffer(command + "\r\n", StandardCharsets.UTF_8))).isEqualTo(RequestParser.Status.COMMAND);
+        assertThat(CommandPolicy.judge(p.args(), true, true).action()).isEqualTo(Action.REPLICATE);
     }
 
     @ParameterizedTest

@@ -363,8 +363,22 @@ class EndpointSafetyTest {
     }
 
     @Test
+    void withoutTlsAnyoneMayReplicateAsBeforeAndTheStreamPassesAsItIs() throws Exception {
+        Bdb b = newBdb(); // tls_mode disabled: a CRDB's plaintext channels replicate through it
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n");
+            assertThat(ask(s, "REPLCONF capa psync2\r\n")).isEqualTo("+OK\r\n");
+            s.getOutputStream().write("PSYNC ? -1\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(10_000);
+            byte[] head = new byte[11];
+            int n = s.getInputStream().readNBytes(head, 0, head.length);
+            assertThat(new String(head, 0, n, StandardCharsets.US_ASCII)).isEqualTo("+FULLRESYNC");
+        }
+    }
+
+    @Test
     void replicationCommandsFromAClientAreRefusedAndTheConnectionClosed() throws Exception {
-        Bdb b = newBdb();
+        Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
         for (String c : List.of("PSYNC ? -1", "SYNC", "REPLCONF listening-port 1", "\"PSYNC\" ? -1")) {
             assertThat(exchange(b.port(), ("PING\r\n" + c + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5)))
                     .isEqualTo("+PONG\r\n-" + CommandPolicy.REPLICATION_REFUSED + "\r\n<closed>");

@@ -1,4 +1,4 @@
-package org.redissync.syncer.channel;
+package org.redissync.syncer.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

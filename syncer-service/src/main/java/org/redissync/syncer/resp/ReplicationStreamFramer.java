@@ -1,4 +1,4 @@
-package org.redissync.syncer.channel;
+package org.redissync.syncer.resp;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -14,7 +14,7 @@ import java.util.Arrays;
  * <p>Usage: {@link #next} returns the command starting at {@code from} if all of it is in
  * {@code buf[from, to)}, else null; {@link #position()} is then where reading continues.
  */
-final class ReplicationStreamFramer {
+public final class ReplicationStreamFramer {
 
     /** Digits of a count or length: more without a {@code \r} is not RESP. */
     private static final int MAX_NUMBER_DIGITS = 10;
@@ -30,7 +30,7 @@ final class ReplicationStreamFramer {
      * The command that starts at {@code from} (after any bare newlines), or null when it is not yet
      * complete in {@code buf[from, to)}.
      */
-    RespCommand next(byte[] buf, int from, int to) throws IOException {
+    public RespCommand next(byte[] buf, int from, int to) throws IOException {
         int p = from;
         while (p < to && buf[p] == '\n') {
             p++;
@@ -86,7 +86,7 @@ final class ReplicationStreamFramer {
     }
 
     /** After {@link #next}: the end of the command it returned, or where the incomplete one starts. */
-    int position() {
+    public int position() {
         return position;
     }
 

@@ -1,4 +1,4 @@
-package org.redissync.syncer.channel;
+package org.redissync.syncer.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -9,7 +9,7 @@ import java.util.Arrays;
  * payload lies in it. The applier writes the slice to the backend exactly as the source sent it
  * (nothing decoded and encoded again) and looks at the arguments it needs in place.
  */
-final class RespCommand {
+public final class RespCommand {
 
     private final byte[] buf;
     private final int start;
@@ -17,7 +17,7 @@ final class RespCommand {
     /** Argument i's payload starts at {@code args[2i]} and is {@code args[2i+1]} bytes long. */
     private final int[] args;
 
-    RespCommand(byte[] buf, int start, int end, int[] args) {
+    public RespCommand(byte[] buf, int start, int end, int[] args) {
         this.buf = buf;
         this.start = start;
         this.end = end;
@@ -25,7 +25,7 @@ final class RespCommand {
     }
 
     /** Encodes a command the applier makes itself ({@code SELECT}, {@code RESTORE}…). */
-    static RespCommand of(byte[]... argv) {
+    public static RespCommand of(byte[]... argv) {
         int size = 1 + digits(argv.length) + 2;
         for (byte[] a : argv) {
             size += 1 + digits(a.length) + 2 + a.length + 2;
@@ -45,7 +45,7 @@ final class RespCommand {
         return new RespCommand(b, 0, size, args);
     }
 
-    static RespCommand of(String... argv) {
+    public static RespCommand of(String... argv) {
         byte[][] b = new byte[argv.length][];
         for (int i = 0; i < argv.length; i++) {
             b[i] = argv[i].getBytes(StandardCharsets.UTF_8);
@@ -53,12 +53,12 @@ final class RespCommand {
         return of(b);
     }
 
-    int argc() {
+    public int argc() {
         return args.length / 2;
     }
 
     /** Whether argument i is {@code upper}, ignoring the case of ASCII letters (command and sub-command names). */
-    boolean argIs(int i, String upper) {
+    public boolean argIs(int i, String upper) {
         int len = args[2 * i + 1];
         if (len != upper.length()) {
             return false;
@@ -76,25 +76,25 @@ final class RespCommand {
         return true;
     }
 
-    boolean argEquals(int i, byte[] value) {
+    public boolean argEquals(int i, byte[] value) {
         int p = args[2 * i];
         return Arrays.equals(buf, p, p + args[2 * i + 1], value, 0, value.length);
     }
 
-    boolean argStartsWith(int i, byte[] prefix) {
+    public boolean argStartsWith(int i, byte[] prefix) {
         int len = args[2 * i + 1];
         int p = args[2 * i];
         return len >= prefix.length && Arrays.equals(buf, p, p + prefix.length, prefix, 0, prefix.length);
     }
 
     /** A copy of argument i. */
-    byte[] arg(int i) {
+    public byte[] arg(int i) {
         int p = args[2 * i];
         return Arrays.copyOfRange(buf, p, p + args[2 * i + 1]);
     }
 
     /** Argument i as a decimal int ({@code SELECT}'s index). */
-    int argInt(int i) {
+    public int argInt(int i) {
         int p = args[2 * i];
         int len = args[2 * i + 1];
         if (len == 0 || len > 9) {
@@ -111,16 +111,16 @@ final class RespCommand {
         return n;
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return buf;
     }
 
-    int start() {
+    public int start() {
         return start;
     }
 
     /** Bytes of the whole command: what it advances a replication offset by. */
-    int length() {
+    public int length() {
         return end - start;
     }
 
