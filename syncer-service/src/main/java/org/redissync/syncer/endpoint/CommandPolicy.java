@@ -216,6 +216,9 @@ final class CommandPolicy {
             return a.total() == 3 && a.is(2, RESERVED_DB_INDEX);
         }
         if (a.is(0, "COPY")) {
+            if (a.count() > RequestParser.RECORDED) {
+                return true; // options past the recorded arguments cannot be read (Redis takes repeated ones): refused
+            }
             for (int i = 3; i + 1 < a.count(); i++) {
                 if (a.is(i, "DB") && a.is(i + 1, RESERVED_DB_INDEX)) {
                     return true;

@@ -83,6 +83,8 @@ public final class Endpoint {
     private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
     private final List<NetServer> servers = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    /** Client connections (not trusted syncers') open now: what max_connections limits. */
+    private final AtomicInteger clients = new AtomicInteger();
     private final AtomicInteger offLoopBackends = new AtomicInteger();
     private final Set<EventExecutor> loopsUsed = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger NEXT_LOOP = new AtomicInteger();
@@ -268,8 +270,8 @@ public final class Endpoint {
         private boolean closed;
         /** A request was answered "then closed" (protocol error, replication): nothing more is read or passed on. */
         private boolean ending;
-        /** Beyond the bdb's max_connections when accepted: told so once its kind is known. */
-        private boolean overLimit;
+        /** Counted in {@link Endpoint#clients} (a client, not a trusted syncer). */
+        private boolean countedClient;
         private final List<ByteBuf> early = new ArrayList<>();
         private ClientCertificatePolicy.Verdict verdict;
         /** Commands go over the shared backend connection until one needs a connection of its own. */
@@ -326,8 +328,7 @@ public final class Endpoint {
         }
 
         void begin() {
-            int now = open.incrementAndGet();
-            overLimit = st.maxConnections() > 0 && now > st.maxConnections();
+            open.incrementAndGet();
             metrics.connectionOpened(uid);
             // Raw Netty buffers both ways: no copy into Vert.x heap buffers, no copy back on write.
             clientInternal().messageHandler(this::fromClient);
@@ -349,9 +350,12 @@ public final class Endpoint {
             if (closed) {
                 return;
             }
-            if (overLimit && !syncer) {
-                refuse(Refusal.MAX_CONNECTIONS, verdict == null ? null : verdict.subject(), "-ERR max number of clients reached\r\n");
-                return;
+            if (!syncer) {
+                countedClient = true;
+                if (clients.incrementAndGet() > st.maxConnections() && st.maxConnections() > 0) {
+                    refuse(Refusal.MAX_CONNECTIONS, verdict == null ? null : verdict.subject(), "-ERR max number of clients reached\r\n");
+                    return;
+                }
             }
             this.parsed = !syncer;
             this.decided = true;
@@ -569,10 +573,12 @@ public final class Endpoint {
                 return;
             }
             if (!streaming) {
-                if (in.readableBytes() <= STREAM_AT || !parser.inBulkBody()) {
+                // held past STREAM_AT with whole arguments (or an argument's judged start) to pass on: judged by its head,
+                // then streamed. (Streaming only inside an argument's bytes let a request of many small arguments, sent
+                // in writes that end on argument boundaries, grow without bound.)
+                if (in.readableBytes() <= STREAM_AT || parser.forwardable(in) == 0) {
                     return;
                 }
-                parser.forwardable(in); // judges the prefix of the argument under way
                 CommandPolicy.Verdict v = CommandPolicy.judge(parser.args(), false);
                 if (v.refused()) {
                     if (v.action() == CommandPolicy.Action.REFUSE_AND_CLOSE) {
@@ -1092,6 +1098,9 @@ public final class Endpoint {
                 replyCarry = null;
             }
             open.decrementAndGet();
+            if (countedClient) {
+                clients.decrementAndGet();
+            }
             metrics.connectionClosed(uid);
             ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
             if (ctx.executor().inEventLoop()) {

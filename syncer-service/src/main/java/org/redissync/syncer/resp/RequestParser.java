@@ -152,11 +152,6 @@ public final class RequestParser {
         return started;
     }
 
-    /** Whether the command being parsed (a multibulk one) is reading a bulk argument's bytes. */
-    public boolean inBulkBody() {
-        return started && !inline && bulk >= 0;
-    }
-
     /**
      * How many bytes from the reader index of the request being parsed may be passed on before it is complete:
      * everything up to the argument being read, and that argument's bytes too once its first bytes show it is not

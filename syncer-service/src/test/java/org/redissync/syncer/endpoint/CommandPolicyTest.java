@@ -114,4 +114,10 @@ class CommandPolicyTest {
         assertThat(v.reason()).isEqualTo(Refusal.RESERVED_STATE);
         assertThat(inline(command.replace("15", "14")).refused()).isFalse();
     }
+
+    @Test
+    void aCopyWhoseDatabaseOptionHidesPastTheRecordedArgumentsIsRefused() {
+        String replaces = " REPLACE".repeat(RequestParser.RECORDED);
+        assertThat(inline("COPY a b" + replaces + " DB 15").reply()).isEqualTo("-ERR DB index is out of range\r\n");
+    }
 }

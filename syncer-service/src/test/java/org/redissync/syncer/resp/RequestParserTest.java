@@ -211,6 +211,18 @@ class RequestParserTest {
     }
 
     @Test
+    void wholeArgumentsOfARequestStillArrivingMayBePassedOnEvenBetweenArguments() {
+        RequestParser p = new RequestParser();
+        ByteBuf in = Unpooled.buffer();
+        in.writeBytes("*200001\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 10_000; i++) {
+            in.writeBytes("$1\r\nk\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(p.parse(in)).isEqualTo(Status.NEED_MORE);
+        assertThat(p.forwardable(in)).as("the bytes end on an argument boundary: all of them").isEqualTo(in.readableBytes());
+    }
+
+    @Test
     void aStreamedArgumentWithTheReservedPrefixIsFlaggedBeforeItsBytesArePassedOn() {
         RequestParser p = new RequestParser();
         ByteBuf in = Unpooled.buffer();
