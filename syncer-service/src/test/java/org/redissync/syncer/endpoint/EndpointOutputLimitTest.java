@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -21,11 +19,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redissync.events.BdbConfigEvent.BdbConfigured;
-import org.redissync.events.BdbConfigEvent.Tls;
-import org.redissync.events.SubjectValidation;
 import org.redissync.events.TlsMode;
-import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.runtime.testing.SharedKafka;
 import org.redissync.syncer.events.SyncerEvents;
@@ -72,13 +66,9 @@ class EndpointOutputLimitTest {
 
     @Test
     void clientsThatNeverReadAreDisconnectedWhileMemoryStaysFlatAndOthersAreServed() throws Exception {
-        long uid = System.nanoTime() % 1_000_000 * 1000 + 900;
-        int port = FreePorts.next();
-        Tls tls = new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
-        events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port,
-                behind.localAddress(), 1 << 20, null, tls, List.of(), "disabled", Instant.now())).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
-        EndpointSafetyTest.Bdb b = new EndpointSafetyTest.Bdb(uid, port);
+        TestBdbs.Bdb b = TestBdbs.open(events, manager, behind.localAddress(), TestBdbs.tls(TlsMode.DISABLED), 0);
+        long uid = b.uid();
+        int port = b.port();
         String key = "big:" + uid;
         EndpointSafetyTest.direct(behind, "SET", key, "v".repeat(1 << 20));
         // One hog of each kind first, unmeasured: the first run of these paths is interpreted code (~350 ms for a ping then).

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,11 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.redissync.events.BdbConfigEvent.BdbConfigured;
-import org.redissync.events.BdbConfigEvent.Tls;
-import org.redissync.events.SubjectValidation;
 import org.redissync.events.TlsMode;
-import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.RedisServer;
 import org.redissync.runtime.testing.SharedKafka;
 import org.redissync.syncer.events.SyncerEvents;
@@ -54,7 +49,6 @@ class EndpointSafetyTest {
 
     static RedisServer behind;
     static RedisServer direct;
-    static final AtomicLong UIDS = new AtomicLong(System.nanoTime() % 1_000_000 * 1000 + 500);
 
     @Inject
     SyncerEvents events;
@@ -77,20 +71,11 @@ class EndpointSafetyTest {
         direct.close();
     }
 
-    record Bdb(long uid, int port) {
+    TestBdbs.Bdb newBdb(TlsMode mode, int maxConnections) throws Exception {
+        return TestBdbs.open(events, manager, behind.localAddress(), TestBdbs.tls(mode), maxConnections);
     }
 
-    Bdb newBdb(TlsMode mode, int maxConnections) throws Exception {
-        long uid = UIDS.incrementAndGet();
-        int port = FreePorts.next();
-        Tls tls = new Tls(mode, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
-        events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port,
-                behind.localAddress(), 1 << 20, null, tls, List.of(), "disabled", Instant.now(), maxConnections)).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
-        return new Bdb(uid, port);
-    }
-
-    Bdb newBdb() throws Exception {
+    TestBdbs.Bdb newBdb() throws Exception {
         return newBdb(TlsMode.DISABLED, 0);
     }
 
@@ -132,7 +117,7 @@ class EndpointSafetyTest {
     }
 
     /** Another client pings the same syncer-service every 10 ms while {@code body} runs; returns the slowest answer. */
-    static Duration whilePinged(Bdb b, ThrowingRunnable body) throws Exception {
+    static Duration whilePinged(TestBdbs.Bdb b, ThrowingRunnable body) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pinger = Executors.newSingleThreadExecutor();
         Future<Long> slowest = pinger.submit(() -> {
@@ -166,7 +151,7 @@ class EndpointSafetyTest {
 
     @Test
     void theSixtyByteRequestGetsRedisProtocolErrorAndTheServiceStaysResponsive() throws Exception {
-        Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
+        TestBdbs.Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
         byte[] attack = "*2\r\n$3\r\nGET\r\n$18446744073709551578\r\n*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
         Duration slowest = whilePinged(b, () -> {
             for (int i = 0; i < 20; i++) {
@@ -180,7 +165,7 @@ class EndpointSafetyTest {
 
     @Test
     void commandsBeforeAProtocolErrorAreAnsweredFirstOnASharedAndOnAnOwnConnection() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         String shared = "PING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$04\r\nPING\r\n";
         String own = "SELECT 1\r\nPING\r\n*1\r\n$04\r\nPING\r\n";
         for (String r : List.of(shared, own)) {
@@ -191,8 +176,33 @@ class EndpointSafetyTest {
     }
 
     @Test
+    void aRequestOfManySmallArgumentsSentOnArgumentBoundariesIsStreamedWhole() throws Exception {
+        TestBdbs.Bdb b = newBdb();
+        String prefix = "many:" + b.uid() + ":";
+        int pairs = 20_000;
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            assertThat(ask(s, "SELECT 0\r\n")).isEqualTo("+OK\r\n"); // a connection of its own: where requests are streamed
+            var out = s.getOutputStream();
+            out.write(("*" + (1 + 2 * pairs) + "\r\n$4\r\nMSET\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder chunk = new StringBuilder();
+            for (int i = 0; i < pairs; i++) {
+                String k = prefix + i;
+                chunk.append('$').append(k.length()).append("\r\n").append(k).append("\r\n$1\r\nv\r\n");
+                if (chunk.length() > 8192) { // every write ends on an argument boundary
+                    out.write(chunk.toString().getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    chunk.setLength(0);
+                }
+            }
+            out.write(chunk.toString().getBytes(StandardCharsets.US_ASCII));
+            assertThat(ask(s, "")).isEqualTo("+OK\r\n");
+        }
+        assertThat(direct(behind, "GET", prefix + (pairs - 1))).isEqualTo("$1\r\nv\r\n");
+    }
+
+    @Test
     void watchRemembersTheDatabaseOfItsKeyAsRedisDoes() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         String x = "watched:" + b.uid();
         String steps = "SELECT 5\r\nSET " + x + " 30\r\nWATCH " + x + "\r\nSELECT 1\r\nSET " + x + " 10\r\nSELECT 5\r\nMULTI\r\nPING\r\nEXEC\r\n";
         try (Socket s = new Socket("127.0.0.1", b.port()); Socket d = new Socket("127.0.0.1", direct.port())) {
@@ -208,7 +218,7 @@ class EndpointSafetyTest {
 
     @Test
     void aClientThatHangsUpTakesItsBackendConnectionWithIt() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         String channel = "hangup:" + b.uid();
         for (int i = 0; i < 5; i++) {
             try (Socket sub = new Socket("127.0.0.1", b.port())) {
@@ -223,7 +233,7 @@ class EndpointSafetyTest {
 
     @Test
     void commandsPipelinedAfterQuitAreNotRunAndQuitIsAnswered() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         String key = "quit:" + b.uid();
         assertThat(exchange(b.port(), ("QUIT\r\nSET " + key + " v\r\n").getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5)))
                 .isEqualTo("+OK\r\n<closed>");
@@ -234,7 +244,7 @@ class EndpointSafetyTest {
 
     @Test
     void theProtocolDesyncRegressionsOfRedisOwnSuiteCloseWithAProtocolError() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         for (String seq : List.of("\u0000", "*\u0000", "$\u0000")) {
             try (Socket s = new Socket("127.0.0.1", b.port())) {
                 s.setSoTimeout(10_000);
@@ -260,7 +270,7 @@ class EndpointSafetyTest {
      */
     @Test
     void randomAndMutatedStreamsAreAnsweredExactlyAsRedisAnswersThem() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         long seed = Long.getLong("safety.seed", 4242);
         Random r = new Random(seed);
         int cases = Integer.getInteger("safety.cases", 400);
@@ -342,7 +352,7 @@ class EndpointSafetyTest {
         "ACL SETUSER x on", "ACL DELUSER default", "ACL LIST", "CLIENT KILL TYPE normal", "CLIENT PAUSE 10000", "CLIENT UNPAUSE",
         "MEMORY PURGE", "LATENCY RESET", "SCRIPT DEBUG YES", "READONLY"})
     void aRefusedCommandIsAnsweredWithAnErrorAndNeverReachesRedis(String command) throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         long backendPid = behind.process().pid();
         String before = info(behind, "config get dir");
         double refusedBefore = metrics.refusals(b.uid(), Refusal.COMMAND_REFUSED);
@@ -364,7 +374,7 @@ class EndpointSafetyTest {
 
     @Test
     void withoutTlsAnyoneMayReplicateAsBeforeAndTheStreamPassesAsItIs() throws Exception {
-        Bdb b = newBdb(); // tls_mode disabled: a CRDB's plaintext channels replicate through it
+        TestBdbs.Bdb b = newBdb(); // tls_mode disabled: a CRDB's plaintext channels replicate through it
         try (Socket s = new Socket("127.0.0.1", b.port())) {
             assertThat(ask(s, "PING\r\n")).isEqualTo("+PONG\r\n");
             assertThat(ask(s, "REPLCONF capa psync2\r\n")).isEqualTo("+OK\r\n");
@@ -378,7 +388,7 @@ class EndpointSafetyTest {
 
     @Test
     void replicationCommandsFromAClientAreRefusedAndTheConnectionClosed() throws Exception {
-        Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
+        TestBdbs.Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);
         for (String c : List.of("PSYNC ? -1", "SYNC", "REPLCONF listening-port 1", "\"PSYNC\" ? -1")) {
             assertThat(exchange(b.port(), ("PING\r\n" + c + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(5)))
                     .isEqualTo("+PONG\r\n-" + CommandPolicy.REPLICATION_REFUSED + "\r\n<closed>");
@@ -389,7 +399,7 @@ class EndpointSafetyTest {
 
     @Test
     void whatReAllowsOfConfigWorks() throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         try (Socket s = new Socket("127.0.0.1", b.port())) {
             assertThat(ask(s, "CONFIG SET slowlog-max-len 200\r\n")).isEqualTo("+OK\r\n");
             assertThat(ask(s, "CONFIG GET slowlog-max-len\r\n")).isEqualTo("*2\r\n$15\r\nslowlog-max-len\r\n$3\r\n200\r\n");
@@ -414,7 +424,7 @@ class EndpointSafetyTest {
         "MSET a 1 __redissync:pos:x 2", "KEYS __redissync:*", "SCAN 0 MATCH __redissync:*", "PUBLISH __redissync:applied x",
         "SUBSCRIBE __redissync:applied", "PSUBSCRIBE __redissync:*", "EVAL \"return 1\" 1 __redissync:pos:x"})
     void aClientCannotTouchTheSuitesReservedState(String command) throws Exception {
-        Bdb b = newBdb();
+        TestBdbs.Bdb b = newBdb();
         String key = "__redissync:pos:x";
         direct(behind, "SET", key, "position");
         try (Socket s = new Socket("127.0.0.1", b.port())) {
@@ -441,7 +451,7 @@ class EndpointSafetyTest {
 
     @Test
     void maxConnectionsIsEnforcedWithRedisError() throws Exception {
-        Bdb b = newBdb(TlsMode.DISABLED, 3);
+        TestBdbs.Bdb b = newBdb(TlsMode.DISABLED, 3);
         List<Socket> open = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {

@@ -9,8 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +26,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
-import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.Tls;
 import org.redissync.events.SubjectValidation;
 import org.redissync.events.TlsMode;
@@ -87,13 +84,10 @@ class RedisSuiteConformanceTest {
         }
         Map<String, String> viaEndpoint;
         try (RedisServer behind = RedisServer.start(work.resolve("behind"), 0, false, List.of())) {
-            long uid = System.nanoTime() % 1_000_000 * 1000 + 700;
-            int port = FreePorts.next();
             String ca = Files.readString(tls.resolve("ca.crt"));
             Tls mtls = new Tls(TlsMode.ENABLED, true, List.of(ca), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
-            events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "conformance", events.cluster(), port,
-                    behind.address(), 1 << 30, null, mtls, List.of(), "disabled", Instant.now())).get(10, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
+            // over TCP: CLIENT INFO/LIST then show an address and flags=N, as on redis-server's own port
+            int port = TestBdbs.open(events, manager, behind.address(), mtls, 0).port();
             viaEndpoint = runtest(suite, port, units, work.resolve("endpoint.log"));
         }
 
