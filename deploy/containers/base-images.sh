@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Makes the two upstream base images the Dockerfiles and the compose file name, when this machine cannot
-# pull them (no registry): a Debian bookworm root filesystem made with debootstrap from the apt mirror this
-# machine uses, imported once, then tagged as local stand-ins under the upstream names
-#   docker.io/library/eclipse-temurin:17-jre   (java on the PATH, curl for health checks)
-#   docker.io/library/redis:7                  (redis-server/redis-cli on the PATH, runs as user redis)
-# so the same Dockerfiles and compose file work unchanged where a registry exists.
-# Idempotent: does nothing when both images exist. REDISSYNC_BASE_REBUILD=1 forces a rebuild.
+# Makes the upstream base image the Dockerfiles name, when this machine cannot pull it (no registry): a
+# Debian bookworm root filesystem made with debootstrap from the apt mirror this machine uses, imported once,
+# then tagged as a local stand-in under the upstream name
+#   docker.io/library/eclipse-temurin:17-jre   (java on the PATH, curl for health checks, redis-server and
+#                                              redis-cli, which the syncer-service image needs beside it)
+# so the same Dockerfiles work unchanged where a registry exists.
+# Idempotent: does nothing when the image exists. REDISSYNC_BASE_REBUILD=1 forces a rebuild.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/env.sh"
 
 jre=docker.io/library/eclipse-temurin:17-jre
-redis=docker.io/library/redis:7
 rootfs_image=localhost/redis-sync/debian-rootfs:bookworm
-if [ "${REDISSYNC_BASE_REBUILD:-0}" != 1 ] && podman image exists "$jre" && podman image exists "$redis"; then
+if [ "${REDISSYNC_BASE_REBUILD:-0}" != 1 ] && podman image exists "$jre"; then
   exit 0
 fi
 
@@ -40,15 +39,5 @@ FROM $rootfs_image
 ENV LANG=C.UTF-8 JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64
 CMD ["java", "-version"]
 CF
-cat > "$ctx/Containerfile.redis" <<CF
-FROM $rootfs_image
-# uid/gid 999 as in the upstream image, so manifests that say runAsUser: 999 hold for both.
-RUN groupmod -g 999 redis && usermod -u 999 -g 999 redis && mkdir -p /data && chown -R redis:redis /data /var/lib/redis /var/log/redis
-WORKDIR /data
-USER redis
-EXPOSE 6379
-CMD ["redis-server", "--protected-mode", "no"]
-CF
 podman build --quiet -f "$ctx/Containerfile.jre" -t "$jre" "$ctx" >/dev/null
-podman build --quiet -f "$ctx/Containerfile.redis" -t "$redis" "$ctx" >/dev/null
-echo "base-images: $jre and $redis are local stand-ins built from Debian bookworm"
+echo "base-images: $jre is a local stand-in built from Debian bookworm"

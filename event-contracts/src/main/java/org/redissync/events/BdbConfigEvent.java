@@ -36,7 +36,10 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             String cluster,
             /** The client endpoint's port. */
             int port,
-            /** The backend redis-server: {@code host:port}, or {@code unix:/path} of a socket on the syncer's host ({@link RedisAddress}). */
+            /**
+             * An external Redis the operator runs: {@code host:port}, or {@code unix:/path} of a socket on the syncer's host
+             * ({@link RedisAddress}). Null: the cluster's syncer-service runs the bdb's own redis-server (RE's shard).
+             */
             String backend,
             long memorySize,
             /** The CRDB this bdb is an instance of, or null. */
@@ -47,7 +50,14 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             String replicaSync,
             Instant updatedAt,
             /** RE's {@code max_connections}: client connections the endpoint accepts at once; 0 (and absent, in older events) is no limit. */
-            int maxConnections) implements BdbConfigEvent {
+            int maxConnections,
+            /**
+             * RE's {@code eviction_policy} ({@code volatile-lru}, {@code noeviction}, …); null in older events: RE's default,
+             * {@code noeviction} for a CRDB instance, else {@code volatile-lru} ({@link #effectiveEvictionPolicy}).
+             */
+            String evictionPolicy,
+            /** RE's {@code data_persistence}: {@code disabled}, {@code aof} or {@code snapshot}; null in older events: disabled. */
+            String dataPersistence) implements BdbConfigEvent {
 
         public static final int VERSION = 1;
 
@@ -57,6 +67,28 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             if (maxConnections < 0) {
                 throw new IllegalArgumentException("maxConnections < 0");
             }
+        }
+
+        /** A bdb with RE's default eviction policy and no persistence. */
+        public BdbConfigured(int version, long uid, long generation, String name, String cluster, int port, String backend, long memorySize,
+                String crdbGuid, Tls tls, List<ReplicaSource> replicaSources, String replicaSync, Instant updatedAt, int maxConnections) {
+            this(version, uid, generation, name, cluster, port, backend, memorySize, crdbGuid, tls, replicaSources, replicaSync, updatedAt,
+                    maxConnections, null, null);
+        }
+
+        /** The eviction policy in force: the one set, else RE's default for the bdb's kind. */
+        public String effectiveEvictionPolicy() {
+            return evictionPolicy != null ? evictionPolicy : crdbGuid != null ? "noeviction" : "volatile-lru";
+        }
+
+        /** The persistence in force: the one set, else {@code disabled}. */
+        public String effectiveDataPersistence() {
+            return dataPersistence != null ? dataPersistence : "disabled";
+        }
+
+        /** The syncer-service runs this bdb's redis-server (no external {@link #backend}). */
+        public boolean managed() {
+            return backend == null;
         }
 
         /** A bdb without a connection limit. */

@@ -9,13 +9,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * Topic {@code syncer.status} (compacted): what each syncer-service has applied. Key
- * {@code <cluster>/channel/<channel id>} or {@code <cluster>/endpoint/<bdb uid>}. The coordinator
+ * {@code <cluster>/channel/<channel id>}, {@code <cluster>/endpoint/<bdb uid>} or {@code <cluster>/shard/<bdb uid>}. The coordinator
  * finishes tasks from these.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = SyncerStatusEvent.ChannelStatus.class, name = "channel_status"),
-        @JsonSubTypes.Type(value = SyncerStatusEvent.EndpointStatus.class, name = "endpoint_status")})
+        @JsonSubTypes.Type(value = SyncerStatusEvent.EndpointStatus.class, name = "endpoint_status"),
+        @JsonSubTypes.Type(value = SyncerStatusEvent.ShardStatus.class, name = "shard_status")})
 public sealed interface SyncerStatusEvent extends SuiteEvent {
 
     String cluster();
@@ -98,6 +99,50 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
         @Override
         public String key() {
             return cluster + "/endpoint/" + bdbUid;
+        }
+    }
+
+    /** What a bdb's redis-server (its shard, in RE's words) is doing. */
+    enum ShardState {
+        /** Being started (first start, or a change that needs one). */
+        @JsonProperty("starting") STARTING,
+        /** Up, and at {@code observedGeneration}'s settings. */
+        @JsonProperty("running") RUNNING,
+        /** It died and is being restarted (with backoff). */
+        @JsonProperty("recovering") RECOVERING,
+        /** It cannot be started; {@code lastError} says why. Retried with backoff. */
+        @JsonProperty("failed") FAILED,
+        /** Stopped and wiped (its bdb was deleted). */
+        @JsonProperty("deleted") DELETED
+    }
+
+    /**
+     * A bdb's own redis-server, run by the syncer-service of its cluster (not reported for a bdb with an external
+     * {@code backend}).
+     */
+    record ShardStatus(
+            int version,
+            String cluster,
+            long bdbUid,
+            long observedGeneration,
+            ShardState state,
+            String lastError,
+            /** The redis-server's process id, 0 when none runs. */
+            long pid,
+            /** Restarts after the process died, since the syncer-service started. */
+            long restarts,
+            Instant updatedAt) implements SyncerStatusEvent {
+
+        public static final int VERSION = 1;
+
+        public ShardStatus {
+            Objects.requireNonNull(cluster, "cluster");
+            Objects.requireNonNull(state, "state");
+        }
+
+        @Override
+        public String key() {
+            return cluster + "/shard/" + bdbUid;
         }
     }
 }

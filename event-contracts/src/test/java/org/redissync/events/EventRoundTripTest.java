@@ -31,6 +31,8 @@ import org.redissync.events.CrdbTaskEvent.TaskUpdated;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.ShardState;
+import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.SyncerStatusEvent.TlsFacts;
 import org.redissync.events.kafka.EventJson;
 import org.redissync.events.kafka.Topic;
@@ -56,7 +58,7 @@ class EventRoundTripTest {
                                 List.of(new AuthorizedSubject("app", "Acme", List.of("ops", "dev"), "Paris", "IDF", "FR")),
                                 true, false),
                         List.of(new ReplicaSource(1, "redis://admin:secret@127.0.0.1:12001", true, "pem-c", "sni.example", 2)),
-                        "enabled", T),
+                        "enabled", T, 100, "allkeys-lru", "aof"),
                 new BdbDeleted(BdbDeleted.VERSION, 7, 3, "cluster-a", T),
                 new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, "cluster-a", CertRole.SYNCER, 5, CERT,
                         List.of(CERT), false, 2, T),
@@ -65,6 +67,7 @@ class EventRoundTripTest {
                         "127.0.0.1:12000", 3, SyncState.IN_SYNC, 12, null,
                         new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, false, T),
                 new EndpointStatus(EndpointStatus.VERSION, "cluster-a", 7, 2, TlsMode.REPLICA_SSL, 12000, true, null, T),
+                new ShardStatus(ShardStatus.VERSION, "cluster-a", 7, 2, ShardState.RECOVERING, "exited with 1", 4242, 3, T),
                 new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
                         "coordinator", T, T, T.plusSeconds(1),
                         List.of(new TaskError("cluster-b", "timed out", "timeout")),
@@ -96,7 +99,8 @@ class EventRoundTripTest {
     void theWireUsesSnakeCaseAndRedisEnterpriseSpellings() {
         String json = EventJson.writeString(samples().filter(e -> e instanceof BdbConfigured).findFirst().orElseThrow());
         assertThat(json).contains("\"tls_mode\":\"enabled\"", "\"subject_validation\":\"full_subject\"",
-                "\"replica_sources\":", "\"allow_outdated_certs\":true", "\"updated_at\":\"2026-11-28T10:15:30.123Z\"");
+                "\"replica_sources\":", "\"allow_outdated_certs\":true",
+                "\"eviction_policy\":\"allkeys-lru\"", "\"data_persistence\":\"aof\"", "\"updated_at\":\"2026-11-28T10:15:30.123Z\"");
     }
 
     @Test
@@ -110,6 +114,6 @@ class EventRoundTripTest {
     @Test
     void keysAreTheAggregateIds() {
         assertThat(samples().map(SuiteEvent::key)).containsExactly("crdb:1b2c", "crdb:1b2c", "7", "7", "cluster-a/syncer", "ca",
-                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "633aaea3-97ee");
+                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "cluster-a/shard/7", "633aaea3-97ee");
     }
 }

@@ -43,7 +43,11 @@ public final class BdbJson {
     static final Set<String> WRITABLE = Set.of("name", "port", "memory_size", "cluster", "backend", "tls_mode",
             "enforce_client_authentication", "authentication_ssl_client_certs",
             "client_cert_subject_validation_type", "authorized_subjects", "authorized_names", "mtls_allow_outdated_certs",
-            "mtls_allow_weak_hashing", "replica_sources", "replica_sync", "max_connections");
+            "mtls_allow_weak_hashing", "replica_sources", "replica_sync", "max_connections", "eviction_policy", "data_persistence");
+
+    /** RE's {@code eviction_policy} values: Redis's {@code maxmemory-policy}. */
+    static final Set<String> EVICTION_POLICIES = Set.of("noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
+            "volatile-lfu", "volatile-random", "volatile-ttl");
 
     private BdbJson() {
     }
@@ -125,8 +129,14 @@ public final class BdbJson {
         String replicaSync = enumValue(n, "replica_sync", sources.isEmpty() ? "disabled" : "enabled",
                 Map.of("disabled", "disabled", "enabled", "enabled", "paused", "paused", "stopped", "stopped"));
         int maxConnections = n.hasNonNull("max_connections") ? integer(n, "max_connections", 0, Integer.MAX_VALUE) : 0;
+        String eviction = n.hasNonNull("eviction_policy") ? string(n, "eviction_policy", null) : null;
+        if (eviction != null && !EVICTION_POLICIES.contains(eviction)) {
+            throw invalid("eviction_policy", "one of " + EVICTION_POLICIES.stream().sorted().toList());
+        }
+        String persistence = n.hasNonNull("data_persistence") ? enumValue(n, "data_persistence", "disabled",
+                Map.of("disabled", "disabled", "aof", "aof", "snapshot", "snapshot")) : null;
         return new BdbSpec(name, port, memory, cluster, backend, tlsMode, enforce, clientCerts, validation, subjects,
-                outdated, weak, sources, replicaSync, maxConnections);
+                outdated, weak, sources, replicaSync, maxConnections, eviction, persistence);
     }
 
     // ------------------------------------------------------------------------------- rendering
@@ -141,7 +151,11 @@ public final class BdbJson {
         o.put("memory_size", b.memorySize());
         o.put("max_connections", b.maxConnections());
         o.put("cluster", b.cluster());
-        o.put("backend", b.backend());
+        if (b.backend() != null) {
+            o.put("backend", b.backend()); // an external Redis; without one the cluster runs the bdb's own
+        }
+        o.put("eviction_policy", b.effectiveEvictionPolicy());
+        o.put("data_persistence", b.effectiveDataPersistence());
         o.put("generation", b.generation());
         o.put("status", status);
         o.put("crdt", b.crdbGuid() != null);

@@ -27,6 +27,8 @@ import org.redissync.events.SuiteEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.ShardState;
+import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.TlsMode;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -124,8 +126,9 @@ public class BdbService {
     }
 
     /**
-     * The bdb {@code spec} describes, placed: endpoint port (given, or a free one), backend (given, or
-     * a free one of the cluster's pool). {@code current} keeps what an update does not change.
+     * The bdb {@code spec} describes, placed: endpoint port (given, or a free one). Its Redis is made by its cluster's
+     * syncer-service, unless {@code backend} names an external one (checked: no other bdb's, and reachable). {@code
+     * current} keeps what an update does not change.
      */
     public BdbConfigured place(long uid, long generation, BdbSpec spec, BdbConfigured current, Set<Integer> portsTaken) {
         state.cluster(spec.cluster());
@@ -145,13 +148,20 @@ public class BdbService {
                 throw new ApiException(ApiError.NAME_IN_USE, "cluster " + spec.cluster() + " already has a bdb named '" + spec.name() + "'");
             }
         }
-        String backend = spec.backend() != null ? spec.backend() : current != null ? current.backend() : state.freeBackend(spec.cluster());
+        String backend = current != null ? current.backend() : spec.backend();
+        if (current != null && !java.util.Objects.equals(spec.backend(), current.backend())) {
+            throw new ApiException(ApiError.INVALID_CONFIGURATION, "backend: a bdb's backend cannot change (it holds the bdb's data); "
+                    + "create a new bdb instead");
+        }
+        if (current == null && backend != null) {
+            ExternalBackends.check(backend, uid, spec.cluster(), state.bdbs().values());
+        }
         Tls tls = new Tls(spec.tlsMode(), spec.enforceClientAuthentication(), spec.clientCerts(),
                 current != null ? current.tls().crdtCerts() : List.of(), spec.subjectValidation(), spec.authorizedSubjects(),
                 spec.allowOutdatedCerts(), spec.allowWeakHashing());
         return new BdbConfigured(BdbConfigured.VERSION, uid, generation, spec.name(), spec.cluster(), port, backend, spec.memorySize(),
                 current != null ? current.crdbGuid() : null, tls, spec.replicaSources(), spec.replicaSync(), clock.instant(),
-                spec.maxConnections());
+                spec.maxConnections(), spec.evictionPolicy(), spec.dataPersistence());
     }
 
     /** Encrypted sources need a server certificate (given, or their suite cluster's), and Replica Of must not loop. */
@@ -228,12 +238,13 @@ public class BdbService {
         return new BdbConfigured(b.version(), b.uid(), b.generation(), b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
                 b.crdbGuid(), new Tls(t.tlsMode(), t.enforceClientAuthentication(), t.clientCerts(), trust, t.subjectValidation(),
                         t.authorizedSubjects(), t.allowOutdatedCerts(), t.allowWeakHashing()),
-                b.replicaSources(), b.replicaSync(), b.updatedAt(), b.maxConnections());
+                b.replicaSources(), b.replicaSync(), b.updatedAt(), b.maxConnections(), b.evictionPolicy(), b.dataPersistence());
     }
 
     private BdbConfigured withGeneration(BdbConfigured b, long generation, BdbConfigured timeFrom) {
         return new BdbConfigured(b.version(), b.uid(), generation, b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
-                b.crdbGuid(), b.tls(), b.replicaSources(), b.replicaSync(), timeFrom.updatedAt(), b.maxConnections());
+                b.crdbGuid(), b.tls(), b.replicaSources(), b.replicaSync(), timeFrom.updatedAt(), b.maxConnections(), b.evictionPolicy(),
+                b.dataPersistence());
     }
 
     public BdbConfigured require(long uid) {
@@ -244,8 +255,25 @@ public class BdbService {
     public ObjectNode render(BdbConfigured b) {
         Map<String, SyncerStatusEvent> status = events.status().all();
         SyncerStatusEvent ep = status.get(b.cluster() + "/endpoint/" + b.uid());
-        String s = ep instanceof EndpointStatus e && e.observedGeneration() >= b.generation() && e.listening() ? "active"
-                : "active-change-pending";
+        boolean listening = ep instanceof EndpointStatus e && e.observedGeneration() >= b.generation() && e.listening();
+        String reason = ep instanceof EndpointStatus e && e.lastError() != null && !listening ? "endpoint: " + e.lastError() : null;
+        String s = listening ? "active" : "active-change-pending";
+        if (b.managed()) {
+            SyncerStatusEvent sh = status.get(b.cluster() + "/shard/" + b.uid());
+            if (!(sh instanceof ShardStatus h) || h.state() == ShardState.STARTING && h.restarts() == 0 && h.observedGeneration() < b.generation()
+                    && !listening) {
+                s = "pending"; // its Redis is being made
+            } else if (h.state() == ShardState.FAILED && h.restarts() == 0) {
+                s = "creation-failed";
+                reason = "redis: " + h.lastError();
+            } else if (h.state() == ShardState.RECOVERING || h.state() == ShardState.FAILED || h.state() == ShardState.STARTING) {
+                s = "recovery";
+                reason = h.lastError() == null ? null : "redis: " + h.lastError();
+            } else if (h.observedGeneration() < b.generation() || !listening) {
+                s = "active-change-pending";
+                reason = h.lastError() != null ? "redis: " + h.lastError() : reason;
+            }
+        }
         Map<Integer, ObjectNode> sources = new HashMap<>();
         boolean stopped = false;
         for (ReplicaSource src : b.replicaSources()) {
@@ -275,6 +303,9 @@ public class BdbService {
             sources.put(src.uid(), o);
         }
         ObjectNode rendered = BdbJson.render(b, state.cluster(b.cluster()).endpointHost(), s, sources);
+        if (reason != null && !s.equals("active")) {
+            rendered.put("status_reason", reason);
+        }
         if (stopped && "enabled".equals(b.replicaSync())) {
             rendered.put("replica_sync", "stopped");
         }

@@ -23,5 +23,9 @@ public record BdbSpec(
         boolean allowWeakHashing,
         List<ReplicaSource> replicaSources,
         String replicaSync,
-        int maxConnections) {
+        int maxConnections,
+        /** RE's {@code eviction_policy}; null: RE's default for the bdb's kind. */
+        String evictionPolicy,
+        /** RE's {@code data_persistence}; null: disabled. */
+        String dataPersistence) {
 }

@@ -3,7 +3,6 @@ package org.redissync.coordinator.config;
 import java.time.Duration;
 import java.util.List;
 
-import org.redissync.events.RedisAddress;
 import java.util.Map;
 import java.util.Optional;
 
@@ -85,9 +84,6 @@ public interface CoordinatorConfig {
     }
 
     interface Cluster {
-        /** The cluster's pool of backend redis-servers ({@code host:port} or {@code unix:/path}); each bdb binds to a free one. */
-        List<RedisAddress> backends();
-
         /** Where clients and peers reach this cluster's endpoints (bdb {@code endpoints[].dns_name}). */
         @WithDefault("127.0.0.1")
         String endpointHost();

@@ -241,7 +241,7 @@ public class CrdbService {
         return new BdbConfigured(b.version(), b.uid(), generation, b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(), guid,
                 new Tls(mode, t.enforceClientAuthentication(), t.clientCerts(), t.crdtCerts(), t.subjectValidation(),
                         t.authorizedSubjects(), t.allowOutdatedCerts(), t.allowWeakHashing()),
-                b.replicaSources(), b.replicaSync(), b.updatedAt(), b.maxConnections());
+                b.replicaSources(), b.replicaSync(), b.updatedAt(), b.maxConnections(), b.evictionPolicy(), b.dataPersistence());
     }
 
     /** Peers reach an instance at its replication endpoint over the network: {@code host:port} or {@code [ipv6]:port}. */

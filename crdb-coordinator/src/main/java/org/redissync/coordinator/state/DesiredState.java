@@ -129,16 +129,6 @@ public class DesiredState {
                 + config.ports().max());
     }
 
-    /** The first backend of {@code cluster}'s pool that no bdb uses. */
-    public String freeBackend(String cluster) {
-        CoordinatorConfig.Cluster c = cluster(cluster);
-        Set<String> used = bdbs().values().stream().filter(b -> b.cluster().equals(cluster)).map(BdbConfigured::backend)
-                .collect(Collectors.toSet());
-        return c.backends().stream().map(RedisAddress::toString).filter(b -> !used.contains(b)).findFirst()
-                .orElseThrow(() -> new ApiException(ApiError.NO_FREE_BACKEND, "every backend of cluster '" + cluster
-                        + "' is in use (" + c.backends().size() + "); add backends to its pool"));
-    }
-
     public CoordinatorConfig.Cluster cluster(String name) {
         CoordinatorConfig.Cluster c = name == null ? null : config.clusters().get(name);
         if (c == null) {

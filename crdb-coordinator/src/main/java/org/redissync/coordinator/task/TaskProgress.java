@@ -14,6 +14,8 @@ import org.redissync.events.SyncState;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.ShardState;
+import org.redissync.events.SyncerStatusEvent.ShardStatus;
 
 /**
  * Is a CRDB task applied everywhere? A pure function of the desired state and what the
@@ -51,6 +53,10 @@ public final class TaskProgress {
         if (ep instanceof EndpointStatus e && e.listening()) {
             return "endpoint of bdb " + i.bdbUid() + " still listening";
         }
+        SyncerStatusEvent sh = status.get(i.cluster() + "/shard/" + i.bdbUid());
+        if (sh instanceof ShardStatus h && h.state() != ShardState.DELETED) {
+            return "redis-server of bdb " + i.bdbUid() + " not stopped yet";
+        }
         return null;
     }
 
@@ -67,6 +73,16 @@ public final class TaskProgress {
         if (e.observedGeneration() < bdb.generation() || !e.listening()) {
             return "endpoint of bdb " + i.bdbUid() + " at generation " + e.observedGeneration() + " of " + bdb.generation()
                     + (e.lastError() != null ? " (" + e.lastError() + ")" : "");
+        }
+        if (bdb.managed()) {
+            SyncerStatusEvent sh = status.get(i.cluster() + "/shard/" + i.bdbUid());
+            if (!(sh instanceof ShardStatus h)) {
+                return "waiting for the redis-server of bdb " + i.bdbUid() + " to start";
+            }
+            if (h.state() != ShardState.RUNNING || h.observedGeneration() < bdb.generation()) {
+                return "redis-server of bdb " + i.bdbUid() + " " + h.state().name().toLowerCase() + " at generation "
+                        + h.observedGeneration() + " of " + bdb.generation() + (h.lastError() != null ? " (" + h.lastError() + ")" : "");
+            }
         }
         for (Instance peer : instances) {
             if (peer.cluster().equals(i.cluster())) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.redissync.coordinator.crdb.FakeSyncers;
 import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.events.SyncState;
+import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.coordinator.TestCerts;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
@@ -57,7 +58,7 @@ class BdbApiTest {
     }
 
     @Test
-    void aNewBdbGetsAnEndpointPortABackendOfItsClusterAndTheDefaults() {
+    void aNewBdbGetsAnEndpointPortItsOwnRedisAndTheDefaults() {
         Response r = admin().body(Map.of("name", "orders-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-b",
                 "memory_size", 1073741824)).post("/v1/bdbs");
         r.then().statusCode(200)
@@ -68,15 +69,58 @@ class BdbApiTest {
                 .body("client_cert_subject_validation_type", equalTo("disabled"))
                 .body("mtls_allow_outdated_certs", equalTo(false))
                 .body("replica_sync", equalTo("disabled"))
-                .body("status", equalTo("active-change-pending"))
+                .body("eviction_policy", equalTo("volatile-lru"))
+                .body("data_persistence", equalTo("disabled"))
+                .body("status", equalTo("pending"))
                 .body("endpoints", hasSize(1))
                 .body("endpoints[0].dns_name", equalTo("127.0.0.1"));
         int port = r.jsonPath().getInt("port");
         assertThat(port).isBetween(12000, 12999);
         assertThat(r.jsonPath().getInt("endpoints[0].port")).isEqualTo(port);
-        assertThat(r.jsonPath().getString("backend")).startsWith("127.0.0.1:71");
+        assertThat(r.jsonPath().getString("backend")).as("no pool: the cluster's syncer-service makes its Redis").isNull();
         long uid = r.jsonPath().getLong("uid");
         viewer().get("/v1/bdbs/" + uid).then().statusCode(200).body("uid", equalTo((int) uid));
+    }
+
+    @Test
+    void aThirdAndAFiftiethBdbOnOneClusterNeedNoPool() {
+        for (int i = 0; i < 50; i++) {
+            create("cluster-c");
+        }
+    }
+
+    @Test
+    void evictionPolicyAndPersistenceAreREsFieldsWithREsDefaults() {
+        long uid = create("cluster-a");
+        admin().body("{\"eviction_policy\": \"allkeys-lru\", \"data_persistence\": \"aof\"}").put("/v1/bdbs/" + uid)
+                .then().statusCode(200).body("eviction_policy", equalTo("allkeys-lru")).body("data_persistence", equalTo("aof"))
+                .body("generation", equalTo(2));
+        admin().body("{\"memory_size\": 2097152}").put("/v1/bdbs/" + uid)
+                .then().statusCode(200).body("eviction_policy", equalTo("allkeys-lru")).body("memory_size", equalTo(2097152));
+        String before = snapshot();
+        admin().body("{\"eviction_policy\": \"lru\"}").put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_value"));
+        admin().body("{\"data_persistence\": \"rdb\"}").put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_value"));
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void theBdbStatusFollowsItsRedisAndShowsWhyItIsNotActive() {
+        long uid = create("cluster-a");
+        var syncers = new FakeSyncers(events.streams().publisher());
+        admin().get("/v1/bdbs/" + uid).then().body("status", equalTo("pending"));
+        syncers.shard("cluster-a", uid, 0, ShardState.FAILED, "redis-server exited at start with status 1", 0);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + uid).then().body("status", equalTo("creation-failed"))
+                .body("status_reason", equalTo("redis: redis-server exited at start with status 1")));
+        syncers.shard("cluster-a", uid, 1, ShardState.RUNNING, null, 0);
+        syncers.endpointStatus("cluster-a", uid, 1);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + uid).then().body("status", equalTo("active"))
+                .body("status_reason", equalTo(null)));
+        syncers.shard("cluster-a", uid, 1, ShardState.RECOVERING, "redis-server (pid 7) exited", 1);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + uid).then().body("status", equalTo("recovery"))
+                .body("status_reason", equalTo("redis: redis-server (pid 7) exited")));
+        syncers.shard("cluster-a", uid, 1, ShardState.RUNNING, null, 1);
+        org.awaitility.Awaitility.await().untilAsserted(() -> admin().get("/v1/bdbs/" + uid).then().body("status", equalTo("active")));
+        admin().body("{\"memory_size\": 2097152}").put("/v1/bdbs/" + uid).then().statusCode(200).body("status", equalTo("active-change-pending"));
     }
 
     @Test
@@ -88,10 +132,30 @@ class BdbApiTest {
     }
 
     @Test
-    void aBackendBesideTheSyncerMayBeAUnixSocket() {
-        String name = "sock-" + UUID.randomUUID().toString().substring(0, 6);
-        admin().body(Map.of("name", name, "cluster", "cluster-c", "backend", "unix:/var/run/redis/" + name + ".sock")).post("/v1/bdbs")
-                .then().statusCode(200).body("backend", equalTo("unix:/var/run/redis/" + name + ".sock"));
+    void anExternalBackendMustBeReachableNobodyElsesAndFixed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path socket = dir.resolve("redis.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            String backend = "unix:" + socket;
+            Response r = admin().body(Map.of("name", "ext-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-c",
+                    "backend", backend)).post("/v1/bdbs");
+            r.then().statusCode(200).body("backend", equalTo(backend));
+            long uid = r.jsonPath().getLong("uid");
+            long own = create("cluster-c");
+            String before = snapshot();
+            admin().body(Map.of("name", "ext2-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-c", "backend", backend))
+                    .post("/v1/bdbs").then().statusCode(409).body("error_code", equalTo("backend_in_use"))
+                    .body("description", org.hamcrest.Matchers.containsString("bdb " + uid));
+            admin().body(Map.of("name", "ext3-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-c",
+                    "backend", "unix:" + dir.resolve("nothing.sock"))).post("/v1/bdbs")
+                    .then().statusCode(406).body("error_code", equalTo("backend_unreachable"));
+            admin().body(Map.of("backend", "unix:" + dir.resolve("other.sock"))).put("/v1/bdbs/" + uid)
+                    .then().statusCode(406).body("error_code", equalTo("invalid_configuration"));
+            admin().body(Map.of("backend", "127.0.0.1:6379")).put("/v1/bdbs/" + own)
+                    .then().statusCode(406).body("error_code", equalTo("invalid_configuration"));
+            assertThat(snapshot()).as("every refusal changed nothing").isEqualTo(before);
+            admin().get("/v1/bdbs/" + uid).then().body("backend", equalTo(backend));
+        }
     }
 
     @Test

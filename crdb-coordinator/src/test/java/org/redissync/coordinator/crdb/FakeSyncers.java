@@ -9,6 +9,8 @@ import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
+import org.redissync.events.SyncerStatusEvent.ShardState;
+import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.SyncerStatusEvent.TlsFacts;
 import org.redissync.events.TlsMode;
 import org.redissync.events.kafka.EventPublisher;
@@ -25,8 +27,21 @@ public final class FakeSyncers {
         this.publisher = publisher;
     }
 
+    /** The bdb's endpoint listening at {@code generation}, and its redis-server (which the syncer-service runs) up. */
     void endpoint(String cluster, long uid, long generation, TlsMode mode) {
+        send(new ShardStatus(ShardStatus.VERSION, cluster, uid, generation, ShardState.RUNNING, null, 4242, 0, Instant.now()));
         send(new EndpointStatus(EndpointStatus.VERSION, cluster, uid, generation, mode, 12000, true, null, Instant.now()));
+    }
+
+    /** Only the bdb's endpoint, listening at {@code generation} (plaintext). */
+    public void endpointStatus(String cluster, long uid, long generation) {
+        send(new EndpointStatus(EndpointStatus.VERSION, cluster, uid, generation, TlsMode.DISABLED, 12000, true, null, Instant.now()));
+    }
+
+    /** The bdb's redis-server in {@code state} (the syncer-service runs it). */
+    public void shard(String cluster, long uid, long generation, ShardState state, String error, long restarts) {
+        send(new ShardStatus(ShardStatus.VERSION, cluster, uid, generation, state, error, state == ShardState.RUNNING ? 4242 : 0, restarts,
+                Instant.now()));
     }
 
     void channel(String guid, String from, String to, long destinationUid, long generation, SyncState state, boolean tls) {

@@ -63,18 +63,8 @@ class LocalSuiteTest {
             assertThat(ready.body()).contains("\"status\": \"UP\"");
         }
         assertThat(suite.run("status").exitCode()).isZero();
-        // Bdbs reach their backends over the redis-servers' Unix sockets (TCP only where the path is too long for one).
-        List<String> backends = new ArrayList<>();
-        json.get("clusters").forEach(c -> c.get("backends").forEach(b -> backends.add(b.asText())));
-        assertThat(backends).hasSize(4);
-        for (String b : backends) {
-            if (suite.home.resolve("state/redis/cluster-a-0/redis.sock").toString().length() <= 107) {
-                assertThat(b).startsWith("unix:/");
-                assertThat(Path.of(b.substring("unix:".length()))).exists();
-            } else {
-                assertThat(b).startsWith("127.0.0.1:");
-            }
-        }
+        // No pool of redis-servers: each cluster's syncer-service makes one per bdb, under its shards directory.
+        json.get("clusters").forEach(c -> assertThat(Path.of(c.get("shards_dir").asText())).isDirectory());
         // The API answers over HTTPS with a certificate of the suite's CA.
         HttpClient https = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
         assertThat(https.send(HttpRequest.newBuilder(URI.create(json.at("/api/url").asText() + "/v1/bdbs")).build(),
@@ -132,8 +122,60 @@ class LocalSuiteTest {
         return r.body();
     }
 
+    /** The pids of the bdbs' redis-servers the syncer-services run now (their pid files). */
+    static List<Long> shardPids() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
+        List<Long> pids = new ArrayList<>();
+        for (JsonNode c : json.get("clusters")) {
+            try (var dirs = Files.list(Path.of(c.get("shards_dir").asText()))) {
+                for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                    Path pid = d.resolve("redis.pid");
+                    if (Files.exists(pid)) {
+                        pids.add(Long.parseLong(Files.readString(pid).trim()));
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
     @Test
     @Order(3)
+    void fiftyBdbsPerClusterEachGetARedisOfTheirOwnWithoutAnySpecialStep() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
+        String api = json.at("/api/http_url").asText();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:"
+                + Files.readString(Path.of(json.at("/api/password_file").asText())).trim()).getBytes());
+        List<Long> uids = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (String cluster : List.of("cluster-a", "cluster-b")) {
+            for (int i = 0; i < 50; i++) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs")).header("Authorization", auth)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"name\": \"many-" + i + "\", \"cluster\": \"" + cluster + "\", \"memory_size\": 16777216}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                uids.add(new ObjectMapper().readTree(r.body()).get("uid").asLong());
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode all = new ObjectMapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs"))
+                    .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString()).body());
+            long active = 0;
+            for (JsonNode b : all) {
+                active += uids.contains(b.get("uid").asLong()) && "active".equals(b.get("status").asText()) ? 1 : 0;
+            }
+            return active == uids.size();
+        });
+        System.out.printf("100 bdbs (50 per cluster) active, each with its own redis-server, %.1f s after the first POST%n",
+                (System.nanoTime() - t0) / 1e9);
+        List<Long> pids = shardPids();
+        assertThat(pids).hasSize(100).doesNotHaveDuplicates();
+        assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    @Order(4)
     void aSecondUpFindsItRunningAndStartsNothingMore() throws Exception {
         List<Long> before = suite.recordedPids();
         var again = suite.run("up", "--clusters", "2");
@@ -143,10 +185,12 @@ class LocalSuiteTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void downStopsEveryProcessItStarted() throws Exception {
-        List<Long> pids = suite.recordedPids();
-        assertThat(pids).as("broker, 2x2 redis, cert-service, coordinator, 2 syncers").hasSize(1 + 4 + 1 + 1 + 2);
+        List<Long> pids = new ArrayList<>(suite.recordedPids());
+        assertThat(pids).as("broker, cert-service, coordinator, 2 syncers").hasSize(1 + 1 + 1 + 2);
+        pids.addAll(shardPids());
+        assertThat(pids).as("and the bdbs' redis-servers").hasSizeGreaterThan(5 + 99);
         var down = suite.run("down");
         assertThat(down.exitCode()).isZero();
         for (long pid : pids) {
@@ -156,7 +200,7 @@ class LocalSuiteTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aPortInUseIsOneReadableLineAndNothingIsLeftHalfStarted() throws Exception {
         Properties ports = new Properties();
         try (var in = Files.newInputStream(suite.home.resolve("run/ports.properties"))) {
@@ -175,7 +219,7 @@ class LocalSuiteTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSecondUpKeepsTheSameCaAndTheCertificatesItIssued() throws Exception {
         var up = suite.run("up", "--clusters", "2");
         assertThat(up.exitCode()).as(up.output()).isZero();

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
-import org.redissync.events.RedisAddress;
+import org.redissync.syncer.shard.Backend;
 import org.redissync.syncer.channel.StreamItem.Barrier;
 import org.redissync.syncer.channel.StreamItem.Command;
 import org.redissync.syncer.channel.StreamItem.Continued;
@@ -53,7 +53,7 @@ final class Applier implements Runnable {
 
     private final String channelId;
     private final boolean skipApplied;
-    private final RedisAddress backendAddress;
+    private final Backend backendAddress;
     private final BlockingQueue<StreamItem> queue;
     private final int batchMax;
     private final long skipCommitBytes;
@@ -90,7 +90,7 @@ final class Applier implements Runnable {
     private int pendingDb;
     private int pendingData;
 
-    Applier(String channelId, boolean skipApplied, RedisAddress backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
+    Applier(String channelId, boolean skipApplied, Backend backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
             long skipCommitBytes, Listener listener) {
         this.channelId = channelId;
         this.skipApplied = skipApplied;
@@ -484,7 +484,7 @@ final class Applier implements Runnable {
 
     private void ensureBackend() throws IOException {
         if (backend == null) {
-            backend = new BackendConnection(backendAddress, 5000);
+            backend = BackendConnection.admin(backendAddress, 5000);
             backendRunId = runId(backend);
         }
     }

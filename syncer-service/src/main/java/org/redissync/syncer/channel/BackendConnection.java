@@ -68,6 +68,27 @@ public final class BackendConnection implements Closeable {
         }
     }
 
+    /**
+     * Connects to {@code backend} and logs in as the syncer-service's own user when it is a shard of ours.
+     *
+     * @throws IOException also when the login is refused
+     */
+    public static BackendConnection admin(org.redissync.syncer.shard.Backend backend, int timeoutMs) throws IOException {
+        BackendConnection c = new BackendConnection(backend.address(), timeoutMs);
+        if (backend.adminPassword() != null) {
+            try {
+                Object r = c.call("AUTH", org.redissync.syncer.shard.Backend.ADMIN_USER, backend.adminPassword());
+                if (r instanceof Error e) {
+                    throw new IOException("backend " + backend.address() + " refused the syncer's login: " + e.message());
+                }
+            } catch (IOException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
     /** Queue one command (not sent until {@link #flush()}). */
     public void write(byte[]... argv) throws IOException {
         out.write('*');

@@ -40,6 +40,7 @@ import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.SyncState;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.syncer.config.SyncerConfig;
+import org.redissync.syncer.shard.ShardManager;
 import org.redissync.syncer.events.SyncerEvents;
 import org.redissync.syncer.pki.ClusterCertificates;
 
@@ -59,6 +60,7 @@ public class ChannelManager {
     private final ClusterCertificates certificates;
     private final MeterRegistry registry;
     private final Clock clock;
+    private final ShardManager shards;
     private final Map<String, Channel> channels = new HashMap<>();
     private final Map<String, ChannelStatus> published = new HashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,7 +69,9 @@ public class ChannelManager {
         return t;
     });
 
-    ChannelManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, MeterRegistry registry, Clock clock) {
+    ChannelManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, MeterRegistry registry, Clock clock,
+            ShardManager shards) {
+        this.shards = shards;
         this.events = events;
         this.config = config;
         this.certificates = certificates;
@@ -120,7 +124,7 @@ public class ChannelManager {
         }
         ChannelPlanner.Plan planned;
         try {
-            planned = ChannelPlanner.plan(config.cluster().name(), crdbs, bdbs);
+            planned = ChannelPlanner.plan(config.cluster().name(), crdbs, bdbs, shards::backend);
         } catch (RuntimeException e) {
             LOG.errorf(e, "channels not planned");
             return;

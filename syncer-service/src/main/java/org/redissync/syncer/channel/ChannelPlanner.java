@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.redissync.events.RedisAddress;
+import org.redissync.syncer.shard.Backend;
+import java.util.function.Function;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
@@ -36,6 +38,12 @@ public final class ChannelPlanner {
     }
 
     public static Plan plan(String cluster, Collection<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs) {
+        return plan(cluster, crdbs, bdbs, b -> Backend.external(RedisAddress.parse(b.backend())));
+    }
+
+    /** @param backends where each local bdb's data lives (its shard, or its external Redis) */
+    public static Plan plan(String cluster, Collection<CrdbConfigured> crdbs, Map<Long, BdbConfigured> bdbs,
+            Function<BdbConfigured, Backend> backends) {
         Map<String, ChannelSpec> out = new LinkedHashMap<>();
         Map<Long, String> unplanned = new LinkedHashMap<>();
         for (CrdbConfigured crdb : crdbs) {
@@ -44,12 +52,12 @@ public final class ChannelPlanner {
                 continue;
             }
             BdbConfigured destination = bdbs.get(local.get().bdbUid());
-            if (destination == null || destination.backend() == null) {
+            if (destination == null) {
                 continue;
             }
             Map<String, ChannelSpec> mine = new LinkedHashMap<>();
             try {
-                RedisAddress backend = RedisAddress.parse(destination.backend());
+                Backend backend = backends.apply(destination);
                 for (Instance peer : crdb.instances()) {
                     if (peer.cluster().equals(cluster) || peer.replicationEndpoint() == null) {
                         continue;
@@ -71,7 +79,7 @@ public final class ChannelPlanner {
             }
             Map<String, ChannelSpec> mine = new LinkedHashMap<>();
             try {
-                RedisAddress backend = RedisAddress.parse(destination.backend());
+                Backend backend = backends.apply(destination);
                 for (ReplicaSource s : destination.replicaSources()) {
                     RedisUri uri;
                     try {

@@ -2,7 +2,7 @@ package org.redissync.syncer.channel;
 
 import java.util.Objects;
 
-import org.redissync.events.RedisAddress;
+import org.redissync.syncer.shard.Backend;
 import org.redissync.events.SyncerStatusEvent.ChannelKind;
 
 /**
@@ -27,7 +27,7 @@ public record ChannelSpec(
         String sourceHost,
         int sourcePort,
         String sourceCluster,
-        RedisAddress backend,
+        Backend backend,
         boolean tls,
         String sni,
         String pinnedServerCert,

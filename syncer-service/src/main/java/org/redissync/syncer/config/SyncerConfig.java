@@ -52,6 +52,49 @@ public interface SyncerConfig {
 
         /** How many replies a client of an endpoint may leave unread (Redis's {@code client-output-buffer-limit}). */
         OutputBufferLimit clientOutputBufferLimit();
+
+        /** The redis-servers this syncer-service runs, one per bdb of the cluster (RE's shards). */
+        Shards shards();
+    }
+
+    /**
+     * Each bdb without an external {@code backend} gets a redis-server of its own, started, sized, supervised and wiped by
+     * this syncer-service. Design note: {@code shard/SHARDS.md}.
+     */
+    interface Shards {
+        /** The redis-server binary (Debian's, or a bundled one). */
+        @WithDefault("redis-server")
+        String server();
+
+        /**
+         * Where each bdb's data, configuration and socket live ({@code bdb-<uid>/}), and the secret its passwords derive
+         * from. Mode 0700: only this service's user reaches the sockets.
+         */
+        @WithDefault("redis")
+        String dataDir();
+
+        /** First wait before restarting a redis-server that died; doubles up to {@link #restartMax()}. */
+        @WithDefault("100ms")
+        Duration restartInitial();
+
+        @WithDefault("10s")
+        Duration restartMax();
+
+        /** How long a new redis-server may take to answer. */
+        @WithDefault("10s")
+        Duration startTimeout();
+
+        /**
+         * Stop the redis-servers when the service stops. Off (the default, as RE's node keeps its shards running while its
+         * agent restarts): a restart of the service (an upgrade) keeps every bdb's data in memory, persistent or not, and
+         * the next start adopts them; a crash (kill -9) leaves them running either way. In a container they stop with it.
+         */
+        @WithDefault("false")
+        boolean stopOnShutdown();
+
+        /** {@code repl-backlog-size} of each redis-server: how long a channel may be away and still resume. */
+        @WithDefault("64mb")
+        String replBacklogSize();
     }
 
     /**

@@ -51,6 +51,7 @@ import org.redissync.events.RedisAddress;
 import org.redissync.events.TlsMode;
 import org.redissync.syncer.config.SyncerConfig;
 import org.redissync.syncer.resp.RequestParser;
+import org.redissync.syncer.shard.Backend;
 
 /**
  * One bdb's client endpoint: accepts on the bdb's port, terminates TLS (or not, by {@code tls_mode}),
@@ -64,6 +65,7 @@ public final class Endpoint {
 
     /** An answer of the endpoint's own to one request, and (on an own connection) the number of the command standing in for it. */
     private static final class LocalReply {
+        /** Null: no answer; the reply after the stand-in's (a re-login's {@code +OK}) is dropped. */
         final byte[] bytes;
         final boolean close;
         long seq;
@@ -188,7 +190,7 @@ public final class Endpoint {
         return Future.all(closed).mapEmpty();
     }
 
-    private record LaneKey(EventExecutor loop, RedisAddress backend) {
+    private record LaneKey(EventExecutor loop, Backend backend) {
     }
 
     /** The shared backend connection for {@code client}'s event loop: made on first use, replaced when it failed. */
@@ -232,10 +234,47 @@ public final class Endpoint {
                 ar.result().close();
                 connected.fail("backend connection on another event loop");
             } else {
-                connected.complete(ar.result());
+                logIn(ar.result(), st.backend(), connected);
             }
         }));
         return connected.future();
+    }
+
+    /**
+     * A shard of the syncer-service's own lets nobody in without its password: the new connection logs in as the shard's
+     * client user ({@code AUTH}) and is handed over once Redis said {@code +OK}. An external backend is used as it is.
+     */
+    private void logIn(NetSocket socket, Backend backend, Promise<NetSocket> connected) {
+        byte[] auth = backend.clientAuth();
+        if (auth == null) {
+            connected.complete(socket);
+            return;
+        }
+        NetSocketInternal internal = (NetSocketInternal) socket;
+        ByteBuf reply = Unpooled.buffer(64);
+        internal.messageHandler(msg -> {
+            if (!(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            reply.writeBytes(buf);
+            buf.release();
+            int lf = reply.indexOf(reply.readerIndex(), reply.writerIndex(), (byte) '\n');
+            if (lf < 0 && reply.readableBytes() < 512) {
+                return;
+            }
+            String line = reply.toString(StandardCharsets.ISO_8859_1).trim();
+            internal.messageHandler(null);
+            if (line.equals("+OK") && lf == reply.writerIndex() - 1) {
+                connected.complete(socket);
+            } else {
+                LOG.errorf("bdb %d: backend %s refused the endpoint's login: %s", uid, backend, line.length() > 200 ? line.substring(0, 200) : line);
+                socket.close();
+                connected.fail("backend login refused");
+            }
+        });
+        socket.closeHandler(v -> connected.tryFail("backend closed the connection at login"));
+        internal.writeMessage(Unpooled.wrappedBuffer(auth));
     }
 
     /** Backend connections that landed on another event loop than their client (0 unless Vert.x changes). */
@@ -298,6 +337,8 @@ public final class Endpoint {
         private final ArrayDeque<LocalReply> injected = new ArrayDeque<>();
         private long nextSeq;
         private final ReplyScanner replies = new ReplyScanner();
+        /** Replies of the endpoint's own commands (a login after RESET) still to drop from the reply stream. */
+        private int dropReplies;
         /** An error reply whose line has not fully arrived (it may be one of ours). */
         private ByteBuf replyCarry;
         /** Own connection: commands passed on and replies seen, while replies can be counted (no pub/sub, MONITOR, CLIENT REPLY...). */
@@ -557,6 +598,28 @@ public final class Endpoint {
                 toBackend(in.readRetainedSlice(len));
                 inSliced = true;
             }
+            if (a.is(0, "RESET")) {
+                logInAgain();
+            }
+        }
+
+        /**
+         * {@code RESET} logs a connection out (back to the {@code default} user, unauthenticated when it has a password):
+         * the endpoint logs in again right after it, behind a stand-in command whose error tells where the login's
+         * {@code +OK} is in the reply stream, so it is dropped there. Nothing comes between the three replies: after
+         * RESET the connection is out of pub/sub, MONITOR, tracking and MULTI, and replies again.
+         */
+        private void logInAgain() {
+            byte[] auth = st.backend().clientAuth();
+            if (auth == null) {
+                return;
+            }
+            LocalReply r = new LocalReply(null, false);
+            r.seq = nextSeq++;
+            injected.add(r);
+            ownSent += 2;
+            byte[] stand = stand(r.seq, false);
+            toBackend(Unpooled.wrappedBuffer(stand, auth));
         }
 
         /** The bytes end inside a request. */
@@ -856,6 +919,19 @@ public final class Endpoint {
             int from = pos;
             try {
                 while (pos < end) {
+                    if (dropReplies > 0) { // the endpoint's own login after RESET: its reply is not the client's
+                        emit(work, from, pos);
+                        int r = replies.next(work, pos, end);
+                        if (r < 0) {
+                            pos = end;
+                        } else {
+                            pos = r;
+                            dropReplies--;
+                            ownAnswered++;
+                        }
+                        from = pos;
+                        continue;
+                    }
                     if (!injected.isEmpty() && replies.atBoundary() && work.getByte(pos) == '-') {
                         int lf = work.indexOf(pos, end, (byte) '\n');
                         if (lf < 0) {
@@ -870,6 +946,10 @@ public final class Endpoint {
                             emit(work, from, pos);
                             pos = lf + 1;
                             from = pos;
+                            if (mine.bytes == null) {
+                                dropReplies++;
+                                continue;
+                            }
                             if (mine.close) {
                                 injected.clear();
                                 writeLocal(mine);
@@ -890,8 +970,12 @@ public final class Endpoint {
                     }
                 }
                 emit(work, from, end);
-                if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && in != null && in.isReadable() && !ending) {
-                    drain(); // requests held back while OWN_IN_FLIGHT were unanswered
+                if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && !ending) {
+                    if (in != null && in.isReadable()) {
+                        drain(); // requests held back while OWN_IN_FLIGHT were unanswered
+                    } else {
+                        updateReading(); // none held back: the client's next ones are read again (it may wait for this reply to send them)
+                    }
                 }
             } catch (ReplyScanner.ProtocolException e) {
                 LOG.warnf("bdb %d: a reply the endpoint cannot follow (%s); closing the connection", uid, e.getMessage());

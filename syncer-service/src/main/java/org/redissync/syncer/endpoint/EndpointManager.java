@@ -17,7 +17,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
-import org.redissync.events.RedisAddress;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
@@ -26,6 +25,8 @@ import org.redissync.syncer.config.SyncerConfig;
 import org.redissync.syncer.events.SyncerEvents;
 import org.redissync.certclient.CertificateMaterial;
 import org.redissync.syncer.pki.ClusterCertificates;
+import org.redissync.syncer.shard.Backend;
+import org.redissync.syncer.shard.ShardManager;
 
 /**
  * Runs an {@link Endpoint} for every bdb of this cluster, reconfigured live from {@code bdb.config}
@@ -52,9 +53,11 @@ public class EndpointManager {
         return t;
     });
     private volatile SslContext ssl;
+    private final ShardManager shards;
 
     EndpointManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, EndpointMetrics metrics, Vertx vertx,
-            Clock clock) {
+            Clock clock, ShardManager shards) {
+        this.shards = shards;
         this.events = events;
         this.config = config;
         this.certificates = certificates;
@@ -150,7 +153,7 @@ public class EndpointManager {
             await(ep.start(next, config.cluster().bindHost(), acceptors));
             endpoints.put(b.uid(), ep);
             LOG.infof("endpoint of bdb %d listening on %s:%d (tls_mode %s) -> %s", b.uid(), config.cluster().bindHost(), b.port(),
-                    b.tls().tlsMode().wire(), b.backend());
+                    b.tls().tlsMode().wire(), shards.backend(b));
         } else {
             EndpointSettings before = current.settings();
             if (before.generation() == next.generation() && before.ssl() == next.ssl()) {
@@ -170,8 +173,8 @@ public class EndpointManager {
                 throw new IllegalStateException("no proxy certificate yet (tls_mode " + b.tls().tlsMode().wire() + " needs one)");
             }
         }
-        RedisAddress backend = RedisAddress.parse(b.backend());
-        if (backend.isUnix() && !vertx.isNativeTransportEnabled()) {
+        Backend backend = shards.backend(b);
+        if (backend.address().isUnix() && !vertx.isNativeTransportEnabled()) {
             throw new IllegalStateException("backend " + backend + " is a Unix socket, which needs Vert.x's native transport "
                     + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");
         }

@@ -43,12 +43,23 @@ class ChannelPlannerTest {
         assertThat(fromB.kind()).isEqualTo(ChannelKind.CRDB);
         assertThat(fromB.source()).isEqualTo("127.0.0.1:12001");
         assertThat(fromB.sourceCluster()).isEqualTo("b");
-        assertThat(fromB.backend()).isEqualTo(RedisAddress.unix("/run/redis/db1.sock"));
+        assertThat(fromB.backend()).isEqualTo(org.redissync.syncer.shard.Backend.external(RedisAddress.unix("/run/redis/db1.sock")));
         assertThat(fromB.tls()).isTrue();
         assertThat(fromB.sni()).isEqualTo("b.example");
         assertThat(fromB.skipApplied()).isTrue();
         assertThat(fromB.observedGeneration()).isEqualTo(7);
         assertThat(plan("x", List.of(crdb(true, 0)), MESH)).isEmpty();
+    }
+
+    @Test
+    void aBdbWhoseRedisTheClusterRunsIsPlannedWithItsShardAndItsCredentials() {
+        Map<Long, BdbConfigured> managed = Map.of(
+                1L, new BdbConfigured(1, 1, 3, "db1", "a", 12000, null, 100, "g1", Tls.disabled(), List.of(), null, Instant.EPOCH),
+                2L, bdb(2, "b", 12001, "g1", List.of(), null));
+        var shard = new org.redissync.syncer.shard.Backend(RedisAddress.unix("/data/bdb-1/redis.sock"), "client-pw", "admin-pw");
+        var plan = ChannelPlanner.plan("a", List.of(crdb(true, 0)), managed, b -> b.uid() == 1 ? shard : null).channels();
+        assertThat(plan.get("g1/b->a").backend()).isEqualTo(shard);
+        assertThat(plan.get("g1/b->a").toString()).doesNotContain("admin-pw").doesNotContain("client-pw");
     }
 
     @Test

@@ -149,6 +149,35 @@ class EndpointSafetyTest {
 
     // ------------------------------------------------------------------------------ protocol
 
+    /**
+     * Redis's suite fills keys this way ({@code populate}): 16 SETs sent, then one more sent before each reply is read,
+     * so 17 are in flight. At the own connection's limit of 16 the endpoint stops reading; a reply must start it again
+     * even when nothing is held back, or client and endpoint wait for each other forever (SCAN COUNT hung so).
+     */
+    @Test
+    void aClientKeepingSeventeenInFlightAsRedisSuitesPopulateDoesIsNeverStalled() throws Exception {
+        TestBdbs.Bdb b = newBdb();
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            s.setSoTimeout(5000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            out.write(Requests.resp("SELECT", "0").getBytes(StandardCharsets.US_ASCII)); // a connection of its own
+            assertThat(in.readLine()).isEqualTo("+OK");
+            int j = 0;
+            for (; j < 16; j++) { // as populate does: 16 sent, then one sent and one read, then the last 16 read
+                out.write(Requests.resp("SET", "populate:" + b.uid() + ":" + j, "AAA").getBytes(StandardCharsets.US_ASCII));
+            }
+            int read = 0;
+            for (; j < 1000; j++) {
+                out.write(Requests.resp("SET", "populate:" + b.uid() + ":" + j, "AAA").getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as("reply %d", read++).isEqualTo("+OK");
+            }
+            while (read < 1000) {
+                assertThat(in.readLine()).as("reply %d", read++).isEqualTo("+OK");
+            }
+        }
+    }
+
     @Test
     void theSixtyByteRequestGetsRedisProtocolErrorAndTheServiceStaysResponsive() throws Exception {
         TestBdbs.Bdb b = newBdb(TlsMode.REPLICA_SSL, 0);

@@ -84,7 +84,7 @@ class RedisSuiteConformanceTest {
         }
         Map<String, String> viaEndpoint;
         try (RedisServer behind = RedisServer.start(work.resolve("behind"), 0, false, List.of())) {
-            String ca = Files.readString(tls.resolve("ca.crt"));
+            String ca = Files.readString(tls.resolve("test-ca.crt"));
             Tls mtls = new Tls(TlsMode.ENABLED, true, List.of(ca), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
             // over TCP: CLIENT INFO/LIST then show an address and flags=N, as on redis-server's own port
             int port = TestBdbs.open(events, manager, behind.address(), mtls, 0).port();
@@ -182,6 +182,14 @@ class RedisSuiteConformanceTest {
         Path copy = SharedKafka.workDir().resolve("redis-tests-" + System.nanoTime());
         copyTree(source, copy);
         exec(copy, "bash", "utils/gen-test-certs.sh");
+        // The suite's clients verify servers with tests/tls/ca.crt (redis-cli does; its unit, integration/redis-cli, fails
+        // otherwise): it trusts the test CA (redis-server's own TLS port) and the endpoint's CA (its proxy certificate).
+        // The endpoint trusts the test CA alone for client certificates (test-ca.crt).
+        Path tls = copy.resolve("tests/tls");
+        String testCa = Files.readString(tls.resolve("ca.crt"));
+        Files.writeString(tls.resolve("test-ca.crt"), testCa);
+        Files.writeString(tls.resolve("ca.crt"), testCa + Files.readString(EndpointPkiResource.dir.resolve("ca.pem")));
+        tolerateRefusedOverrides(copy.resolve("tests/support/server.tcl"));
         Files.createDirectories(copy.resolve("src"));
         for (String b : List.of("server", "cli", "benchmark", "check-aof", "check-rdb")) {
             Path target = Path.of("/usr/bin/redis-" + b);
@@ -190,6 +198,30 @@ class RedisSuiteConformanceTest {
             }
         }
         return copy;
+    }
+
+    /**
+     * In external mode Redis's harness configures the server under test for some units ({@code start_server {overrides
+     * {save ""}}}: {@code CONFIG GET} then {@code CONFIG SET} of each parameter) outside any test, so one refused
+     * parameter ends the whole run (unit/type/list, unit/scripting). Through an endpoint the parameters outside RE's
+     * list are refused, as they must be: the copy's harness notes such an override and goes on without it. The tests
+     * that needed it then fail through the endpoint only, each listed as accepted with its parameter.
+     */
+    static void tolerateRefusedOverrides(Path serverTcl) throws IOException {
+        String tcl = Files.readString(serverTcl);
+        String original = """
+                        dict set saved_config $param [lindex [r config get $param] 1]
+                        r config set $param $val
+                """;
+        String tolerant = """
+                        if {[catch {set saved_value [lindex [r config get $param] 1]; r config set $param $val} err]} {
+                            puts "Notice: override $param refused by the server under test: $err"
+                            continue
+                        }
+                        dict set saved_config $param $saved_value
+                """;
+        assertThat(tcl).as("Redis 7.0.15's harness (tests/support/server.tcl)").contains(original);
+        Files.writeString(serverTcl, tcl.replace(original, tolerant));
     }
 
     static void copyTree(Path from, Path to) throws IOException {

@@ -27,7 +27,7 @@ import org.redissync.runtime.StartupException;
 
 /**
  * The one-command local suite: {@code up} starts a Kafka broker, cert-service, crdb-coordinator and
- * one syncer-service per cluster with its pool of backend redis-servers, waits until each is
+ * one syncer-service per cluster (which runs each of its bdbs' redis-servers), waits until each is
  * healthy, writes {@code suite.json} and returns (everything keeps running in the background);
  * {@code down} stops all of it by PID; {@code status} tells what runs. State (broker data, redis
  * data, CA) survives {@code down}/{@code up}; {@code --fresh} wipes it.
@@ -36,7 +36,6 @@ public final class LocalSuite {
 
     static final String[] CLUSTER_NAMES = {"cluster-a", "cluster-b", "cluster-c", "cluster-d", "cluster-e", "cluster-f",
             "cluster-g", "cluster-h", "cluster-i"};
-    static final int BACKENDS_PER_CLUSTER = 2;
 
     private final SuiteLayout layout;
     private final List<Running> started = new ArrayList<>();
@@ -119,20 +118,7 @@ public final class LocalSuite {
             record(new Running("kafka-broker", broker.process().pid(), "-"));
             String bootstrap = broker.bootstrapServers();
 
-            Map<String, List<RedisServer>> backends = new LinkedHashMap<>();
-            for (int c = 0; c < clusters; c++) {
-                String cluster = CLUSTER_NAMES[c];
-                List<RedisServer> pool = new ArrayList<>();
-                for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
-                    int port = Integer.parseInt(ports.getProperty(cluster + ".backend." + b));
-                    Path dir = layout.state().resolve("redis").resolve(cluster + "-" + b);
-                    RedisServer r = step("redis " + cluster + "/" + b, () -> RedisServer.start(dir, port, true,
-                            List.of("--repl-backlog-size", "64mb")), RedisServer::address);
-                    record(new Running("redis:" + cluster + ":" + b, r.process().pid(), "-"));
-                    pool.add(r);
-                }
-                backends.put(cluster, pool);
-            }
+            List<String> clusterNames = new ArrayList<>(List.of(CLUSTER_NAMES).subList(0, clusters));
 
             int certPort = Integer.parseInt(ports.getProperty("cert-service"));
             Map<String, String> certConfig = new LinkedHashMap<>();
@@ -143,7 +129,7 @@ public final class LocalSuite {
             certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
             certConfig.put("redissync.clusters.control-plane.token", secrets.token("control-plane"));
             certConfig.put("redissync.clusters.control-plane.names", "localhost,127.0.0.1");
-            for (String cluster : backends.keySet()) {
+            for (String cluster : clusterNames) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
             }
@@ -164,10 +150,8 @@ public final class LocalSuite {
             api.put("redissync.api.tls-port", ports.getProperty("api.tls"));
             api.put("redissync.api.token", secrets.token("control-plane"));
             api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
-            for (var e : backends.entrySet()) {
-                api.put("redissync.clusters." + e.getKey() + ".backends",
-                        String.join(",", e.getValue().stream().map(this::backendAddress).toList()));
-                api.put("redissync.clusters." + e.getKey() + ".endpoint-host", "127.0.0.1");
+            for (String cluster : clusterNames) {
+                api.put("redissync.clusters." + cluster + ".endpoint-host", "127.0.0.1");
             }
             startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
             int apiTls = Integer.parseInt(ports.getProperty("api.tls"));
@@ -182,11 +166,13 @@ public final class LocalSuite {
                 }
                 return apiTls;
             }, p -> "https://127.0.0.1:" + p);
-            for (String cluster : backends.keySet()) {
+            for (String cluster : clusterNames) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
                 syncer.put("kafka.bootstrap.servers", bootstrap);
                 syncer.put("redissync.cluster.name", cluster);
+                syncer.put("redissync.cluster.shards.data-dir", shardsDir(cluster).toString());
+                syncer.put("redissync.cluster.shards.server", RedisServer.binary().toString());
                 syncer.put("redissync.cluster.endpoint-names", "localhost,127.0.0.1");
                 syncer.put("redissync.certificates.cert-service-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
                 syncer.put("redissync.certificates.token", secrets.token(cluster));
@@ -194,7 +180,7 @@ public final class LocalSuite {
                 Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
                 startService("syncer-service " + cluster, "syncer-service", p, syncer);
             }
-            for (String cluster : backends.keySet()) {
+            for (String cluster : clusterNames) {
                 step("proxy certificate " + cluster, () -> {
                     Path file = layout.proxyCert(cluster);
                     awaitProxyCertificate("http://127.0.0.1:" + certPort + "/v1/cluster/certificates?cluster=" + cluster, file);
@@ -202,7 +188,7 @@ public final class LocalSuite {
                 }, Path::toString);
             }
 
-            writeSuiteJson(bootstrap, apiPort, certPort, backends, ports);
+            writeSuiteJson(bootstrap, apiPort, certPort, clusterNames, ports);
             System.out.printf("The suite is up (%.1f s).%n", (System.nanoTime() - t0) / 1e9);
             System.out.println("  API (crdb-coordinator): https://127.0.0.1:" + ports.getProperty("api.tls") + " (CA " + layout.caCert()
                     + "), user admin, password in "
@@ -210,9 +196,9 @@ public final class LocalSuite {
             System.out.println("  CLIs:                   crdb-coordinator/cli/bin/crdb-cli, crdb-coordinator/cli/bin/rladmin (they read suite.json)");
             System.out.println("  cert-service:           http://127.0.0.1:" + certPort + " (CA certificate: " + layout.caCert() + ")");
             System.out.println("  Kafka:                  " + bootstrap);
-            for (String cluster : backends.keySet()) {
+            for (String cluster : clusterNames) {
                 System.out.println("  " + cluster + ": syncer-service http://127.0.0.1:" + ports.getProperty(cluster + ".syncer")
-                        + ", backends " + backends.get(cluster).stream().map(this::backendAddress).toList()
+                        + ", bdbs' redis-servers in " + shardsDir(cluster)
                         + ", proxy_cert.pem " + layout.proxyCert(cluster));
             }
             System.out.println("  Description for scripts: " + layout.suiteJson());
@@ -220,6 +206,7 @@ public final class LocalSuite {
         } catch (RuntimeException | Error e) {
             System.err.println("Stopping what was started.");
             stopAll(started);
+            stopShards();
             clearProcesses();
             throw e instanceof StartupException se ? se : new StartupException(String.valueOf(e.getMessage()), e);
         }
@@ -327,9 +314,6 @@ public final class LocalSuite {
         List<String> keys = new ArrayList<>(List.of("kafka", "kafka.controller", "cert-service", "cert-service.tls", "crdb-coordinator", "api.tls"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
-            for (int b = 0; b < BACKENDS_PER_CLUSTER; b++) {
-                keys.add(CLUSTER_NAMES[c] + ".backend." + b);
-            }
         }
         boolean changed = false;
         for (String k : keys) {
@@ -349,25 +333,24 @@ public final class LocalSuite {
     }
 
     /**
-     * A bdb's backend as its cluster's syncer-service reaches it: the redis-server's Unix socket (both run on
-     * this host; no TCP stack on the hop), or its TCP port with {@code SUITE_BACKENDS=tcp}.
+     * Where cluster {@code cluster}'s syncer-service keeps its bdbs' redis-servers (data, configuration, sockets). Short:
+     * a socket's path must fit the kernel's 107 bytes, or its Redis listens on a loopback port instead.
      */
-    private String backendAddress(RedisServer r) {
-        return "tcp".equals(System.getenv("SUITE_BACKENDS")) ? r.address() : r.localAddress();
+    private Path shardsDir(String cluster) {
+        return layout.state().resolve("redis").resolve(cluster);
     }
 
-    private void writeSuiteJson(String bootstrap, int apiPort, int certPort, Map<String, List<RedisServer>> backends, Properties ports) {
+    private void writeSuiteJson(String bootstrap, int apiPort, int certPort, List<String> clusterNames, Properties ports) {
         StringBuilder clusters = new StringBuilder();
-        for (var e : backends.entrySet()) {
+        for (String name : clusterNames) {
             if (clusters.length() > 0) {
                 clusters.append(",\n");
             }
-            clusters.append("    {\"name\": ").append(q(e.getKey()))
-                    .append(", \"proxy_cert\": ").append(q(layout.proxyCert(e.getKey()).toString()))
-                    .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(e.getKey() + ".syncer")))
-                    .append(", \"backends\": [")
-                    .append(String.join(", ", e.getValue().stream().map(r -> q(backendAddress(r))).toList()))
-                    .append("]}");
+            clusters.append("    {\"name\": ").append(q(name))
+                    .append(", \"proxy_cert\": ").append(q(layout.proxyCert(name).toString()))
+                    .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(name + ".syncer")))
+                    .append(", \"shards_dir\": ").append(q(shardsDir(name).toString()))
+                    .append("}");
         }
         String json = "{\n"
                 + "  \"api\": {\"url\": " + q("https://127.0.0.1:" + ports.getProperty("api.tls")) + ", \"http_url\": "
@@ -453,6 +436,7 @@ public final class LocalSuite {
             stopAll(alive);
             System.out.println("Stopped.");
         }
+        stopShards();
         clearProcesses();
         if (wipe) {
             deleteTree(layout.state());
@@ -470,7 +454,7 @@ public final class LocalSuite {
     }
 
     private static void stopAll(List<Running> processes) {
-        // Services first, then backends, the broker last: reverse start order.
+        // Services first (a syncer-service stops its bdbs' redis-servers), the broker last: reverse start order.
         List<Running> reversed = new ArrayList<>(processes);
         java.util.Collections.reverse(reversed);
         for (Running r : reversed) {
@@ -478,6 +462,58 @@ public final class LocalSuite {
                 p.stop(Duration.ofSeconds(20));
                 System.out.println("  stopped " + r.name() + " (pid " + r.pid() + ")");
             });
+        }
+    }
+
+    /**
+     * The bdbs' redis-servers, which their syncer-services leave running when they stop (so a restart of a service
+     * keeps every bdb's data): each found by its pid file, and stopped only when its command line names its own
+     * directory (Redis puts its socket's path in its title), with SIGTERM (the append-only file is flushed).
+     */
+    private void stopShards() {
+        List<ProcessHandle> stopping = new ArrayList<>();
+        Path all = layout.state().resolve("redis");
+        if (!Files.isDirectory(all)) {
+            return;
+        }
+        try (var clusters = Files.list(all)) {
+            for (Path redis : clusters.filter(Files::isDirectory).toList()) {
+                try (var dirs = Files.list(redis)) {
+                    for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                        shardProcess(d).ifPresent(p -> {
+                            p.destroy();
+                            stopping.add(p);
+                        });
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("  bdbs' redis-servers not all found: " + e.getMessage());
+        }
+        for (ProcessHandle p : stopping) {
+            try {
+                p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        if (!stopping.isEmpty()) {
+            System.out.println("  stopped " + stopping.size() + " bdbs' redis-servers");
+        }
+    }
+
+    private static Optional<ProcessHandle> shardProcess(Path dir) {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("redis.pid")).trim());
+            Optional<ProcessHandle> p = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (p.isEmpty()) {
+                return p;
+            }
+            String cmd = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            String port = Files.exists(dir.resolve("port")) ? ":" + Files.readString(dir.resolve("port")).trim() : null;
+            return cmd.contains("redis") && (cmd.contains(dir.toString()) || port != null && cmd.contains(port)) ? p : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
