@@ -45,6 +45,9 @@ class WalkthroughTest {
             if (i == blocks.size() - 1) {
                 // the harness keeps the list of what the suite started, to check after `down`
                 script.append("cp \"$SUITE_HOME/run/processes\" \"$SUITE_HOME/started-processes\"\n");
+                // and the bdbs' redis-servers their syncer-services started
+                script.append("for f in \"$SUITE_HOME\"/state/redis/*/bdb-*/redis.pid; do echo \"redis $(cat \"$f\") -\"; done"
+                        + " >> \"$SUITE_HOME/started-processes\"\n");
             }
             script.append("echo '>>> walkthrough block ").append(i + 1).append("'\n").append(blocks.get(i));
         }
@@ -65,7 +68,9 @@ class WalkthroughTest {
             assertThat(output).contains("hello from cluster-a", "cluster-a -> cluster-b: in-sync, TLSv1.3", "PONG",
                     "Finished successfully", "\"status\":\"in-sync\"");
             List<String> started = Files.readAllLines(home.resolve("started-processes"));
-            assertThat(started).hasSizeGreaterThanOrEqualTo(11); // broker, 6 redis-servers, cert-service, coordinator, 3 syncers
+            // broker, cert-service, coordinator, 3 syncers, and a redis-server per bdb (app, cache, 3 CRDB instances at least)
+            assertThat(started).hasSizeGreaterThanOrEqualTo(11);
+            assertThat(started.stream().filter(l -> l.startsWith("redis ")).count()).isGreaterThanOrEqualTo(5);
             for (String line : started) {
                 long pid = Long.parseLong(line.split(" ")[1]);
                 assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as(line + " after down").isFalse();
