@@ -72,26 +72,27 @@ syncers_before=$(syncer_rss)
 
 echo "== creating $n CRDBs over cluster-a, cluster-b, cluster-c ($((3 * n)) bdbs)"
 create() {
-  seq 1 "$n" | xargs -P 8 -I{} curl -sfS -D - -o /dev/null --cacert "$ca" -u "admin:$pw" -H 'Content-Type: application/json' \
-    -X POST "$api/v1/crdbs" -d '{"default_db_config": {"name": "scale-{}", "memory_size": 16777216},
+  # each request names its task (RE's X-Task-ID header)
+  seq 1 "$n" | sed "s/^/scale-create-$$-/" > "$work/create-tasks"
+  xargs -P 8 -I{} curl -sfS -o /dev/null -w '%{http_code}\n' --cacert "$ca" -u "admin:$pw" -H 'Content-Type: application/json' \
+    -H 'X-Task-ID: {}' -X POST "$api/v1/crdbs" -d '{"default_db_config": {"name": "{}", "memory_size": 16777216},
       "instances": [{"cluster": {"url": "https://cluster-a", "name": "cluster-a"}},
                     {"cluster": {"url": "https://cluster-b", "name": "cluster-b"}},
-                    {"cluster": {"url": "https://cluster-c", "name": "cluster-c"}}]}' \
-    | awk -F': ' 'tolower($1) == "x-task-id" {print $2}' | tr -d '\r' > "$work/create-tasks"
+                    {"cluster": {"url": "https://cluster-c", "name": "cluster-c"}}]}' < "$work/create-tasks" > "$work/create-codes"
   await_tasks "$work/create-tasks"
 }
 measure "create $n CRDBs until every task finished" create
-[ "$(wc -l < "$work/create-tasks")" = "$n" ] || { echo "bench: $(wc -l < "$work/create-tasks") of $n creations answered" >&2; exit 1; }
+[ "$(grep -c '^200$' "$work/create-codes")" = "$n" ] || { echo "bench: $(grep -c '^200$' "$work/create-codes") of $n creations accepted" >&2; exit 1; }
 [ "$(shard_pids | wc -l)" = "$((3 * n))" ] || { echo "bench: $(shard_pids | wc -l) redis-servers for $((3 * n)) bdbs" >&2; exit 1; }
 measure "idle, $((3 * n)) bdbs" idle
 syncers_after=$(syncer_rss)
 
 echo "== encryption on for all $n CRDBs at once"
 call "$api/v1/crdbs" | jq -r '.[] | select(.name | startswith("scale-")) | .guid' > "$work/guids"
+sed "s/^/scale-tls-/" "$work/guids" > "$work/switch-tasks"
 switch() {
-  xargs -P 32 -I{} curl -sfS -D - -o /dev/null --cacert "$ca" -u "admin:$pw" -H 'Content-Type: application/json' \
-    -X PATCH "$api/v1/crdbs/{}" -d '{"encryption": true}' < "$work/guids" \
-    | awk -F': ' 'tolower($1) == "x-task-id" {print $2}' | tr -d '\r' > "$work/switch-tasks"
+  xargs -P 32 -I{} curl -sfS -o /dev/null --cacert "$ca" -u "admin:$pw" -H 'Content-Type: application/json' \
+    -H 'X-Task-ID: scale-tls-{}' -X PATCH "$api/v1/crdbs/{}" -d '{"encryption": true}' < "$work/guids"
   await_tasks "$work/switch-tasks"
 }
 measure "encryption on for $n CRDBs until every task finished" switch
