@@ -29,7 +29,7 @@ final class ApiClient {
 
     ApiClient(ApiSettings settings) {
         this.settings = settings;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         settings.caCert().ifPresent(ca -> b.sslContext(trusting(ca)));
         this.http = b.build();
     }
@@ -53,7 +53,13 @@ final class ApiClient {
             } else {
                 r.method(method, HttpRequest.BodyPublishers.noBody());
             }
-            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp;
+            try {
+                resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                // nothing was sent: once more (a cold CLI JVM's TLS handshake on a saturated machine took over 10 s)
+                resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            }
             JsonNode json = resp.body().isBlank() ? JSON.nullNode() : parse(resp.body());
             if (resp.statusCode() >= 400) {
                 String code = json.path("error_code").asText("http_" + resp.statusCode());

@@ -79,6 +79,10 @@ record ShardSettings(long maxmemory, String policy, String persistence) {
         c.append("appendfsync everysec\n");
         c.append("save \"").append(save()).append("\"\n");
         c.append("repl-backlog-size ").append(replBacklogSize).append('\n');
+        // a channel's full sync streams at once: Redis 7's default waits 5 s for more replicas to share it, which made
+        // every first sync (and every task waiting on one) 5 s late
+        c.append("repl-diskless-sync yes\n");
+        c.append("repl-diskless-sync-delay 0\n");
         c.append("user default off resetpass -@all\n");
         c.append("user ").append(Backend.ADMIN_USER).append(" on ").append(adminHash).append(" ~* &* +@all\n");
         return c.toString();

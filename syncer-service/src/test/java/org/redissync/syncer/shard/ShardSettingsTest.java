@@ -48,7 +48,7 @@ class ShardSettingsTest {
         String unix = s.configFile(7, dir, RedisAddress.unix(dir.resolve("redis.sock").toString()), "#abc", "64mb");
         assertThat(unix).contains("port 0\n", "unixsocket \"" + dir.resolve("redis.sock") + "\"\n", "unixsocketperm 700\n",
                 "appendonly yes\n", "save \"\"\n", "maxmemory 1048576\n", "user default off resetpass -@all\n",
-                "user redissync on #abc ~* &* +@all\n", "repl-backlog-size 64mb\n");
+                "user redissync on #abc ~* &* +@all\n", "repl-backlog-size 64mb\n", "repl-diskless-sync-delay 0\n");
         String tcp = s.configFile(7, dir, RedisAddress.tcp("127.0.0.1", 41000), "#abc", "64mb");
         assertThat(tcp).contains("bind 127.0.0.1 -::1\n", "port 41000\n").doesNotContain("unixsocket");
         assertThatThrownBy(() -> s.configFile(7, Path.of("/tmp/a\"b"), RedisAddress.tcp("127.0.0.1", 1), "#", "1mb"))
