@@ -290,7 +290,7 @@ class ChannelsTest {
                 t.join(10_000);
             }
             assertThat(failure.get()).as("a writer failed").isNull();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (String reader : CLUSTERS) {
                     try (Jedis j = jedis(reader)) {
                         for (String writer : counts.keySet()) {
