@@ -1,11 +1,13 @@
 package org.redissync.coordinator.state;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -65,11 +67,13 @@ public class DesiredState {
             throw new IllegalStateException("write outside change()");
         }
         try {
+            // sent together (the idempotent producer keeps their order per partition), then awaited together
+            List<CompletableFuture<?>> sent = new ArrayList<>();
             for (SuiteEvent e : changes) {
-                events.streams().publisher().publish(e).get(15, TimeUnit.SECONDS);
+                sent.add(events.streams().publisher().publish(e));
             }
-            events.bdbs().log().readToEnd().get(15, TimeUnit.SECONDS);
-            events.crdbs().log().readToEnd().get(15, TimeUnit.SECONDS);
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd()).get(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
@@ -86,6 +87,26 @@ public class TaskService {
     }
 
     /** Publishes a task state and waits until it is readable (so a GET right after sees it). */
+    /** Publishes them together and waits once until the task view has them (the tracker's batch per check). */
+    public void publishAll(List<TaskUpdated> updates) {
+        if (updates.isEmpty()) {
+            return;
+        }
+        try {
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            for (TaskUpdated t : updates) {
+                sent.add(events.streams().publisher().publish(t));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+            events.tasks().log().readToEnd().get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ApiError.UNAVAILABLE, "interrupted");
+        } catch (Exception e) {
+            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the task: " + e.getMessage());
+        }
+    }
+
     public void publish(TaskUpdated t) {
         try {
             events.streams().publisher().publish(t).get(15, TimeUnit.SECONDS);

@@ -2,7 +2,9 @@ package org.redissync.coordinator.task;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,14 +14,17 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.redissync.events.kafka.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.coordinator.state.DesiredState;
+import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.CrdbConfigEvent.Instance;
 import org.redissync.events.CrdbTaskEvent.TaskUpdated;
+import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.TaskStatus;
 
 /**
@@ -43,6 +48,8 @@ public class TaskTracker {
         return t;
     });
 
+    private final Coalescer checks = new Coalescer(worker, this::check);
+
     TaskTracker(TaskService tasks, DesiredState state, CoordinatorEvents events, CoordinatorConfig config, Clock clock) {
         this.tasks = tasks;
         this.state = state;
@@ -62,38 +69,49 @@ public class TaskTracker {
 
     /** Re-check soon (from any thread; never blocks the caller). */
     public void poke() {
-        if (!worker.isShutdown()) {
-            worker.execute(this::check);
-        }
+        checks.trigger();
     }
 
     private void check() {
         try {
-            for (TaskUpdated t : tasks.all()) {
-                if (t.status() == TaskStatus.STARTED) {
-                    evaluate(t);
+            List<TaskUpdated> started = tasks.all().stream().filter(t -> t.status() == TaskStatus.STARTED).toList();
+            if (started.isEmpty()) {
+                return;
+            }
+            // one snapshot of the state for all of them (a switch of 100 CRDBs has 100 tasks under way and
+            // thousands of status events; copying the views per task made the tracker a CPU hog)
+            Map<Long, BdbConfigured> bdbs = state.bdbs();
+            Map<String, SyncerStatusEvent> status = events.status().all();
+            List<TaskUpdated> changed = new ArrayList<>();
+            for (TaskUpdated t : started) {
+                TaskUpdated next = evaluate(t, bdbs, status);
+                if (next != null) {
+                    changed.add(next);
                 }
             }
+            tasks.publishAll(changed);
         } catch (RuntimeException e) {
             LOG.warnf("task tracker: %s", e.getMessage());
         }
     }
 
-    private void evaluate(TaskUpdated t) {
+    /** The task's next version, or null when nothing changed. */
+    private TaskUpdated evaluate(TaskUpdated t, Map<Long, BdbConfigured> bdbs, Map<String, SyncerStatusEvent> status) {
         CrdbConfigured crdb = state.crdb(t.crdbGuid()).orElse(null);
         List<Instance> instances = crdb != null ? crdb.instances() : lastInstances(t.crdbGuid());
-        TaskProgress.Outcome outcome = TaskProgress.evaluate(t, crdb, instances, state.bdbs(), events.status().all());
+        TaskProgress.Outcome outcome = TaskProgress.evaluate(t, crdb, instances, bdbs, status);
         if (outcome.done()) {
-            tasks.publish(TaskService.transition(t, TaskStatus.FINISHED, clock.instant(), List.of(), outcome.progress()));
             LOG.infof("task %s (%s %s) finished", t.id(), t.operation(), t.crdbGuid());
+            return TaskService.transition(t, TaskStatus.FINISHED, clock.instant(), List.of(), outcome.progress());
         } else if (Duration.between(t.started(), clock.instant()).compareTo(config.tasks().timeout()) > 0) {
-            tasks.publish(TaskService.transition(t, TaskStatus.FAILED, clock.instant(), outcome.pending(), outcome.progress()));
             LOG.warnf("task %s (%s %s) failed after %s: %s", t.id(), t.operation(), t.crdbGuid(), config.tasks().timeout(),
                     outcome.pending());
+            return TaskService.transition(t, TaskStatus.FAILED, clock.instant(), outcome.pending(), outcome.progress());
         } else if (!outcome.progress().equals(t.progress())) {
-            tasks.publish(new TaskUpdated(TaskUpdated.VERSION, t.id(), t.generation() + 1, t.crdbGuid(), t.operation(), t.status(),
-                    t.targetGeneration(), t.workerName(), t.created(), t.started(), null, List.of(), outcome.progress()));
+            return new TaskUpdated(TaskUpdated.VERSION, t.id(), t.generation() + 1, t.crdbGuid(), t.operation(), t.status(),
+                    t.targetGeneration(), t.workerName(), t.created(), t.started(), null, List.of(), outcome.progress());
         }
+        return null;
     }
 
     /** For a deleted CRDB: the instances its deletion event lists, so the task can watch their endpoints go. */

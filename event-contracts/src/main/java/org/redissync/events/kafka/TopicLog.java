@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -48,6 +49,8 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile long recordsApplied;
+    /** The reader waits in a poll (only then does a read request wake it). */
+    private volatile boolean polling;
 
     @SuppressWarnings("unchecked")
     public TopicLog(KafkaSettings settings, Topic topic, Handler<T> handler) {
@@ -73,6 +76,13 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
             return f;
         }
         readRequests.add(f);
+        // The reader may be in a poll that waits up to 100 ms for records that are not coming: wake it,
+        // so a read-your-writes costs the end-offsets round trip, not a poll timeout (each API write waits for
+        // several of these in a row).
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null && polling) {
+            c.wakeup();
+        }
         return f;
     }
 
@@ -137,24 +147,33 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
 
     private void follow(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
         while (running) {
-            CompletableFuture<Void> request;
-            while ((request = readRequests.peek()) != null) {
-                Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
-                readRequests.remove(request);
-                pending.add(new Pending(request, ends));
-            }
-            completeReached(c);
             try {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                CompletableFuture<Void> request;
+                while ((request = readRequests.peek()) != null) {
+                    Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
+                    readRequests.remove(request);
+                    pending.add(new Pending(request, ends));
+                }
+                completeReached(c);
+                ConsumerRecords<String, byte[]> records;
+                polling = true;
+                try {
+                    records = c.poll(Duration.ofMillis(100));
+                } finally {
+                    polling = false;
+                }
+                for (ConsumerRecord<String, byte[]> r : records) {
                     apply(r);
                     resumeAt.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 }
+                completeReached(c);
             } catch (WakeupException e) {
+                // close(), or a read request (readToEnd) cutting a poll or an end-offsets call short: the
+                // loop takes it from the top; a record is applied only once its poll returned it
                 if (!running) {
                     throw e;
                 }
             }
-            completeReached(c);
         }
     }
 

@@ -25,6 +25,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.redissync.events.kafka.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.certclient.CertificateMaterial;
 import org.redissync.certclient.CertificateRequester;
@@ -69,6 +70,8 @@ public class ChannelManager {
         return t;
     });
 
+    private final Coalescer reconciles = new Coalescer(worker, this::reconcile);
+
     ChannelManager(SyncerEvents events, SyncerConfig config, ClusterCertificates certificates, MeterRegistry registry, Clock clock,
             ShardManager shards) {
         this.shards = shards;
@@ -104,8 +107,8 @@ public class ChannelManager {
     }
 
     private void reconcileSoon() {
-        if (events.streams().caughtUp().isDone() && !worker.isShutdown()) {
-            worker.execute(this::reconcile);
+        if (events.streams().caughtUp().isDone()) {
+            reconciles.trigger();
         }
     }
 

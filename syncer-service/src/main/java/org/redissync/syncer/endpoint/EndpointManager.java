@@ -16,6 +16,7 @@ import io.vertx.core.net.NetClientOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.redissync.events.kafka.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
@@ -52,6 +53,7 @@ public class EndpointManager {
         t.setDaemon(true);
         return t;
     });
+    private final Coalescer reconciles = new Coalescer(worker, this::reconcile);
     private volatile SslContext ssl;
     private final ShardManager shards;
 
@@ -108,8 +110,8 @@ public class EndpointManager {
     }
 
     private void reconcileSoon() {
-        if (events.streams().caughtUp().isDone() && !worker.isShutdown()) {
-            worker.execute(this::reconcile);
+        if (events.streams().caughtUp().isDone()) {
+            reconciles.trigger();
         }
     }
 

@@ -31,8 +31,8 @@ public final class ShardAcl {
     }
 
     /**
-     * The rules, one per {@code ACL SETUSER} argument after the password, the user left {@code off}: each is applied on
-     * its own, so a command this Redis does not know (a newer one in the list) is skipped, not fatal.
+     * The rules, one per {@code ACL SETUSER} argument after the password. A command this Redis does not know (a newer
+     * one in the list) makes Redis refuse the whole command; {@link #unknownRule} names it so it can be left out.
      */
     static List<String> clientRules() {
         List<String> rules = new ArrayList<>();
@@ -42,5 +42,11 @@ public final class ShardAcl {
         DENIED_COMMANDS.forEach(c -> rules.add("-" + c));
         DENIED_SUBCOMMANDS.forEach(c -> rules.add("-" + c));
         return rules;
+    }
+
+    /** The rule Redis refused as an unknown command ({@code ERR Error in ACL SETUSER modifier '-x': Unknown command…}), or null. */
+    static String unknownRule(String error) {
+        var m = java.util.regex.Pattern.compile("modifier '([^']*)': Unknown command").matcher(error);
+        return m.find() ? m.group(1) : null;
     }
 }

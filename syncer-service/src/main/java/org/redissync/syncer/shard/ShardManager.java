@@ -30,6 +30,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.redissync.events.kafka.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
@@ -66,6 +67,7 @@ public class ShardManager {
     private final Map<Long, Shard> shards = new HashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "shard-manager"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "shard-restarts"));
+    private final Coalescer reconciles = new Coalescer(worker, this::reconcile);
     private volatile Path dataDir;
     private volatile ShardSecrets secrets;
     private volatile boolean stopping;
@@ -165,8 +167,8 @@ public class ShardManager {
     // ------------------------------------------------------------------------------------------------ reconcile
 
     private void reconcileSoon() {
-        if (events.streams().caughtUp().isDone() && !worker.isShutdown() && !stopping) {
-            worker.execute(this::reconcile);
+        if (events.streams().caughtUp().isDone() && !stopping) {
+            reconciles.trigger();
         }
     }
 
@@ -302,15 +304,7 @@ public class ShardManager {
     private boolean configure(Shard s) {
         Backend backend = backend(s.bdb);
         try (BackendConnection c = BackendConnection.admin(backend, 5000)) {
-            check(c.call("ACL", "SETUSER", "default", "off", "resetpass", "resetkeys", "resetchannels", "nocommands",
-                    ShardSecrets.hashed(backend.clientPassword())));
-            for (String rule : ShardAcl.clientRules()) {
-                Object r = c.call("ACL", "SETUSER", "default", rule);
-                if (r instanceof BackendConnection.Error e && !e.message().contains("nknown")) {
-                    throw new IOException("ACL rule " + rule + ": " + e.message());
-                }
-            }
-            check(c.call("ACL", "SETUSER", "default", "on"));
+            setClientUser(c, backend);
             applySettings(s, c);
         } catch (IOException e) {
             kill(s.process);
@@ -326,9 +320,35 @@ public class ShardManager {
         return true;
     }
 
+    /**
+     * The {@code default} user's password and rules in one {@code ACL SETUSER}, which Redis applies all or nothing: an
+     * adopted redis-server's clients never see a moment without their permissions (the rules used to be applied one by
+     * one after an {@code off}). A rule naming a command this Redis does not know is dropped, and the rest sent again.
+     */
+    private static void setClientUser(BackendConnection c, Backend backend) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ACL", "SETUSER", "default", "reset", ShardSecrets.hashed(backend.clientPassword())));
+        argv.addAll(ShardAcl.clientRules());
+        argv.add("on");
+        while (true) {
+            Object r = c.call(argv.toArray(String[]::new));
+            if (!(r instanceof BackendConnection.Error e)) {
+                return;
+            }
+            String unknown = ShardAcl.unknownRule(e.message());
+            if (unknown == null || !argv.remove(unknown)) {
+                throw new IOException("ACL SETUSER default: " + e.message());
+            }
+            LOG.debugf("ACL rule %s skipped: this Redis does not know the command", unknown);
+        }
+    }
+
     /** A changed bdb: its new settings applied to the running redis-server. */
     private void applyLive(Shard s) {
         if (s.reported == s.bdb.generation() && s.lastError == null) {
+            return;
+        }
+        if (s.lastError == null && ShardSettings.of(s.bdb).equals(s.applied)) {
+            report(s, s.bdb.generation()); // a change of other fields (TLS, certificates): nothing to tell Redis
             return;
         }
         try (BackendConnection c = BackendConnection.admin(backend(s.bdb), 5000)) {
