@@ -94,6 +94,15 @@ public final class Endpoint {
     private final boolean shareBackends;
     /** Shared backend connections, one per event loop and backend address; each touched only on its loop. */
     private final Map<LaneKey, BackendLane> lanes = new ConcurrentHashMap<>();
+    /**
+     * Per event loop and backend, one logged-in backend connection kept ready for the next client that needs a connection
+     * of its own (a blocking command, MULTI, a deep pipeline): it starts at once instead of after a connect and an AUTH.
+     * Two clients that block one after the other then block in Redis in that order, as they would on Redis itself (each
+     * waiting for a fresh connection, they could swap: Redis's "BRPOPLPUSH with multiple blocked clients" hung). Made on
+     * the first such need of a loop, so an endpoint whose clients never need one holds none.
+     */
+    private final Map<LaneKey, Future<NetSocket>> spares = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
     /** A command still arriving after this many bytes gets its client a connection of its own (bounded memory). */
     static final int MAX_PARTIAL_COMMAND = 256 * 1024;
     /**
@@ -184,9 +193,16 @@ public final class Endpoint {
     }
 
     Future<Void> stop() {
+        stopped = true;
         List<Future<Void>> closed = new ArrayList<>();
         servers.forEach(s -> closed.add(s.close()));
         List.copyOf(lanes.values()).forEach(BackendLane::close);
+        for (LaneKey k : List.copyOf(spares.keySet())) {
+            Future<NetSocket> f = spares.remove(k);
+            if (f != null) {
+                f.onSuccess(NetSocket::close);
+            }
+        }
         return Future.all(closed).mapEmpty();
     }
 
@@ -212,6 +228,34 @@ public final class Endpoint {
             }
         });
         return fresh;
+    }
+
+    /**
+     * A logged-in backend connection of {@code client}'s own for it: the loop's spare when there is one (a replacement is
+     * started at once), else a new one.
+     */
+    private Future<NetSocket> ownBackend(NetSocket client, EndpointSettings st) {
+        LaneKey key = new LaneKey(((NetSocketInternal) client).channelHandlerContext().executor(), st.backend());
+        Future<NetSocket> spare = spares.remove(key);
+        Future<NetSocket> next = connectBeside(client, st);
+        spares.put(key, next);
+        next.onComplete(ar -> {
+            if (ar.failed()) {
+                spares.remove(key, next);
+            } else {
+                NetSocket s = ar.result();
+                // while spare: Redis says nothing unasked; a close (a restarted shard, a stopped endpoint) forgets it
+                ((NetSocketInternal) s).messageHandler(ReferenceCountUtil::release);
+                s.closeHandler(v -> spares.remove(key, next));
+                if (stopped) {
+                    s.close(); // the endpoint stopped while it connected
+                }
+            }
+        });
+        if (spare != null && !spare.failed()) {
+            return spare;
+        }
+        return connectBeside(client, st);
     }
 
     /**
@@ -814,7 +858,8 @@ public final class Endpoint {
 
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
-            connectBeside(client, st).onComplete(ar -> {
+            // a trusted syncer's pipe needs no spare: nothing orders it against other connections
+            (parsed ? ownBackend(client, st) : connectBeside(client, st)).onComplete(ar -> {
                 if (ar.failed()) {
                     client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
                     return;
