@@ -3,7 +3,7 @@ package org.redissync.syncer.endpoint;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -48,12 +48,16 @@ public class EndpointManager {
     private final Clock clock;
     private final NetClient backends;
     private final Map<Long, Endpoint> endpoints = new HashMap<>();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "endpoint-manager");
         t.setDaemon(true);
         return t;
     });
     private final Coalescer reconciles = new Coalescer(worker, this::reconcile);
+    /** After a reconcile that left an endpoint not applied (its port taken, no certificate yet): the next try's delay. */
+    private long retryMs = RETRY_INITIAL_MS;
+    private static final long RETRY_INITIAL_MS = 250;
+    private static final long RETRY_MAX_MS = 10_000;
     private volatile SslContext ssl;
     private final ShardManager shards;
 
@@ -135,13 +139,22 @@ public class EndpointManager {
                 }
             }
         }
+        boolean failed = false;
         for (BdbConfigured b : wanted.values()) {
             try {
                 apply(b);
             } catch (RuntimeException e) {
-                LOG.warnf("bdb %d: endpoint not applied: %s", b.uid(), e.getMessage());
+                failed = true;
+                LOG.warnf("bdb %d: endpoint not applied (retrying in %d ms): %s", b.uid(), retryMs, e.getMessage());
                 report(b.uid(), b.generation() - 1, b.tls().tlsMode(), b.port(), endpoints.containsKey(b.uid()), e.getMessage());
             }
+        }
+        // level-triggered, but nothing else may come to trigger it (a port another process holds is freed silently)
+        if (failed && !worker.isShutdown()) {
+            worker.schedule(reconciles::trigger, retryMs, TimeUnit.MILLISECONDS);
+            retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+        } else if (!failed) {
+            retryMs = RETRY_INITIAL_MS;
         }
     }
 

@@ -160,6 +160,26 @@ class EndpointIntegrationTest {
     }
 
     @Test
+    void anEndpointWhosePortIsTakenListensOnceItIsFreedWithoutAnotherChange() throws Exception {
+        long uid = UIDS.incrementAndGet();
+        int port = FreePorts.next();
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.setReuseAddress(false);
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port,
+                    backend.localAddress(), 1 << 20, null, mode(TlsMode.DISABLED), List.of(), "disabled", Instant.now()))
+                    .get(10, TimeUnit.SECONDS);
+            // (its failures are retried meanwhile, from 250 ms up to every 10 s)
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> manager.endpoint(uid) == null);
+        }
+        // nothing else happens on bdb.config: the manager tries again by itself
+        await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            assertThat(send(s, "PING\r\n", 1).get(0)).isEqualTo("+PONG");
+        }
+    }
+
+    @Test
     void aJavaClientWithSslWorks() throws Exception {
         Bdb b = newBdb(mode(TlsMode.ENABLED));
         try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", b.port()), DefaultJedisClientConfig.builder().ssl(true)
