@@ -209,8 +209,10 @@ public class BdbService {
         List<SuiteEvent> out = new ArrayList<>();
         Set<Long> changedUids = new HashSet<>();
         changed.forEach(b -> changedUids.add(b.uid()));
+        var certificates = events.certificates().all();
+        Map<Long, Set<String>> replicaOf = TrustSets.encryptedReplicaOf(all, TrustSets.EndpointResolver.of(state));
         for (BdbConfigured b : all.values()) {
-            List<String> trust = TrustSets.crdtCerts(b, all, crdbs, events.certificates().all(), TrustSets.EndpointResolver.of(state));
+            List<String> trust = TrustSets.crdtCerts(b, crdbs, certificates, replicaOf);
             if (!trust.equals(b.tls().crdtCerts())) {
                 BdbConfigured base = changedUids.contains(b.uid()) ? b : withGeneration(b, b.generation() + 1, b);
                 out.add(withCrdtCerts(base, trust));

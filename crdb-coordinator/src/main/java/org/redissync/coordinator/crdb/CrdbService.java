@@ -210,13 +210,21 @@ public class CrdbService {
 
     /** queued → (the change) → started; the tracker takes it from there. Returns the queued task, as RE does. */
     private ObjectNode run(TaskUpdated queued, java.util.function.Supplier<List<SuiteEvent>> change) {
-        tasks.publish(queued);
-        List<SuiteEvent> events = change.get();
-        state.write(events);
+        TaskUpdated started = TaskService.transition(queued, TaskStatus.STARTED, clock.instant(), List.of(), List.of());
         if ("delete_crdb".equals(queued.operation())) {
-            state.write(bdbs.reconcileTrust());
+            tasks.publish(queued);
+            state.write(change.get());
+            state.write(bdbs.reconcileTrust()); // computed from the state without the deleted bdbs
+            tasks.publish(started);
+        } else {
+            // the task as queued, the change, the task as started: sent together, awaited once (a switch of 100 CRDBs
+            // is 100 of these one after the other, under the writer lock)
+            List<SuiteEvent> out = new ArrayList<>();
+            out.add(queued);
+            out.addAll(change.get());
+            out.add(started);
+            state.write(out);
         }
-        tasks.publish(TaskService.transition(queued, TaskStatus.STARTED, clock.instant(), List.of(), List.of()));
         tracker.poke();
         LOG.infof("task %s: %s %s", queued.id(), queued.operation(), queued.crdbGuid());
         return TaskService.render(queued);

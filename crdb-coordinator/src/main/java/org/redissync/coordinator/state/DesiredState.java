@@ -61,7 +61,7 @@ public class DesiredState {
         }
     }
 
-    /** Publishes the events in order and waits until the coordinator's own views have read them back. */
+    /** Publishes the events in order and waits until the coordinator's own views (config and tasks) have read them back. */
     public void write(List<? extends SuiteEvent> changes) {
         if (!writer.isHeldByCurrentThread()) {
             throw new IllegalStateException("write outside change()");
@@ -73,7 +73,8 @@ public class DesiredState {
                 sent.add(events.streams().publisher().publish(e));
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
-            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd()).get(15, TimeUnit.SECONDS);
+            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd(), events.tasks().log().readToEnd())
+                    .get(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");

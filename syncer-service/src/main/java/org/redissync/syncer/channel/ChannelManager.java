@@ -207,29 +207,55 @@ public class ChannelManager {
         }
     }
 
+    /**
+     * Certificates parsed from PEM, by PEM. A switch of 100 CRDBs connects 200 channels per cluster, each of which used
+     * to parse every CA and proxy chain again (PEM parsing was a fifth of a syncer's CPU in that switch). Each connection
+     * still gets a context of its own: no TLS session is resumed, so every handshake checks the source's certificate.
+     */
+    private final Map<String, List<X509Certificate>> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private List<X509Certificate> certificates(String pem) throws Exception {
+        List<X509Certificate> c = parsed.get(pem);
+        if (c == null) {
+            c = List.copyOf(CertificateRequester.certificates(pem));
+            if (parsed.size() > 256) {
+                parsed.clear(); // certificates of the past (renewals, rotations)
+            }
+            parsed.put(pem, c);
+        }
+        return c;
+    }
+
     /** The TLS settings of one connection: our syncer certificate, the source's identity check, SNI. */
     private void configureTls(ChannelSpec s, Configuration c) throws Exception {
         CertificateMaterial syncer = certificates.syncer()
                 .orElseThrow(() -> new IllegalStateException("no syncer certificate for this cluster yet"));
+        Object caEvent = events.certificates().get(CaPublished.KEY).orElse(null);
+        Object proxyEvent = s.sourceCluster() == null ? null
+                : events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY)).orElse(null);
+        javax.net.ssl.SSLContext ctx = tlsContext(s, syncer, caEvent, proxyEvent);
+        c.setSsl(true).setSslSocketFactory(ctx.getSocketFactory()).setSslParameters(ChannelTls.parameters(ctx, s.sni(), config.cluster().tls13Only()));
+    }
+
+    private javax.net.ssl.SSLContext tlsContext(ChannelSpec s, CertificateMaterial syncer, Object caEvent, Object proxyEvent)
+            throws Exception {
         List<X509Certificate> ca = new ArrayList<>();
-        if (events.certificates().get(CaPublished.KEY).orElse(null) instanceof CaPublished published) {
+        if (caEvent instanceof CaPublished published) {
             for (PublishedCertificate p : published.trusted()) {
-                ca.addAll(CertificateRequester.certificates(p.chainPem()));
+                ca.addAll(certificates(p.chainPem()));
             }
         }
         if (ca.isEmpty() && config.certificates().caFile().isPresent()) {
             ca.addAll(CertificateRequester.certificates(java.nio.file.Files.readString(java.nio.file.Path.of(config.certificates().caFile().get()))));
         }
         List<X509Certificate> proxies = new ArrayList<>();
-        if (s.sourceCluster() != null && events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY))
-                .orElse(null) instanceof RoleCertificatesPublished r) {
+        if (proxyEvent instanceof RoleCertificatesPublished r) {
             for (PublishedCertificate p : r.trusted()) {
-                proxies.add(CertificateRequester.certificates(p.chainPem()).get(0));
+                proxies.add(certificates(p.chainPem()).get(0));
             }
         }
-        X509Certificate pinned = s.pinnedServerCert() == null ? null : CertificateRequester.certificates(s.pinnedServerCert()).get(0);
-        var ctx = ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()));
-        c.setSsl(true).setSslSocketFactory(ctx.getSocketFactory()).setSslParameters(ChannelTls.parameters(ctx, s.sni(), config.cluster().tls13Only()));
+        X509Certificate pinned = s.pinnedServerCert() == null ? null : certificates(s.pinnedServerCert()).get(0);
+        return ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()));
     }
 
     private void meters(Channel c) {

@@ -202,7 +202,26 @@ public final class ClientCertificatePolicy {
         return out;
     }
 
+    /**
+     * Chains already parsed, by PEM: every instance of a CRDB trusts the same syncer chains, and a switch of 100 CRDBs
+     * builds 100 policies per cluster at once. Certificates are immutable; the cache forgets all past 512 entries.
+     */
+    private static final Map<String, List<X509Certificate>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static List<X509Certificate> parse(String pem) {
+        List<X509Certificate> known = PARSED.get(pem);
+        if (known != null) {
+            return known;
+        }
+        List<X509Certificate> chain = List.copyOf(parseNew(pem));
+        if (PARSED.size() > 512) {
+            PARSED.clear();
+        }
+        PARSED.put(pem, chain);
+        return chain;
+    }
+
+    private static List<X509Certificate> parseNew(String pem) {
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             Collection<? extends java.security.cert.Certificate> all = cf.generateCertificates(

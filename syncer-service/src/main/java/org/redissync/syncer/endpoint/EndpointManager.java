@@ -159,8 +159,12 @@ public class EndpointManager {
     }
 
     private void apply(BdbConfigured b) {
-        EndpointSettings next = settings(b);
         Endpoint current = endpoints.get(b.uid());
+        if (current != null && current.settings().generation() == b.generation()
+                && current.settings().ssl() == (b.tls().tlsMode() == TlsMode.DISABLED ? null : ssl)) {
+            return; // unchanged: its settings (certificates parsed, policy built) are not made again on every re-plan
+        }
+        EndpointSettings next = settings(b);
         if (current == null) {
             Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock,
                     config.cluster().sharedBackendConnections(), config.cluster().clientOutputBufferLimit());

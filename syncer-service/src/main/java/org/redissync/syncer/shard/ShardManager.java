@@ -106,8 +106,13 @@ public class ShardManager {
             return Backend.external(RedisAddress.parse(b.backend()));
         }
         init();
-        return new Backend(address(b.uid()), secrets.password(b.uid(), "default"), secrets.password(b.uid(), Backend.ADMIN_USER));
+        // asked for every bdb on every re-plan of channels and endpoints: its address (a file check) and two HMACs once
+        return backends.computeIfAbsent(b.uid(), uid -> new Backend(address(uid), secrets.password(uid, "default"),
+                secrets.password(uid, Backend.ADMIN_USER)));
     }
+
+    /** Each managed bdb's backend, as made once; forgotten when its directory is wiped (a new one may get another port). */
+    private final Map<Long, Backend> backends = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The process id of bdb {@code uid}'s redis-server, when one runs (tests, diagnostics). */
     public Optional<Long> pid(long uid) {
@@ -446,6 +451,7 @@ public class ShardManager {
         }
         kill(s.process);
         wipe(s.dir);
+        backends.remove(s.uid);
         shards.remove(s.uid);
         s.state = ShardState.DELETED;
         s.process = null;
@@ -465,6 +471,7 @@ public class ShardManager {
                 readPid(d).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).filter(p -> commandLine(p).contains(d.toString()))
                         .ifPresent(ShardManager::kill);
                 wipe(d);
+                backends.remove(Long.parseLong(n.substring(4)));
                 LOG.infof("%s: its bdb is gone; stopped and wiped", d);
             }
         } catch (IOException e) {
