@@ -5,6 +5,8 @@
 # (goal <= 15 s for 100). Prints, per service: RSS and CPU while idle (10 s) and during the switch; the
 # time to create them; the memory per bdb (its redis-server's RSS, and what each bdb adds to its syncer).
 #   deploy/bench/scale.sh [crdbs]
+# BENCH_JFR=<dir> also records JFR profiles of syncer-service-cluster-a and the coordinator while idle with all
+# bdbs and during the switch, and prints where their CPU went (deploy/bench/jfr-top.sh).
 # Everything it starts is stopped on exit (BENCH_KEEP=1 keeps the logs). Load generator and suite share
 # the machine's cores: CPU is reported as seconds per process.
 set -euo pipefail
@@ -51,20 +53,43 @@ measure() {
   line+=" redis-servers x$count $(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}') MB $(awk -v a="$redis0" -v b="$redis1" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}') s"
   echo "$line" | tee -a "$work/measures.txt"
 }
+# profile <label> <command...>: the command run under JFR recordings of syncer-a and the coordinator (BENCH_JFR)
+profiled() {
+  local label=$1; shift
+  if [ -z "${BENCH_JFR:-}" ]; then "$@"; return; fi
+  mkdir -p "$BENCH_JFR"
+  local e pids=()
+  for e in $services; do
+    case $e in syncer-service-cluster-a=*|crdb-coordinator=*)
+      jcmd "${e#*=}" JFR.start name=bench settings=default filename="$BENCH_JFR/$label-${e%%=*}.jfr" >/dev/null; pids+=("${e#*=}") ;;
+    esac
+  done
+  "$@"
+  for e in "${pids[@]}"; do jcmd "$e" JFR.stop name=bench >/dev/null; done
+}
 syncer_rss() { local t=0 e; for e in $services; do [[ $e == syncer-service* ]] && t=$((t + $(rss_kb "${e#*=}"))); done; echo "$t"; }
 idle() { sleep 10; }
-await_tasks() { # every task id in $1 finished (fails on a failed one)
-  local ids=$1 left
+await_tasks() { # every task id in $1 finished (fails on a failed one); one list request per poll
+  local ids=$1 state
   while :; do
-    left=0
-    while read -r id; do
-      s=$(call "$api/v1/crdb_tasks/$id" | jq -r .status)
-      [ "$s" = failed ] && { echo "bench: task $id failed: $(call "$api/v1/crdb_tasks/$id" | jq -c .errors)" >&2; exit 1; }
-      [ "$s" = finished ] || left=$((left + 1))
-    done < "$ids"
-    [ "$left" = 0 ] && return 0
+    state=$(call "$api/v1/crdb_tasks" | jq -r --rawfile ids "$ids" '($ids | split("\n") | map(select(. != ""))) as $want
+      | [.[] | select(.id as $i | $want | index($i))] as $mine
+      | if any($mine[]; .status == "failed") then "failed " + ([$mine[] | select(.status == "failed") | {id, errors}] | tojson)
+        elif ($mine | length) == ($want | length) and all($mine[]; .status == "finished") then "done"
+        else "waiting" end')
+    case $state in
+      done) return 0 ;;
+      failed*) echo "bench: task failed: ${state#failed }" >&2; exit 1 ;;
+    esac
     sleep 0.2
   done
+}
+# seconds from the first task's start to the last task's end, as the coordinator recorded them
+task_span() {
+  call "$api/v1/crdb_tasks" | jq -r --rawfile ids "$1" '($ids | split("\n") | map(select(. != ""))) as $want
+    | [.[] | select(.id as $i | $want | index($i))]
+    | (map(.started | sub("\\.[0-9]+"; "") | fromdateiso8601) | min) as $s
+    | (map(.ended | sub("\\.[0-9]+"; "") | fromdateiso8601) | max) as $e | ($e - $s)'
 }
 
 measure "idle, no bdbs" idle
@@ -84,7 +109,7 @@ create() {
 measure "create $n CRDBs until every task finished" create
 [ "$(grep -c '^200$' "$work/create-codes")" = "$n" ] || { echo "bench: $(grep -c '^200$' "$work/create-codes") of $n creations accepted" >&2; exit 1; }
 [ "$(shard_pids | wc -l)" = "$((3 * n))" ] || { echo "bench: $(shard_pids | wc -l) redis-servers for $((3 * n)) bdbs" >&2; exit 1; }
-measure "idle, $((3 * n)) bdbs" idle
+measure "idle, $((3 * n)) bdbs" profiled idle idle
 syncers_after=$(syncer_rss)
 
 echo "== encryption on for all $n CRDBs at once"
@@ -95,7 +120,8 @@ switch() {
     -H 'X-Task-ID: scale-tls-{}' -X PATCH "$api/v1/crdbs/{}" -d '{"encryption": true}' < "$work/guids"
   await_tasks "$work/switch-tasks"
 }
-measure "encryption on for $n CRDBs until every task finished" switch
+measure "encryption on for $n CRDBs until every task finished" profiled switch switch
+echo "switch tasks, first start to last end (coordinator's clock, whole seconds): $(task_span "$work/switch-tasks") s" | tee -a "$work/measures.txt"
 tls=$(call "$api/v1/crdbs" | jq '[.[] | select(.name | startswith("scale-")) | .encryption] | all')
 [ "$tls" = true ] || { echo "bench: not every CRDB is encrypted" >&2; exit 1; }
 measure "idle, $((3 * n)) bdbs encrypted" idle
@@ -104,6 +130,9 @@ redis_rss=0; count=0; for p in $(shard_pids); do redis_rss=$((redis_rss + $(rss_
 echo
 echo "== results ($n CRDBs, $((3 * n)) bdbs, $(nproc) cores)"
 cat "$work/measures.txt"
+if [ -n "${BENCH_JFR:-}" ]; then
+  for f in "$BENCH_JFR"/*.jfr; do echo; echo "== profile $(basename "$f" .jfr)"; "$repo/deploy/bench/jfr-top.sh" "$f" 12; done
+fi
 awk -v r="$redis_rss" -v c="$count" -v b="$syncers_before" -v a="$syncers_after" -v n="$((3 * n))" 'BEGIN {
   printf "memory per bdb: its redis-server %.1f MB RSS (idle, empty); its share of the syncer-services %.1f MB (RSS growth / bdbs)\n",
     r / c / 1024, (a - b) / n / 1024 }'
