@@ -87,6 +87,9 @@ public class ChannelManager {
     }
 
     void start(@Observes StartupEvent ignored) {
+        if (config.channels().fastEcdsa()) {
+            FastEcdsa.install();
+        }
         warmUpTls(config.channels().tlsWarmUpHandshakes());
         events.streams().caughtUp().thenRun(this::reconcileSoon);
         worker.scheduleWithFixedDelay(this::publishChanged, 1, 1, TimeUnit.SECONDS);
