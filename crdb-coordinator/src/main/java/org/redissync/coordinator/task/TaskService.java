@@ -86,7 +86,6 @@ public class TaskService {
         return get(id).orElseThrow(() -> new ApiException(ApiError.TASK_NOT_FOUND, "no task with id " + id));
     }
 
-    /** Publishes a task state and waits until it is readable (so a GET right after sees it). */
     /** Publishes them together and waits once until the task view has them (the tracker's batch per check). */
     public void publishAll(List<TaskUpdated> updates) {
         if (updates.isEmpty()) {
@@ -107,16 +106,9 @@ public class TaskService {
         }
     }
 
+    /** Publishes a task state and waits until it is readable (so a GET right after sees it). */
     public void publish(TaskUpdated t) {
-        try {
-            events.streams().publisher().publish(t).get(15, TimeUnit.SECONDS);
-            events.tasks().log().readToEnd().get(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(ApiError.UNAVAILABLE, "interrupted");
-        } catch (Exception e) {
-            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the task: " + e.getMessage());
-        }
+        publishAll(List.of(t));
     }
 
     public synchronized TaskUpdated cancel(String id) {
