@@ -256,6 +256,7 @@ class ChannelsTest {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Map<String, AtomicLong> counts = new LinkedHashMap<>();
+        final Map<String, AtomicLong> slowestNanos = new LinkedHashMap<>();
         final List<Thread> threads = new ArrayList<>();
 
         Writers(String prefix, List<String> writing) {
@@ -263,16 +264,25 @@ class ChannelsTest {
             for (String c : writing) {
                 AtomicLong n = new AtomicLong();
                 counts.put(c, n);
+                AtomicLong slowest = new AtomicLong();
+                slowestNanos.put(c, slowest);
                 Thread t = new Thread(() -> {
-                    try (Jedis j = jedis(c)) {
+                    // Jedis's 2 s read timeout is a latency limit, and this test is about data: a write that timed out may or
+                    // may not have been applied, so the check below could not tell loss from a slow reply. On a 2-core CI
+                    // machine running six JVMs, a request during a channel rebuild once took over 2 s. A reply that never
+                    // comes still fails the test (after 15 s); the slowest write is printed for the record.
+                    try (Jedis j = new Jedis("127.0.0.1", ports.get(c), 15_000)) {
                         while (!stop.get()) {
                             long i = n.get() + 1;
+                            long t0 = System.nanoTime();
                             j.incr(prefix + ":count:" + c);
                             j.rpush(prefix + ":seq:" + c, Long.toString(i));
+                            slowest.accumulateAndGet(System.nanoTime() - t0, Math::max);
                             n.set(i);
                         }
                     } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
+                        failure.compareAndSet(null, new AssertionError("the writer at " + c + " (port " + ports.get(c) + ") failed at "
+                                + java.time.Instant.now() + " after " + n.get() + " writes", e));
                     }
                 }, "writer-" + c);
                 threads.add(t);
@@ -290,6 +300,8 @@ class ChannelsTest {
                 t.join(10_000);
             }
             assertThat(failure.get()).as("a writer failed").isNull();
+            slowestNanos.forEach((c, ns) -> System.out.printf("%s writers: %d writes at %s, slowest INCR+RPUSH %d ms%n", prefix,
+                    counts.get(c).get(), c, ns.get() / 1_000_000));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (String reader : CLUSTERS) {
                     try (Jedis j = jedis(reader)) {
