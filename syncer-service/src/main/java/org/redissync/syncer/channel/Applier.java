@@ -32,6 +32,8 @@ import org.redissync.syncer.resp.RespCommand;
  * are never applied anywhere.</li>
  * <li>A backend failure discards the uncommitted batch and asks the channel to reconnect: the
  * source then resends from the committed position.</li>
+ * <li>A full sync into a CRDB instance stops the other channels into it first ({@link SnapshotLoads}) and commits, with
+ * its own position, theirs as the snapshot's source had them.</li>
  * </ul>
  * One thread per channel runs {@link #run()}; the channel's reader feeds the queue.
  */
@@ -44,6 +46,7 @@ final class Applier implements Runnable {
     private static final byte[] RESTORE = bytes("RESTORE");
     private static final byte[] REPLACE = bytes("REPLACE");
     private static final byte[] ABSTTL = bytes("ABSTTL");
+    private static final byte[] SCRATCH = bytes("__redissync:snapshot-position");
 
     /** What the applier tells its channel: the backend failed or refused a batch; reconnect the source (and stop, when unrecoverable). */
     @FunctionalInterface
@@ -58,6 +61,7 @@ final class Applier implements Runnable {
     private final int batchMax;
     private final long skipCommitBytes;
     private final Listener listener;
+    private final SnapshotLoads loads;
 
     private BackendConnection backend;
     private volatile Position committed;
@@ -84,6 +88,10 @@ final class Applier implements Runnable {
     private boolean broken;
     private int fullDelta;
     private int partialDelta;
+    /** The snapshot's own channel positions ({@code __redissync:pos:*} in its reserved database), by channel id: DUMP payloads. */
+    private final java.util.Map<String, byte[]> snapshotPositions = new java.util.LinkedHashMap<>();
+    /** Positions of sibling channels the next commit sets (key, encoded position). */
+    private final java.util.Map<String, String> siblingPositions = new java.util.LinkedHashMap<>();
 
     // the batch being built
     private final List<RespCommand> pending = new ArrayList<>();
@@ -91,7 +99,7 @@ final class Applier implements Runnable {
     private int pendingData;
 
     Applier(String channelId, boolean skipApplied, Backend backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
-            long skipCommitBytes, Listener listener) {
+            long skipCommitBytes, Listener listener, SnapshotLoads loads) {
         this.channelId = channelId;
         this.skipApplied = skipApplied;
         this.backendAddress = backendAddress;
@@ -99,6 +107,7 @@ final class Applier implements Runnable {
         this.batchMax = batchMax;
         this.skipCommitBytes = skipCommitBytes;
         this.listener = listener;
+        this.loads = loads;
     }
 
     /**
@@ -151,6 +160,16 @@ final class Applier implements Runnable {
         }
         try {
             return checked(backend.call(argv));
+        } finally {
+            checked(backend.call("SELECT", "0"));
+        }
+    }
+
+    /** One command in {@link Position#RESERVED_DB}, its reply as it is (an error too). */
+    private Object inReservedDb(byte[]... argv) throws IOException {
+        checked(backend.call("SELECT", Integer.toString(Position.RESERVED_DB)));
+        try {
+            return backend.call(argv);
         } finally {
             checked(backend.call("SELECT", "0"));
         }
@@ -212,7 +231,7 @@ final class Applier implements Runnable {
         }
     }
 
-    private void handle(StreamItem item) {
+    private void handle(StreamItem item) throws InterruptedException {
         if (item instanceof Barrier b) {
             barrier(b);
             return;
@@ -224,12 +243,23 @@ final class Applier implements Runnable {
             if (item instanceof Command c) {
                 command(c);
             } else if (item instanceof RdbBegin) {
+                String refused = loads.begin();
+                if (refused != null) {
+                    fail(refused, false);
+                    return;
+                }
                 rdbLoading = true;
                 inTxn = false;
                 txn.clear();
+                snapshotPositions.clear();
             } else if (item instanceof RdbKey k) {
                 noteWaiting(k.receivedNanos());
-                if (!reserved(k.key())) {
+                if (reserved(k.key())) {
+                    String key = new String(k.key(), StandardCharsets.UTF_8);
+                    if (k.db() == Position.RESERVED_DB && key.startsWith(Position.KEY_PREFIX)) {
+                        snapshotPositions.put(key.substring(Position.KEY_PREFIX.length()), k.dump());
+                    }
+                } else {
                     byte[] ttl = Long.toString(Math.max(0, k.expireAtMs())).getBytes(StandardCharsets.US_ASCII);
                     append(k.expireAtMs() > 0
                             ? RespCommand.of(RESTORE, k.key(), ttl, k.dump(), REPLACE, ABSTTL)
@@ -247,8 +277,10 @@ final class Applier implements Runnable {
                 posDb = 0;
                 fullDelta++;
                 forceCommit = true;
+                takeSiblingPositions();
                 flush(true);
                 rdbLoading = false;
+                loads.end();
             } else if (item instanceof Continued) {
                 partialDelta++;
                 forceCommit = true;
@@ -379,6 +411,10 @@ final class Applier implements Runnable {
             }
             backend.write("SELECT", Integer.toString(Position.RESERVED_DB));
             backend.write("SET", Position.key(channelId), next.encode());
+            for (var sibling : siblingPositions.entrySet()) {
+                backend.write("SET", sibling.getKey(), sibling.getValue());
+                queued++;
+            }
             backend.write("SELECT", "0");
             queued += 3;
         }
@@ -410,9 +446,49 @@ final class Applier implements Runnable {
             fullDelta = 0;
             partialDelta = 0;
             forceCommit = false;
+            siblingPositions.clear();
         }
         // what is still queued arrived after this batch's oldest command: approximate its age from now
         oldestPendingNanos = queue.isEmpty() ? 0 : System.nanoTime();
+    }
+
+    /**
+     * The positions the snapshot holds for channels into its source, as positions of this backend's sibling channels
+     * from the same peers (committed with the snapshot's end). The DUMP payloads are read back by Redis itself (a
+     * {@code RESTORE} of each into a scratch key of the reserved database); each sibling keeps its own resync counters.
+     */
+    private void takeSiblingPositions() throws IOException {
+        siblingPositions.clear();
+        for (var e : snapshotPositions.entrySet()) {
+            String sibling = loads.sibling(e.getKey());
+            if (sibling == null) {
+                continue;
+            }
+            Object restored = inReservedDb(RESTORE, SCRATCH, bytes("0"), e.getValue(), REPLACE);
+            Object value = restored instanceof BackendConnection.Error err ? err : inReservedDb(bytes("GET"), SCRATCH);
+            inReservedDb(bytes("DEL"), SCRATCH);
+            Position theirs;
+            try {
+                theirs = value instanceof byte[] v ? decode(v) : null;
+            } catch (IllegalArgumentException ex) {
+                theirs = null;
+            }
+            if (theirs == null) {
+                LOG.warnf("channel %s: the snapshot's position of %s is unreadable (%s); channel %s keeps its own", channelId, e.getKey(), value,
+                        sibling);
+                continue;
+            }
+            if (theirs.isNone()) {
+                continue;
+            }
+            Object mine = checked(inReservedDb(bytes("GET"), bytes(Position.key(sibling))));
+            Position own = mine instanceof byte[] m ? decode(m) : Position.none();
+            Position next = own.at(theirs.replId(), theirs.offset(), theirs.db());
+            siblingPositions.put(Position.key(sibling), next.encode());
+            LOG.infof("channel %s: the snapshot holds %s's stream up to %s %d; channel %s goes on from there (it stood at %s %d)", channelId,
+                    e.getKey(), theirs.replId(), theirs.offset(), sibling, own.replId(), own.offset());
+        }
+        snapshotPositions.clear();
     }
 
     /** A runtime error of one command (e.g. WRONGTYPE after a conflicting write): the rest of the batch and the position stand. */

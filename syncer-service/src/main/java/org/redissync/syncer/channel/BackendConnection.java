@@ -126,6 +126,13 @@ public final class BackendConnection implements Closeable {
         return read();
     }
 
+    /** One command of binary arguments, its reply. */
+    public Object call(byte[]... argv) throws IOException {
+        write(argv);
+        flush();
+        return read();
+    }
+
     /**
      * The next reply: {@code String} (simple), {@link Error}, {@code Long}, {@code byte[]} (bulk, or
      * null), {@code List<Object>} (array, or null).

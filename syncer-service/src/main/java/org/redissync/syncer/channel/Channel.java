@@ -75,13 +75,17 @@ final class Channel {
     /** The TCP socket under the live TLS connection (closing it ends a blocked TLS read at once). */
     private volatile java.net.Socket plainSocket;
     private volatile String applyFailure;
+    /** Why the channel is held at its committed position (another channel's snapshot load into this backend), or null. */
+    private volatile String pausedFor;
+    /** Completed once the held channel's reader is idle and its applier has committed what it had. */
+    private volatile CompletableFuture<Void> paused = CompletableFuture.completedFuture(null);
     /** Phases of the current attempt (nanoTime): start, position read, TLS context built. */
     private volatile long attemptAt;
     private volatile long positionAt;
     private volatile long tlsAt;
 
     Channel(ChannelSpec spec, TlsFactory tlsFactory, Reporter reporter, Duration retryInitial, Duration retryMax, Duration readTimeout,
-            int batchMax, int queueSize, long skipCommitBytes) {
+            int batchMax, int queueSize, long skipCommitBytes, SnapshotLoads loads) {
         this.spec = spec;
         this.connectedSpec = spec;
         this.tlsFactory = tlsFactory;
@@ -91,7 +95,7 @@ final class Channel {
         this.readTimeoutMs = (int) readTimeout.toMillis();
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backend(), queue, batchMax, skipCommitBytes,
-                this::onApplyFailed);
+                this::onApplyFailed, loads);
         this.readerThread = new Thread(this::readLoop, "channel-reader " + spec.id());
         this.applierThread = new Thread(applier, "channel-applier " + spec.id());
         readerThread.setDaemon(true);
@@ -144,8 +148,47 @@ final class Channel {
         }
     }
 
+    /**
+     * Holds the channel at a committed position until {@link #resume()}: the connection is closed, the applier commits
+     * what it received, and the reader waits instead of reconnecting.
+     *
+     * @return completed once that is done (or the channel stopped)
+     */
+    CompletableFuture<Void> pause(String why) {
+        CompletableFuture<Void> done;
+        synchronized (wake) {
+            if (pausedFor == null) {
+                paused = new CompletableFuture<>();
+            }
+            pausedFor = why;
+            done = paused;
+            if (stopped) {
+                done.complete(null);
+            }
+        }
+        rebuild = true;
+        closeCurrent();
+        kick();
+        return done;
+    }
+
+    /** Closes the connection again (a pause that has not taken hold yet: the connection raced it). */
+    void nudge() {
+        closeCurrent();
+        kick();
+    }
+
+    /** Goes on from the position the backend holds now. */
+    void resume() {
+        synchronized (wake) {
+            pausedFor = null;
+            wake.notifyAll();
+        }
+    }
+
     void stop() {
         stopped = true;
+        paused.complete(null);
         closeCurrent();
         kick();
         applier.stop();
@@ -170,6 +213,11 @@ final class Channel {
     private void readLoop() {
         long backoff = retryInitial.toMillis();
         while (!stopped) {
+            if (pausedFor != null) {
+                holdPaused();
+                backoff = retryInitial.toMillis();
+                continue;
+            }
             if (unrecoverable) {
                 setState(SyncState.OUT_OF_SYNC, lastError, TlsFacts.plaintext());
                 waitForWake(Long.MAX_VALUE);
@@ -210,7 +258,7 @@ final class Channel {
                 boolean[] fullSync = {false};
                 r.addEventListener((rep, event) -> onEvent(replicator, s, event, fullSync));
                 current = r;
-                if (stopped || rebuild) {
+                if (stopped || rebuild || pausedFor != null) {
                     continue;
                 }
                 r.open();
@@ -264,6 +312,33 @@ final class Channel {
             }
         }
         barrierQuietly();
+    }
+
+    /** Commits what was received, reports that the channel is held, and waits until it is resumed (or stopped). */
+    private void holdPaused() {
+        String why = pausedFor;
+        try {
+            barrier();
+        } catch (IOException e) {
+            LOG.warnf("channel %s: held without a final commit (the source resends it): %s", spec.id(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        setState(SyncState.SYNCING, "waiting: " + why, TlsFacts.plaintext());
+        LOG.infof("channel %s: held at its committed position: %s", spec.id(), why);
+        paused.complete(null);
+        synchronized (wake) {
+            while (pausedFor != null && !stopped) {
+                try {
+                    wake.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        LOG.infof("channel %s: resumed", spec.id());
     }
 
     private void onEvent(SourceReplicator r, ChannelSpec s, Event event, boolean[] fullSync) {

@@ -62,7 +62,9 @@ public class ChannelManager {
     private final MeterRegistry registry;
     private final Clock clock;
     private final ShardManager shards;
-    private final Map<String, Channel> channels = new HashMap<>();
+    /** Written by the worker only; read by appliers too (MeshLoads). */
+    private final Map<String, Channel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeshLoads loads;
     private final Map<String, ChannelStatus> published = new HashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "channel-manager");
@@ -80,6 +82,7 @@ public class ChannelManager {
         this.certificates = certificates;
         this.registry = registry;
         this.clock = clock;
+        this.loads = new MeshLoads(config.cluster().name(), channels::values, 30_000);
         events.crdbs().onChange((key, e, offset) -> reconcileSoon());
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
         events.certificates().onChange((key, e, offset) -> reconcileSoon());
@@ -97,7 +100,10 @@ public class ChannelManager {
 
     void stop(@Observes ShutdownEvent ignored) {
         worker.shutdownNow();
-        channels.values().forEach(Channel::stop);
+        channels.values().forEach(c -> {
+            c.stop();
+            loads.stopped(c.spec());
+        });
     }
 
     /** A channel's current view (tests, diagnostics). */
@@ -142,6 +148,7 @@ public class ChannelManager {
             var entry = it.next();
             if (!plan.containsKey(entry.getKey()) && !planned.unplanned().containsKey(entry.getValue().spec().destinationBdbUid())) {
                 entry.getValue().stop();
+                loads.stopped(entry.getValue().spec());
                 it.remove();
                 LOG.infof("channel %s stopped (no longer wanted)", entry.getKey());
             }
@@ -152,8 +159,9 @@ public class ChannelManager {
             if (c == null) {
                 c = new Channel(spec, this::configureTls, this::report, config.channels().retryInitial(), config.channels().retryMax(),
                         config.channels().readTimeout(), config.channels().batchMaxCommands(), config.channels().queueSize(),
-                        config.channels().skipCommitBytes());
+                        config.channels().skipCommitBytes(), loads.of(spec));
                 channels.put(spec.id(), c);
+                loads.started(c);
                 meters(c);
                 c.start();
                 LOG.infof("channel %s started: %s", spec.id(), spec);

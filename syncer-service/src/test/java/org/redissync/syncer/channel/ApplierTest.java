@@ -59,7 +59,7 @@ class ApplierTest {
     void run(boolean skipApplied) {
         queue = new ArrayBlockingQueue<>(1000);
         applier = new Applier("g/b->a", skipApplied, org.redissync.syncer.shard.Backend.external(RedisAddress.parse(redis.localAddress())), queue, 100, 1_000_000,
-                (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason));
+                (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason), SnapshotLoads.NONE);
         thread = new Thread(applier);
         thread.start();
     }
