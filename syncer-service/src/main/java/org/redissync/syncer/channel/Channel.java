@@ -327,9 +327,10 @@ final class Channel {
         }
         setState(SyncState.SYNCING, "waiting: " + why, TlsFacts.plaintext());
         LOG.infof("channel %s: held at its committed position: %s", spec.id(), why);
-        paused.complete(null);
         synchronized (wake) {
             while (pausedFor != null && !stopped) {
+                // idle and committed: this also answers a pause that came again before the reader saw the resume
+                paused.complete(null);
                 try {
                     wake.wait();
                 } catch (InterruptedException e) {
