@@ -83,6 +83,7 @@ public class ChannelManager {
         this.registry = registry;
         this.clock = clock;
         this.loads = new MeshLoads(config.cluster().name(), channels::values, 30_000);
+        this.tlsProvider = tlsProvider(config.channels().tlsProvider());
         events.crdbs().onChange((key, e, offset) -> reconcileSoon());
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
         events.certificates().onChange((key, e, offset) -> reconcileSoon());
@@ -90,10 +91,10 @@ public class ChannelManager {
     }
 
     void start(@Observes StartupEvent ignored) {
-        if (config.channels().fastEcdsa()) {
+        if (tlsProvider == null && config.channels().fastEcdsa()) {
             FastEcdsa.install();
         }
-        warmUpTls(config.channels().tlsWarmUpHandshakes());
+        warmUpTls(config.channels().tlsWarmUpHandshakes(), tlsProvider);
         events.streams().caughtUp().thenRun(this::reconcileSoon);
         worker.scheduleWithFixedDelay(this::publishChanged, 1, 1, TimeUnit.SECONDS);
     }
@@ -173,15 +174,34 @@ public class ChannelManager {
         }
     }
 
-    /** Compiles the JVM's TLS client code before channels need it ({@link TlsWarmUp}); its own thread, not the worker's. */
-    private static void warmUpTls(int handshakes) {
+    /** The JSSE provider of the channels' TLS client: Conscrypt (BoringSSL), or null for the JDK's own. */
+    private final java.security.Provider tlsProvider;
+
+    private static java.security.Provider tlsProvider(SyncerConfig.TlsProvider wanted) {
+        if (wanted == SyncerConfig.TlsProvider.JDK) {
+            LOG.info("channel TLS client: the JDK's");
+            return null;
+        }
+        try {
+            org.conscrypt.Conscrypt.checkAvailability(); // throws, with the reason, when the native library cannot load
+            org.conscrypt.Conscrypt.Version v = org.conscrypt.Conscrypt.version();
+            LOG.infof("channel TLS client: BoringSSL (Conscrypt %d.%d.%d)", v.major(), v.minor(), v.patch());
+            return org.conscrypt.Conscrypt.newProvider();
+        } catch (LinkageError e) {
+            LOG.warnf("channel TLS client: the JDK's (Conscrypt did not load: %s)", e.toString());
+        }
+        return null;
+    }
+
+    /** Compiles the TLS client code before channels need it ({@link TlsWarmUp}); its own thread, not the worker's. */
+    private static void warmUpTls(int handshakes, java.security.Provider provider) {
         if (handshakes <= 0) {
             return;
         }
         Thread t = new Thread(() -> {
             long t0 = System.nanoTime();
             try {
-                java.time.Duration last = TlsWarmUp.run(handshakes);
+                java.time.Duration last = TlsWarmUp.run(handshakes, provider);
                 LOG.infof("channel TLS warmed up: %d handshakes in %d ms, the last %.1f ms", handshakes, (System.nanoTime() - t0) / 1_000_000,
                         last.toNanos() / 1e6);
             } catch (Exception e) {
@@ -266,7 +286,7 @@ public class ChannelManager {
             }
         }
         X509Certificate pinned = s.pinnedServerCert() == null ? null : certificates(s.pinnedServerCert()).get(0);
-        return ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()));
+        return ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()), tlsProvider);
     }
 
     private void meters(Channel c) {

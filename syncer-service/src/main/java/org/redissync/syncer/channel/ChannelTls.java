@@ -54,7 +54,12 @@ public final class ChannelTls {
      * key and certificates with 10,000 PBKDF2 rounds each time, tens of ms on every rebuild.
      */
     public static SSLContext context(CertificateMaterial syncer, Trust trust) throws GeneralSecurityException {
-        SSLContext ctx = SSLContext.getInstance("TLS");
+        return context(syncer, trust, null);
+    }
+
+    /** As {@link #context(CertificateMaterial, Trust)}, from {@code provider} (null: the JDK's). */
+    public static SSLContext context(CertificateMaterial syncer, Trust trust, java.security.Provider provider) throws GeneralSecurityException {
+        SSLContext ctx = provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
         ctx.init(new javax.net.ssl.KeyManager[] {new SyncerKeyManager(syncer)},
                 new javax.net.ssl.TrustManager[] {new SourceTrustManager(trust, pkix(trust.caCertificates()))}, null);
         return ctx;
@@ -118,7 +123,9 @@ public final class ChannelTls {
         if (trust.caCertificates().isEmpty()) {
             throw new CertificateException("no CA to verify the source certificate " + subject + " with");
         }
-        pkix.checkServerTrusted(chain, authType);
+        // BoringSSL (Conscrypt) names TLS 1.3's key exchange GENERIC; the JDK's PKIX checker knows it as UNKNOWN (what its
+        // own TLS 1.3 passes) and would refuse the name "GENERIC" outright
+        pkix.checkServerTrusted(chain, "GENERIC".equals(authType) ? "UNKNOWN" : authType);
         if (trust.sourceCluster() != null) {
             String urn = CLUSTER_URN_PREFIX + trust.sourceCluster() + ":proxy";
             if (!names(leaf, 6).contains(urn)) {

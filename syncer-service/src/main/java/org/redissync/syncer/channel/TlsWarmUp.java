@@ -50,6 +50,10 @@ final class TlsWarmUp {
 
     /** Runs {@code handshakes} handshakes; returns how long the last one took. */
     static Duration run(int handshakes) throws Exception {
+        return run(handshakes, null);
+    }
+
+    static Duration run(int handshakes, java.security.Provider provider) throws Exception {
         KeyPair serverKeys = ec();
         KeyPair clientKeys = ec();
         X509Certificate serverCert = selfSigned(serverKeys, "CN=warm-up proxy");
@@ -59,8 +63,8 @@ final class TlsWarmUp {
                 .protocols("TLSv1.3", "TLSv1.2").clientAuth(ClientAuth.REQUIRE).trustManager(InsecureTrustManagerFactory.INSTANCE).build();
         CertificateMaterial identity = new CertificateMaterial(clientKeys.getPrivate(), List.of(clientCert));
         // both ways a channel accepts a suite source: its published proxy certificate, or CA chain + cluster URN + host
-        SSLContext published = ChannelTls.context(identity, new ChannelTls.Trust(List.of(serverCert), null, "warm-up", List.of(serverCert), "localhost"));
-        SSLContext chained = ChannelTls.context(identity, new ChannelTls.Trust(List.of(serverCert), null, "warm-up", List.of(), "localhost"));
+        SSLContext published = ChannelTls.context(identity, new ChannelTls.Trust(List.of(serverCert), null, "warm-up", List.of(serverCert), "localhost"), provider);
+        SSLContext chained = ChannelTls.context(identity, new ChannelTls.Trust(List.of(serverCert), null, "warm-up", List.of(), "localhost"), provider);
         long last = 0;
         for (int i = 0; i < handshakes; i++) {
             long t0 = System.nanoTime();

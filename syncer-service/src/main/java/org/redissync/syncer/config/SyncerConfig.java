@@ -185,5 +185,19 @@ public interface SyncerConfig {
          */
         @WithDefault("true")
         boolean fastEcdsa();
+
+        /**
+         * Who runs the channels' TLS client: {@code boringssl} (Conscrypt: BoringSSL behind the JSSE API that
+         * redis-replicator's blocking sockets need; a handshake costs about a quarter of the JDK's) or {@code jdk}.
+         * Where Conscrypt cannot load its native library, the JDK's is used and a warning logged.
+         */
+        @WithDefault("boringssl")
+        TlsProvider tlsProvider();
+    }
+
+    /** {@link Channels#tlsProvider()}. */
+    enum TlsProvider {
+        BORINGSSL,
+        JDK
     }
 }

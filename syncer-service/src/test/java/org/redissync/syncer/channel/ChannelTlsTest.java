@@ -23,6 +23,10 @@ class ChannelTlsTest {
     static final TestPki.Issued PROXY_B = TestPki.proxy(CA, "cluster-b");
 
     static void verify(X509Certificate presented, ChannelTls.Trust trust) throws Exception {
+        verify(presented, trust, "ECDHE_ECDSA");
+    }
+
+    static void verify(X509Certificate presented, ChannelTls.Trust trust, String authType) throws Exception {
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         int i = 0;
@@ -31,7 +35,7 @@ class ChannelTlsTest {
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(ts);
-        ChannelTls.verifySource(new X509Certificate[] {presented, CA.cert()}, trust, (X509TrustManager) tmf.getTrustManagers()[0], "ECDHE_ECDSA");
+        ChannelTls.verifySource(new X509Certificate[] {presented, CA.cert()}, trust, (X509TrustManager) tmf.getTrustManagers()[0], authType);
     }
 
     static ChannelTls.Trust fromCluster(String cluster, String host) {
@@ -42,6 +46,14 @@ class ChannelTlsTest {
     void theSourceClustersOwnProxyCertificateNamingTheHostIsAccepted() {
         assertThatCode(() -> verify(PROXY_A.cert(), fromCluster("cluster-a", "127.0.0.1"))).doesNotThrowAnyException();
         assertThatCode(() -> verify(PROXY_A.cert(), fromCluster("cluster-a", "localhost"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void tls13sKeyExchangeAsBoringSslNamesItIsAccepted() {
+        // Conscrypt passes "GENERIC" for TLS 1.3; the JDK's PKIX checker refused it as an unknown authType
+        assertThatCode(() -> verify(PROXY_A.cert(), fromCluster("cluster-a", "127.0.0.1"), "GENERIC")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> verify(PROXY_B.cert(), fromCluster("cluster-a", "127.0.0.1"), "GENERIC"))
+                .isInstanceOf(CertificateException.class).hasMessageContaining("not a proxy certificate of cluster cluster-a");
     }
 
     @Test
