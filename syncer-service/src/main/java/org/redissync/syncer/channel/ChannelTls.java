@@ -52,12 +52,8 @@ public final class ChannelTls {
     /**
      * A context per connection. Built from memory with no key store: a PKCS#12 store would encrypt the
      * key and certificates with 10,000 PBKDF2 rounds each time, tens of ms on every rebuild.
+     * {@code provider}: the JSSE provider (Conscrypt's BoringSSL), null for the JDK's own.
      */
-    public static SSLContext context(CertificateMaterial syncer, Trust trust) throws GeneralSecurityException {
-        return context(syncer, trust, null);
-    }
-
-    /** As {@link #context(CertificateMaterial, Trust)}, from {@code provider} (null: the JDK's). */
     public static SSLContext context(CertificateMaterial syncer, Trust trust, java.security.Provider provider) throws GeneralSecurityException {
         SSLContext ctx = provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
         ctx.init(new javax.net.ssl.KeyManager[] {new SyncerKeyManager(syncer)},

@@ -48,11 +48,7 @@ final class TlsWarmUp {
     private TlsWarmUp() {
     }
 
-    /** Runs {@code handshakes} handshakes; returns how long the last one took. */
-    static Duration run(int handshakes) throws Exception {
-        return run(handshakes, null);
-    }
-
+    /** Runs {@code handshakes} handshakes, the client from {@code provider} (null: the JDK's); returns how long the last one took. */
     static Duration run(int handshakes, java.security.Provider provider) throws Exception {
         KeyPair serverKeys = ec();
         KeyPair clientKeys = ec();
