@@ -21,6 +21,7 @@ public final class EventStreams implements AutoCloseable {
     private final KafkaSettings settings;
     private final EventPublisher publisher;
     private final BrokerProbe probe;
+    private final EndOffsets endOffsets;
     private final List<TopicView<?>> views = new ArrayList<>();
     private final CompletableFuture<Void> topicsReady = new CompletableFuture<>();
     private volatile CompletableFuture<Void> caughtUp = new CompletableFuture<>();
@@ -31,11 +32,12 @@ public final class EventStreams implements AutoCloseable {
         this.settings = settings;
         this.publisher = new EventPublisher(settings);
         this.probe = new BrokerProbe(settings, clock, Duration.ofSeconds(2));
+        this.endOffsets = new EndOffsets(settings);
     }
 
     /** Follows {@code topic}; call before {@link #start()}. */
     public <T extends SuiteEvent> TopicView<T> follow(Topic topic) {
-        TopicView<T> view = new TopicView<>(settings, topic);
+        TopicView<T> view = new TopicView<>(settings, topic, endOffsets);
         views.add(view);
         return view;
     }
@@ -117,6 +119,7 @@ public final class EventStreams implements AutoCloseable {
             bootstrap.interrupt();
         }
         views.forEach(TopicView::close);
+        endOffsets.close();
         publisher.close();
         probe.close();
     }

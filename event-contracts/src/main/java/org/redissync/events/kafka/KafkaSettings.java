@@ -91,11 +91,8 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         m.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // Bounds each hop's latency. Measured here: at Kafka's default 500 ms, crdb update --encryption took
-        // 1.1-2.0 s to finish instead of 0.2-0.5 s (a switch crosses several hops: coordinator -> syncer ->
-        // coordinator), so a waiting read_committed fetch is evidently not answered early by a commit. The price:
-        // an idle broker answers ~20 empty fetches a second per reader (~12 % of a core for the 3-cluster suite).
-        m.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        // fetch.max.wait.ms stays at Kafka's 500 ms: a parked fetch is answered as soon as a record arrives, and
+        // read-your-writes asks where a topic ends over another connection (EndOffsets), never behind that fetch.
         m.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
         m.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);

@@ -26,6 +26,9 @@ import org.redissync.events.SuiteEvent;
  *
  * <p>The broker may be unreachable at start or later: the reader keeps retrying, it never gives up
  * and never loses its position. A record that is not a valid event is logged once and skipped.
+ *
+ * <p>Where the topic ends is asked through {@link EndOffsets}, not the reading consumer: its connection
+ * usually has a fetch parked in the broker, and the broker answers a connection's requests in order.
  */
 public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
 
@@ -42,6 +45,9 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     private final String topicName;
     private final Class<T> type;
     private final Handler<T> handler;
+    private final EndOffsets endOffsets;
+    /** A log made without a shared {@link EndOffsets} makes its own, and closes it. */
+    private final boolean ownsEndOffsets;
     private final Queue<CompletableFuture<Void>> readRequests = new ConcurrentLinkedQueue<>();
     /** Read requests whose end offsets are known, waiting for the position to reach them (log thread only). */
     private final List<Pending> pending = new ArrayList<>();
@@ -52,9 +58,21 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     /** The reader waits in a poll (only then does a read request wake it). */
     private volatile boolean polling;
 
-    @SuppressWarnings("unchecked")
+    /** A log on its own (tests, tools): it asks where the topic ends over a connection of its own. */
     public TopicLog(KafkaSettings settings, Topic topic, Handler<T> handler) {
+        this(settings, topic, handler, new EndOffsets(settings), true);
+    }
+
+    /** One of a service's logs, sharing the service's {@link EndOffsets} (not closed with the log). */
+    public TopicLog(KafkaSettings settings, Topic topic, Handler<T> handler, EndOffsets endOffsets) {
+        this(settings, topic, handler, endOffsets, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private TopicLog(KafkaSettings settings, Topic topic, Handler<T> handler, EndOffsets endOffsets, boolean ownsEndOffsets) {
         this.settings = settings;
+        this.endOffsets = endOffsets;
+        this.ownsEndOffsets = ownsEndOffsets;
         this.topic = topic;
         this.topicName = settings.topic(topic);
         this.type = (Class<T>) topic.eventType();
@@ -78,7 +96,7 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
         readRequests.add(f);
         // The reader may be in a poll that waits up to 100 ms for records that are not coming: wake it,
         // so a read-your-writes costs the end-offsets round trip, not a poll timeout (each API write waits for
-        // several of these in a row).
+        // several of these in a row). The fetch that poll sent stays in flight and is answered as before.
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null && polling) {
             c.wakeup();
@@ -148,11 +166,14 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     private void follow(KafkaConsumer<String, byte[]> c, List<TopicPartition> partitions) {
         while (running) {
             try {
-                CompletableFuture<Void> request;
-                while ((request = readRequests.peek()) != null) {
-                    Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
-                    readRequests.remove(request);
-                    pending.add(new Pending(request, ends));
+                if (!readRequests.isEmpty()) {
+                    // One question answers every request made before it was asked.
+                    List<CompletableFuture<Void>> asked = List.copyOf(readRequests);
+                    Map<TopicPartition, Long> ends = endOffsets.of(partitions, Duration.ofSeconds(10));
+                    for (CompletableFuture<Void> request : asked) {
+                        readRequests.remove(request);
+                        pending.add(new Pending(request, ends));
+                    }
                 }
                 completeReached(c);
                 ConsumerRecords<String, byte[]> records;
@@ -227,6 +248,9 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (ownsEndOffsets) {
+            endOffsets.close();
         }
     }
 

@@ -19,8 +19,14 @@ public final class TopicView<T extends SuiteEvent> implements AutoCloseable {
     private final List<TopicLog.Handler<T>> listeners = new CopyOnWriteArrayList<>();
     private final TopicLog<T> log;
 
+    /** A view on its own (tests, tools). */
     public TopicView(KafkaSettings settings, Topic topic) {
         this.log = new TopicLog<>(settings, topic, this::apply);
+    }
+
+    /** One of a service's views, sharing its {@link EndOffsets}. */
+    public TopicView(KafkaSettings settings, Topic topic, EndOffsets endOffsets) {
+        this.log = new TopicLog<>(settings, topic, this::apply, endOffsets);
     }
 
     public TopicView<T> start() {

@@ -1,6 +1,7 @@
 package org.redissync.events.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -107,11 +108,33 @@ class TopicLogIntegrationTest {
         }
     }
 
+    @Test
+    void readToEndIsNotHeldBehindTheFetchTheReaderHasParkedInTheBroker() throws Exception {
+        // The broker answers one connection's requests in order, and an idle reader's connection has a fetch
+        // parked for fetch.max.wait.ms. Made long here: asked on the reader's connection, where the topic ends
+        // would take the whole wait to learn, written to or not.
+        KafkaSettings slowFetches = new KafkaSettings(settings.bootstrapServers(), settings.topicPrefix(), (short) 1,
+                settings.clientId(), Map.of("fetch.max.wait.ms", "20000"));
+        TopicAdmin.ensureTopics(slowFetches);
+        Map<String, CrdbConfigEvent> state = new ConcurrentHashMap<>();
+        try (EventPublisher publisher = new EventPublisher(slowFetches);
+                TopicLog<CrdbConfigEvent> log = new TopicLog<CrdbConfigEvent>(slowFetches, Topic.CRDB_CONFIG,
+                        (k, e, o) -> state.put(k, e)).start()) {
+            log.readToEnd().get(30, TimeUnit.SECONDS);
+            for (int i = 1; i <= 3; i++) {
+                // the reader is idle now: its next fetch is parked in the broker
+                await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+                log.readToEnd().get(5, TimeUnit.SECONDS);
+                publisher.publish(crdb("g", i)).get(10, TimeUnit.SECONDS);
+                log.readToEnd().get(5, TimeUnit.SECONDS);
+                assertThat(state.get("g").generation()).isEqualTo(i);
+            }
+        }
+    }
+
     private static CrdbConfigured crdb(String guid, long generation) {
         return new CrdbConfigured(CrdbConfigured.VERSION, guid, generation, "db-" + guid, false, false, Map.of(), List.of(), 0,
                 Instant.now());
     }
 
-    @SuppressWarnings("unused")
-    private static final Duration UNUSED = Duration.ZERO;
 }
