@@ -247,7 +247,9 @@ public final class LocalSuite {
             }
             ManagedProcess p = ManagedProcess.start(label, cmd, workDir, layout.logs().resolve(logName + ".log"), Map.of());
             record(new Running(logName, p.pid(), health));
-            awaitHealthy(label, p, health, Duration.ofSeconds(90));
+            // A JVM's start is ~15 CPU seconds (class loading, and the JIT compiling it); on 2 busy cores (a
+            // restart under load, in CI) that has taken 90 s of wall time. A crash is noticed at once either way.
+            awaitHealthy(label, p, health, Duration.ofSeconds(180));
             return p;
         }, p -> "http://127.0.0.1:" + port);
     }
