@@ -116,8 +116,10 @@ echo "== encryption on for all $n CRDBs at once"
 call "$api/v1/crdbs" | jq -r '.[] | select(.name | startswith("scale-")) | .guid' > "$work/guids"
 sed "s/^/scale-tls-/" "$work/guids" > "$work/switch-tasks"
 switch() {
+  local t0=$SECONDS
   xargs -P 32 -I{} curl -sfS -o /dev/null --cacert "$ca" -u "admin:$pw" -H 'Content-Type: application/json' \
     -H 'X-Task-ID: scale-tls-{}' -X PATCH "$api/v1/crdbs/{}" -d '{"encryption": true}' < "$work/guids"
+  echo "   all $n PATCHes accepted after $((SECONDS - t0)) s" | tee -a "$work/measures.txt"
   await_tasks "$work/switch-tasks"
 }
 measure "encryption on for $n CRDBs until every task finished" profiled switch switch
