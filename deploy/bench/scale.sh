@@ -53,6 +53,14 @@ measure() {
   line+=" redis-servers x$count $(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}') MB $(awk -v a="$redis0" -v b="$redis1" -v hz="$hz" 'BEGIN {printf "%.1f", (b - a) / hz}') s"
   echo "$line" | tee -a "$work/measures.txt"
 }
+# thread_cpu <pid>: "<ticks> <thread name, digits as N>" per thread group of that JVM (JFR samples only Java code:
+# the JIT compilers, GC and native TLS show here)
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0) $(tr ' ' '_' < "$t/comm" 2>/dev/null | sed 's/^\(C[12]\)_Compiler.*/\1_compiler_threads/; t; s/[0-9a-f]\{6,\}/H/g; s/[0-9]\+/N/g')"
+  done | awk '{s[$2] += $1} END {for (k in s) print s[k], k}'
+}
 # profile <label> <command...>: the command run under JFR recordings of syncer-a and the coordinator (BENCH_JFR)
 profiled() {
   local label=$1; shift
@@ -122,7 +130,13 @@ switch() {
   echo "   all $n PATCHes accepted after $((SECONDS - t0)) s" | tee -a "$work/measures.txt"
   await_tasks "$work/switch-tasks"
 }
+syncer_a=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$SUITE_HOME/run/processes")
+thread_cpu "$syncer_a" > "$work/threads0"
 measure "encryption on for $n CRDBs until every task finished" profiled switch switch
+thread_cpu "$syncer_a" > "$work/threads1"
+echo "syncer-service-cluster-a's CPU during the switch by thread (s):" | tee -a "$work/measures.txt"
+awk -v hz="$hz" 'NR == FNR {a[$2] = $1; next} {d = $1 - a[$2]; if (d > 0) printf "%.2f %s\n", d / hz, $2}' \
+  "$work/threads0" "$work/threads1" | sort -rn | head -12 | sed 's/^/   /' | tee -a "$work/measures.txt"
 echo "switch tasks, first start to last end (coordinator's clock, whole seconds): $(task_span "$work/switch-tasks") s" | tee -a "$work/measures.txt"
 tls=$(call "$api/v1/crdbs" | jq '[.[] | select(.name | startswith("scale-")) | .encryption] | all')
 [ "$tls" = true ] || { echo "bench: not every CRDB is encrypted" >&2; exit 1; }
