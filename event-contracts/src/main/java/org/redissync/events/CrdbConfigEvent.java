@@ -49,6 +49,16 @@ public sealed interface CrdbConfigEvent extends SuiteEvent {
             defaultDbConfig = defaultDbConfig == null ? Map.of() : Map.copyOf(defaultDbConfig);
             instances = instances == null ? List.of() : List.copyOf(instances);
         }
+
+        /**
+         * Whether the channel that pulls from the instance whose bdb is {@code source} uses mutual TLS: when the CRDB has
+         * {@code encryption} on, or that instance's {@code tls_mode} is {@code replica_ssl} or {@code enabled} (the seed's
+         * REST path: {@code PUT /v1/bdbs/<id>} with {@code tls_mode} on each instance). The coordinator keeps
+         * {@code encryption} true exactly when every instance is at least {@code replica_ssl}.
+         */
+        public boolean channelTls(BdbConfigEvent.BdbConfigured source) {
+            return encryption || source != null && source.tls() != null && source.tls().tlsMode() != TlsMode.DISABLED;
+        }
     }
 
     /** One participating cluster's instance of the CRDB. */

@@ -22,7 +22,7 @@ import org.redissync.events.SyncerStatusEvent.ShardStatus;
  * syncer-services report on {@code syncer.status}. For create and update, each participating
  * cluster is done when its instance's endpoint runs the instance's current generation and every
  * channel into it from a peer has observed the CRDB's target generation, is in sync, and is TLS
- * exactly when the CRDB has encryption on. A delete is done when no instance endpoint listens.
+ * exactly when {@link CrdbConfigured#channelTls} says so. A delete is done when no instance endpoint listens.
  */
 public final class TaskProgress {
 
@@ -100,12 +100,17 @@ public final class TaskProgress {
                 return "channel from " + peer.cluster() + " " + c.state().name().toLowerCase().replace('_', '-')
                         + (c.lastError() != null ? ": " + c.lastError() : "");
             }
-            boolean tls = c.tls() != null && c.tls().enabled();
-            if (tls != crdb.encryption()) {
-                return "channel from " + peer.cluster() + " is " + (tls ? "TLS" : "plaintext") + ", expected "
-                        + (crdb.encryption() ? "TLS" : "plaintext");
+            String tls = tlsMismatch(c, crdb.channelTls(bdbs.get(peer.bdbUid())));
+            if (tls != null) {
+                return "channel from " + peer.cluster() + " " + tls;
             }
         }
         return null;
+    }
+
+    /** Null when the channel's connection is TLS exactly when {@code expected}; else what it is instead. */
+    public static String tlsMismatch(ChannelStatus c, boolean expected) {
+        boolean tls = c.tls() != null && c.tls().enabled();
+        return tls == expected ? null : "is " + (tls ? "TLS" : "plaintext") + ", expected " + (expected ? "TLS" : "plaintext");
     }
 }

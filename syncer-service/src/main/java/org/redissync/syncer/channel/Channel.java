@@ -123,8 +123,10 @@ final class Channel {
         ChannelSpec before = spec;
         spec = next;
         if (next.sameConnection(before) && !unrecoverable) {
-            if (next.sameConnection(connectedSpec)) {
-                connectedSpec = connectedSpec.withGeneration(next.observedGeneration());
+            synchronized (this) {
+                if (next.sameConnection(connectedSpec)) {
+                    connectedSpec = connectedSpec.withGeneration(next.observedGeneration());
+                }
             }
             reporter.changed(this);
             return;
@@ -342,6 +344,16 @@ final class Channel {
         LOG.infof("channel %s: resumed", spec.id());
     }
 
+    /**
+     * The connection made with {@code s} is up. A generation-only change that arrived while it was being made (the
+     * connection settings and the generation come from two topics, in no fixed order) is reported at once: {@link #update}
+     * moved only the spec then, as the connection of that moment was another.
+     */
+    private synchronized void connected(ChannelSpec s) {
+        ChannelSpec now = spec;
+        connectedSpec = now.sameConnection(s) && now.observedGeneration() > s.observedGeneration() ? s.withGeneration(now.observedGeneration()) : s;
+    }
+
     private void onEvent(SourceReplicator r, ChannelSpec s, Event event, boolean[] fullSync) {
         try {
             long now = System.nanoTime();
@@ -354,7 +366,7 @@ final class Channel {
             } else if (event instanceof PreRdbSyncEvent) {
                 fullSync[0] = true;
                 queue.put(new StreamItem.RdbBegin());
-                connectedSpec = s;
+                connected(s);
                 setState(SyncState.SYNCING, null, r.tls());
                 LOG.infof("channel %s: full sync from %s (%s)", s.id(), s.source(), r.tls().enabled() ? r.tls().protocol() : "plaintext");
             } else if (event instanceof PostRdbSyncEvent) {
@@ -363,7 +375,7 @@ final class Channel {
                 if (!fullSync[0]) {
                     queue.put(new StreamItem.Continued());
                 }
-                connectedSpec = s;
+                connected(s);
                 setState(SyncState.IN_SYNC, null, r.tls());
                 LOG.infof("channel %s: streaming from %s (%s, %s; attempt %d ms: position %d, TLS context %d, connect+TLS %d, replication handshake %d)",
                         s.id(), s.source(), fullSync[0] ? "after a full sync" : "partial resync",

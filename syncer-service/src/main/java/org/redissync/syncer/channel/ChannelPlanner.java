@@ -20,7 +20,8 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
 
 /**
  * The channels this cluster must run, from the desired state alone (pure: the same input always
- * gives the same plan). CRDB: one channel from every peer instance into the local instance.
+ * gives the same plan). CRDB: one channel from every peer instance into the local instance, on TLS when the CRDB
+ * has encryption on or the peer instance's {@code tls_mode} is not {@code disabled}.
  * Replica Of: one channel from every source of every local destination whose {@code replica_sync}
  * is enabled.
  */
@@ -65,7 +66,7 @@ public final class ChannelPlanner {
                     RedisAddress source = replicationEndpoint(peer);
                     String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
                     mine.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(),
-                            peer.cluster(), backend, crdb.encryption(), blankToNull(peer.replicationTlsSni()), null, null, null, true,
+                            peer.cluster(), backend, crdb.channelTls(bdbs.get(peer.bdbUid())), blankToNull(peer.replicationTlsSni()), null, null, null, true,
                             crdb.forceCounter(), "", crdb.generation()));
                 }
                 out.putAll(mine);

@@ -52,6 +52,20 @@ class ChannelPlannerTest {
     }
 
     @Test
+    void aPeerInstanceWithTlsModeOnIsPulledFromOverTlsEvenWithoutTheCrdbsEncryption() {
+        Map<Long, BdbConfigured> mesh = new java.util.HashMap<>(MESH);
+        BdbConfigured b = MESH.get(2L);
+        for (var mode : List.of(org.redissync.events.TlsMode.REPLICA_SSL, org.redissync.events.TlsMode.ENABLED)) {
+            mesh.put(2L, new BdbConfigured(1, 2, 4, "db2", "b", 12001, b.backend(), 100, "g1",
+                    new Tls(mode, false, List.of(), List.of(), null, List.of(), false, false), List.of(), null, Instant.EPOCH));
+            var plan = plan("a", List.of(crdb(false, 0)), mesh);
+            assertThat(plan.get("g1/b->a").tls()).as("from b, whose tls_mode is " + mode).isTrue();
+            assertThat(plan.get("g1/c->a").tls()).as("from c, disabled").isFalse();
+            assertThat(plan("b", List.of(crdb(false, 0)), mesh).get("g1/a->b").tls()).as("into b: its source a is disabled").isFalse();
+        }
+    }
+
+    @Test
     void aBdbWhoseRedisTheClusterRunsIsPlannedWithItsShardAndItsCredentials() {
         Map<Long, BdbConfigured> managed = Map.of(
                 1L, new BdbConfigured(1, 1, 3, "db1", "a", 12000, null, 100, "g1", Tls.disabled(), List.of(), null, Instant.EPOCH),
