@@ -104,13 +104,12 @@ final class Rladmin {
             throw new CliException("rladmin cluster certificate set: key_file <path> is required (the suite never reuses keys "
                     + "it did not generate without being given them)", 2);
         }
+        // RE's rladmin runs on one cluster's node: without --cluster (or REDISSYNC_CLUSTER) the API's default cluster
         String cluster = args.get("cluster") != null ? args.get("cluster") : env.get("REDISSYNC_CLUSTER");
-        if (cluster == null) {
-            throw new CliException("rladmin cluster certificate set: which cluster? pass --cluster <name> or set REDISSYNC_CLUSTER", 2);
-        }
         String cert = read(certFile);
         String key = read(keyFile);
-        api.send("PUT", "/v1/cluster/update_cert?cluster=" + cluster, Map.of("name", name, "certificate", cert, "key", key), null);
+        api.send("PUT", "/v1/cluster/update_cert" + (cluster == null ? "" : "?cluster=" + java.net.URLEncoder.encode(cluster,
+                java.nio.charset.StandardCharsets.UTF_8)), Map.of("name", name, "certificate", cert, "key", key), null);
         out.println("Finished successfully");
         return 0;
     }

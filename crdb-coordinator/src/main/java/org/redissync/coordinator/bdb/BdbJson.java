@@ -37,9 +37,28 @@ public final class BdbJson {
     public static final ObjectMapper MAPPER = new ObjectMapper();
     static final int MAX_SOURCES = 32;
 
-    /** Fields the server sets; present in a request they are ignored. */
-    static final Set<String> READ_ONLY = Set.of("uid", "status", "endpoints", "crdt", "crdt_guid", "generation", "type", "version",
-            "authentication_ssl_crdt_certs");
+    /**
+     * Fields the server sets. In an update (a script's GET-modify-PUT) each must be what the bdb has; in a create, only
+     * {@code uid} is taken (RE's optional uid). Anything else is refused by name.
+     */
+    static final Set<String> READ_ONLY = Set.of("uid", "status", "status_reason", "endpoints", "crdt", "crdt_guid", "generation",
+            "version", "authentication_ssl_crdt_certs");
+
+    /**
+     * Redis Enterprise bdb fields for which this suite does exactly one thing (one shard, no replica shard, no
+     * clustering, one endpoint): that value is accepted, any other is refused by name.
+     */
+    static final Map<String, JsonNode> FIXED = Map.of(
+            "type", JsonNodeFactory.instance.textNode("redis"),
+            "sharding", JsonNodeFactory.instance.booleanNode(false),
+            "shards_count", JsonNodeFactory.instance.numberNode(1),
+            "replication", JsonNodeFactory.instance.booleanNode(false),
+            "oss_cluster", JsonNodeFactory.instance.booleanNode(false),
+            "proxy_policy", JsonNodeFactory.instance.textNode("single"),
+            // no internode traffic to encrypt: a shard lives beside its syncer-service
+            "data_internode_encryption", JsonNodeFactory.instance.booleanNode(false),
+            // RE's deprecated switch for client TLS; tls_mode says it
+            "ssl", JsonNodeFactory.instance.booleanNode(false));
     static final Set<String> WRITABLE = Set.of("name", "port", "memory_size", "cluster", "backend", "tls_mode",
             "enforce_client_authentication", "authentication_ssl_client_certs",
             "client_cert_subject_validation_type", "authorized_subjects", "authorized_names", "mtls_allow_outdated_certs",
@@ -50,6 +69,38 @@ public final class BdbJson {
             "volatile-lfu", "volatile-random", "volatile-ttl");
 
     private BdbJson() {
+    }
+
+    /** Whether {@code field} is one of RE's bdb fields this suite takes at one value only ({@link #FIXED}). */
+    public static boolean isFixed(String field) {
+        return FIXED.containsKey(field);
+    }
+
+    /** A {@link #FIXED} field at another value than its one is refused, named with its {@code path}. */
+    public static void checkFixed(String path, String field, JsonNode value) {
+        if (!FIXED.get(field).equals(BY_VALUE, value)) {
+            throw new ApiException(ApiError.INVALID_SCHEMA, path + field + ": this suite supports only " + FIXED.get(field) + " ("
+                    + why(field) + ")");
+        }
+    }
+
+    /** JSON equality where 1 and 1L (and 1.0) are the same number: what a client sends back is parsed, not what we made. */
+    private static final java.util.Comparator<JsonNode> BY_VALUE = (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return a.equals(b) ? 0 : 1;
+    };
+
+    private static String why(String field) {
+        return switch (field) {
+            case "type" -> "Redis databases; no Memcached";
+            case "sharding", "shards_count", "oss_cluster", "proxy_policy" -> "each bdb is one redis-server behind one endpoint";
+            case "replication" -> "no replica shard: a bdb's redis-server is restarted by its syncer-service";
+            case "data_internode_encryption" -> "a bdb's redis-server runs beside its syncer-service; nothing crosses nodes";
+            case "ssl" -> "deprecated in RE: use tls_mode";
+            default -> "";
+        };
     }
 
     /** Parses a request body; 400 malformed_request unless it is a JSON object. */
@@ -68,15 +119,29 @@ public final class BdbJson {
         }
     }
 
-    /** {@code base} with the writable fields of {@code request} laid over it; unknown fields are logged and ignored. */
+    /**
+     * {@code base} (the bdb as rendered, or empty for a create) with the writable fields of {@code request} laid over it.
+     * Nothing is ignored: an unknown field, a field RE has that this suite does not support (or not with that value), and
+     * a read-only field that differs from the bdb's are refused, naming the field ({@code 400 invalid_schema}).
+     */
     public static ObjectNode overlay(ObjectNode base, ObjectNode request) {
+        boolean creating = base.isEmpty();
         ObjectNode merged = base.deepCopy();
         for (Iterator<Map.Entry<String, JsonNode>> it = request.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
-            if (WRITABLE.contains(f.getKey())) {
-                merged.set(f.getKey(), f.getValue());
-            } else if (!READ_ONLY.contains(f.getKey())) {
-                LOG.warnf("ignoring unknown bdb field '%s'", f.getKey());
+            String k = f.getKey();
+            if (WRITABLE.contains(k)) {
+                merged.set(k, f.getValue());
+            } else if (FIXED.containsKey(k)) {
+                checkFixed("", k, f.getValue());
+            } else if (READ_ONLY.contains(k)) {
+                if (creating ? !k.equals("uid") : base.get(k) == null || !base.get(k).equals(BY_VALUE, f.getValue())) {
+                    throw new ApiException(ApiError.INVALID_SCHEMA, k + ": read-only, set by the suite"
+                            + (creating ? "" : " (this bdb's is " + base.get(k) + ")"));
+                }
+            } else {
+                throw new ApiException(ApiError.INVALID_SCHEMA, k + ": not a bdb field this suite supports (writable: "
+                        + WRITABLE.stream().sorted().toList() + ")");
             }
         }
         if (request.has("authorized_names") && !request.has("authorized_subjects")) {

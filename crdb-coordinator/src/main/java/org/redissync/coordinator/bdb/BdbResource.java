@@ -4,7 +4,10 @@ import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import org.redissync.coordinator.api.QueryFlags;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -47,8 +50,8 @@ public class BdbResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
-    public ObjectNode create(@QueryParam("dry_run") boolean dryRun, String body) {
-        return service.create(body, dryRun);
+    public ObjectNode create(@Context UriInfo query, String body) {
+        return service.create(body, QueryFlags.flag("dry_run", query));
     }
 
     /** Partial update: only the fields in the body change. Applies to new connections only (seed's note). */
@@ -56,8 +59,8 @@ public class BdbResource {
     @Path("/{uid}")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
-    public ObjectNode update(@PathParam("uid") String uid, @QueryParam("dry_run") boolean dryRun, String body) {
-        return service.update(uid(uid), body, dryRun);
+    public ObjectNode update(@PathParam("uid") String uid, @Context UriInfo query, String body) {
+        return service.update(uid(uid), body, QueryFlags.flag("dry_run", query));
     }
 
     @DELETE

@@ -19,10 +19,12 @@ import org.redissync.coordinator.error.ApiException;
 import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.coordinator.state.DesiredState;
 import org.redissync.coordinator.state.TrustSets;
+import org.redissync.coordinator.task.TaskProgress;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.BdbDeleted;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.SuiteEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
@@ -31,6 +33,7 @@ import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.TlsMode;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -61,13 +64,13 @@ public class BdbService {
     public ObjectNode create(String body, boolean dryRun) {
         ObjectNode request = BdbJson.body(body);
         return state.change(() -> {
-            BdbSpec spec = BdbJson.parse(BdbJson.overlay(JsonNodeFactory.instance.objectNode(), request), clock.instant(), Set.of());
-            if (spec.cluster() == null) {
-                throw new ApiException(ApiError.INVALID_VALUE, "cluster: say which cluster the bdb lives on; known: "
-                        + state.clusterNames().stream().sorted().toList());
+            ObjectNode fields = BdbJson.overlay(JsonNodeFactory.instance.objectNode(), request);
+            if (!fields.hasNonNull("cluster")) {
+                fields.put("cluster", state.defaultCluster("cluster"));
             }
+            BdbSpec spec = BdbJson.parse(fields, clock.instant(), Set.of());
             state.cluster(spec.cluster());
-            long uid = state.nextBdbUid();
+            long uid = requestedUid(request).orElseGet(state::nextBdbUid);
             BdbConfigured b = place(uid, 1, spec, null, Set.of());
             checkSources(b);
             if (dryRun) {
@@ -79,8 +82,29 @@ public class BdbService {
         });
     }
 
+    /**
+     * RE's optional {@code uid} on create: a positive integer that no bdb has (or had: a deleted bdb's uid stays
+     * taken, so nothing that still follows the old bdb mistakes the new one for it).
+     */
+    private Optional<Long> requestedUid(ObjectNode request) {
+        JsonNode v = request.get("uid");
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
+            throw new ApiException(ApiError.INVALID_VALUE, "uid: a positive integer expected");
+        }
+        if (state.uidEverUsed(v.asLong())) {
+            throw new ApiException(ApiError.UID_IN_USE, "uid: bdb " + v.asLong() + " exists or existed; leave uid out to get a new one");
+        }
+        return Optional.of(v.asLong());
+    }
+
     public ObjectNode update(long uid, String body, boolean dryRun) {
         ObjectNode request = BdbJson.body(body);
+        if (request.hasNonNull("uid") && !(request.get("uid").canConvertToLong() && request.get("uid").asLong() == uid)) {
+            throw new ApiException(ApiError.INVALID_VALUE, "uid: a bdb's uid cannot be changed");
+        }
         return state.change(() -> {
             BdbConfigured current = require(uid);
             BdbSpec spec = BdbJson.parse(BdbJson.overlay(render(current), request), clock.instant(),
@@ -88,25 +112,70 @@ public class BdbService {
             if (!current.cluster().equals(spec.cluster())) {
                 throw new ApiException(ApiError.INVALID_CONFIGURATION, "cluster: a bdb cannot move to another cluster");
             }
-            if (current.crdbGuid() != null) {
-                boolean encrypted = state.crdb(current.crdbGuid()).map(c -> c.encryption()).orElse(false);
-                if (encrypted && spec.tlsMode() == TlsMode.DISABLED) {
-                    throw new ApiException(ApiError.INVALID_CONFIGURATION, "tls_mode: this bdb is an instance of CRDB "
-                            + current.crdbGuid() + " with encryption on, so it is at least replica_ssl");
-                }
-            }
             BdbConfigured next = place(uid, current.generation() + 1, spec, current, Set.of());
             checkSources(next);
             if (next.equals(withGeneration(current, next.generation(), next))) {
                 return render(current);
             }
+            Optional<CrdbConfigured> crdb = crdbFollowing(next);
             if (dryRun) {
                 return render(next);
             }
-            state.write(withTrust(List.of(next)));
+            List<SuiteEvent> out = new ArrayList<>(crdb.isPresent() ? withTrustAround(List.of(next), crdb.get()) : withTrust(List.of(next)));
+            crdb.ifPresent(out::add);
+            state.write(out);
             LOG.infof("updated bdb %d to generation %d", uid, next.generation());
             return render(state.bdb(uid).orElseThrow());
         });
+    }
+
+    /**
+     * A CRDB instance's {@code tls_mode} decides whether the channels that pull from it use TLS (RE's REST path for
+     * Active-Active TLS). The CRDB's {@code encryption} follows its instances: true exactly when every one is at least
+     * {@code replica_ssl}. The CRDB as it becomes with {@code next}, when that changes its {@code encryption}.
+     */
+    private Optional<CrdbConfigured> crdbFollowing(BdbConfigured next) {
+        if (next.crdbGuid() == null) {
+            return Optional.empty();
+        }
+        return state.crdb(next.crdbGuid()).flatMap(c -> {
+            boolean all = c.instances().stream().allMatch(i -> (i.bdbUid() == next.uid() ? Optional.of(next) : state.bdb(i.bdbUid()))
+                    .map(b -> b.tls().tlsMode() != TlsMode.DISABLED).orElse(false));
+            if (all == c.encryption()) {
+                return Optional.empty();
+            }
+            return Optional.of(new CrdbConfigured(CrdbConfigured.VERSION, c.guid(), c.generation() + 1, c.name(), all,
+                    c.causalConsistency(), c.defaultDbConfig(), c.instances(), c.forceCounter(), clock.instant()));
+        });
+    }
+
+    /**
+     * An instance's TLS change is applied when every channel into and out of it that has reported is on TLS exactly when
+     * {@link CrdbConfigured#channelTls} says so; null then, else the first one that is not.
+     */
+    private String channelTlsPending(BdbConfigured b, Map<String, SyncerStatusEvent> status) {
+        Optional<CrdbConfigured> crdb = state.crdb(b.crdbGuid());
+        if (crdb.isEmpty()) {
+            return null;
+        }
+        for (var peer : crdb.get().instances()) {
+            if (peer.cluster().equals(b.cluster())) {
+                continue;
+            }
+            BdbConfigured other = state.bdb(peer.bdbUid()).orElse(null);
+            for (boolean in : new boolean[] {true, false}) {
+                String from = in ? peer.cluster() : b.cluster();
+                String to = in ? b.cluster() : peer.cluster();
+                SyncerStatusEvent e = status.get(to + "/channel/" + SyncerStatusEvent.crdbChannelId(b.crdbGuid(), from, to));
+                if (e instanceof ChannelStatus c) {
+                    String mismatch = TaskProgress.tlsMismatch(c, crdb.get().channelTls(in ? other : b));
+                    if (mismatch != null) {
+                        return "channel " + from + " -> " + to + " " + mismatch + (c.lastError() != null ? " (" + c.lastError() + ")" : "");
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     public void delete(long uid) {
@@ -203,7 +272,7 @@ public class BdbService {
         return withTrust(changed, state.crdbs());
     }
 
-    private List<SuiteEvent> withTrust(List<BdbConfigured> changed, Map<String, org.redissync.events.CrdbConfigEvent.CrdbConfigured> crdbs) {
+    private List<SuiteEvent> withTrust(List<BdbConfigured> changed, Map<String, CrdbConfigured> crdbs) {
         Map<Long, BdbConfigured> all = new HashMap<>(state.bdbs());
         changed.forEach(b -> all.put(b.uid(), b));
         List<SuiteEvent> out = new ArrayList<>();
@@ -224,8 +293,8 @@ public class BdbService {
     }
 
     /** As {@link #withTrust}, computed as if {@code crdb} were already written (its instances trust each other). */
-    public List<SuiteEvent> withTrustAround(List<BdbConfigured> changed, org.redissync.events.CrdbConfigEvent.CrdbConfigured crdb) {
-        Map<String, org.redissync.events.CrdbConfigEvent.CrdbConfigured> crdbs = new HashMap<>(state.crdbs());
+    public List<SuiteEvent> withTrustAround(List<BdbConfigured> changed, CrdbConfigured crdb) {
+        Map<String, CrdbConfigured> crdbs = new HashMap<>(state.crdbs());
         crdbs.put(crdb.guid(), crdb);
         return withTrust(changed, crdbs);
     }
@@ -274,6 +343,13 @@ public class BdbService {
             } else if (h.observedGeneration() < b.generation() || !listening) {
                 s = "active-change-pending";
                 reason = h.lastError() != null ? "redis: " + h.lastError() : reason;
+            }
+        }
+        if (s.equals("active") && b.crdbGuid() != null) {
+            String channels = channelTlsPending(b, status);
+            if (channels != null) {
+                s = "active-change-pending";
+                reason = channels;
             }
         }
         Map<Integer, ObjectNode> sources = new HashMap<>();

@@ -22,20 +22,23 @@ import jakarta.ws.rs.core.UriInfo;
 import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiErrorMapper;
+import org.redissync.coordinator.state.DesiredState;
 
 /**
  * {@code /v1/cluster/...} (cluster certificates) at the suite's one API URL: authenticated here
  * (viewer reads, admin writes), then forwarded to cert-service, whose answer (RE error bodies
- * included) is passed back unchanged.
+ * included) is passed back unchanged. A request without {@code ?cluster=} is for the default cluster.
  */
 @Path("/v1/cluster")
 public class ClusterCertificatesForwarder {
 
     private final CoordinatorConfig config;
+    private final DesiredState state;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    ClusterCertificatesForwarder(CoordinatorConfig config) {
+    ClusterCertificatesForwarder(CoordinatorConfig config, DesiredState state) {
         this.config = config;
+        this.state = state;
     }
 
     @GET
@@ -66,6 +69,10 @@ public class ClusterCertificatesForwarder {
             return ApiErrorMapper.body(ApiError.UNAVAILABLE, "no cert-service is configured (redissync.cert-service.url)");
         }
         String query = uri.getRequestUri().getRawQuery();
+        if (!uri.getQueryParameters().containsKey("cluster")) { // RE has one API per cluster: its scripts name none
+            String cluster = "cluster=" + java.net.URLEncoder.encode(state.defaultCluster("?cluster="), java.nio.charset.StandardCharsets.UTF_8);
+            query = query == null || query.isEmpty() ? cluster : query + "&" + cluster;
+        }
         URI target = URI.create(config.certService().url().get().replaceAll("/+$", "") + "/v1/cluster/" + path
                 + (query == null ? "" : "?" + query));
         HttpRequest.Builder r = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))

@@ -64,6 +64,13 @@ public interface CoordinatorConfig {
         /** Names in the API certificate. */
         @WithDefault("localhost,127.0.0.1")
         List<String> names();
+
+        /**
+         * The cluster a cluster-scoped request goes to when it names none, as Redis Enterprise scripts (one API per
+         * cluster) send them: {@code POST /v1/bdbs} without {@code cluster}, {@code /v1/cluster/*} without
+         * {@code ?cluster=}. Unset with a single cluster: that one; unset with several: such requests are refused.
+         */
+        Optional<String> defaultCluster();
     }
 
     /** Where {@code /v1/cluster/*} (certificates) is forwarded. */

@@ -4,7 +4,10 @@ import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import org.redissync.coordinator.api.QueryFlags;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
@@ -49,17 +52,17 @@ public class CrdbResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
-    public ObjectNode create(@QueryParam("dry_run") boolean dryRun, @HeaderParam("X-Task-ID") String taskId, String body) {
-        return service.create(body, dryRun, taskId);
+    public ObjectNode create(@Context UriInfo query, @HeaderParam("X-Task-ID") String taskId, String body) {
+        return service.create(body, QueryFlags.flag("dry_run", query), taskId);
     }
 
     @PATCH
     @Path("/{guid}")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
-    public ObjectNode patch(@PathParam("guid") String guid, @QueryParam("dry_run") boolean dryRun,
+    public ObjectNode patch(@PathParam("guid") String guid, @Context UriInfo query,
             @HeaderParam("X-Task-ID") String taskId, String body) {
-        return service.update(guid, BdbJson.body(body), false, dryRun, taskId);
+        return service.update(guid, BdbJson.body(body), false, QueryFlags.flag("dry_run", query), taskId);
     }
 
     /** {@code {"crdb": {...changed fields}, "force_update": true}}: force rebuilds every channel even when nothing changed. */
@@ -69,11 +72,16 @@ public class CrdbResource {
     @RolesAllowed("admin")
     public ObjectNode updates(@PathParam("guid") String guid, @HeaderParam("X-Task-ID") String taskId, String body) {
         ObjectNode req = BdbJson.body(body);
+        CrdbService.onlyFields(req, "", java.util.Set.of("crdb", "force_update"));
         JsonNode crdb = req.get("crdb");
         if (crdb != null && !crdb.isObject()) {
             throw new ApiException(ApiError.INVALID_VALUE, "crdb: an object of the fields to change expected");
         }
-        boolean force = req.path("force_update").asBoolean(false);
+        JsonNode forceNode = req.get("force_update");
+        if (forceNode != null && !forceNode.isNull() && !forceNode.isBoolean()) {
+            throw new ApiException(ApiError.INVALID_VALUE, "force_update: true or false expected");
+        }
+        boolean force = forceNode != null && forceNode.asBoolean(false);
         return service.update(guid, crdb == null ? BdbJson.MAPPER.createObjectNode() : (ObjectNode) crdb, force, false, taskId);
     }
 

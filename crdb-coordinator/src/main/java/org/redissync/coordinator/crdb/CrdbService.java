@@ -79,6 +79,24 @@ public class CrdbService {
     /** POST /v1/crdbs: validates, writes the instance bdbs and the CRDB, returns the (queued) task. */
     public ObjectNode create(String body, boolean dryRun, String taskId) {
         ObjectNode req = BdbJson.body(body);
+        onlyFields(req, "", CREATE_FIELDS);
+        JsonNode instancesNode = req.get("instances");
+        if (instancesNode != null && instancesNode.isArray()) {
+            for (int i = 0; i < instancesNode.size(); i++) {
+                if (instancesNode.get(i).isObject()) {
+                    onlyFields((ObjectNode) instancesNode.get(i), "instances[" + i + "].", INSTANCE_FIELDS);
+                    if (instancesNode.get(i).get("cluster") instanceof ObjectNode c) {
+                        onlyFields(c, "instances[" + i + "].cluster.", INSTANCE_CLUSTER_FIELDS);
+                    }
+                    if (instancesNode.get(i).get("db_config") instanceof ObjectNode c) {
+                        dbConfigFields(c, "instances[" + i + "].db_config.");
+                    }
+                }
+            }
+        }
+        if (req.get("default_db_config") instanceof ObjectNode c) {
+            dbConfigFields(c, "default_db_config.");
+        }
         return state.change(() -> {
             ObjectNode dbConfig = req.has("default_db_config") && req.get("default_db_config").isObject()
                     ? ((ObjectNode) req.get("default_db_config")).deepCopy() : JsonNodeFactory.instance.objectNode();
@@ -129,6 +147,8 @@ public class CrdbService {
                 instances.add(new Instance(i + 1, cluster, uid, endpoint, sni, compression));
                 uid++;
             }
+            // encryption follows the instances (see BdbService): instances all created with tls_mode on make it true
+            encryption |= instanceBdbs.stream().allMatch(b -> b.tls().tlsMode() != TlsMode.DISABLED);
             Map<String, Object> defaults = new LinkedHashMap<>();
             dbConfig.fields().forEachRemaining(f -> defaults.put(f.getKey(), BdbJson.MAPPER.convertValue(f.getValue(), Object.class)));
             String name = dbConfig.hasNonNull("name") ? dbConfig.get("name").asText() : null;
@@ -149,6 +169,10 @@ public class CrdbService {
 
     /** PATCH /v1/crdbs/{guid} and POST .../updates: changed fields only, {@code default_db_config} merged. */
     public ObjectNode update(String guid, ObjectNode patch, boolean force, boolean dryRun, String taskId) {
+        onlyFields(patch, "", UPDATE_FIELDS);
+        if (patch.get("default_db_config") instanceof ObjectNode c) {
+            dbConfigFields(c, "default_db_config.");
+        }
         return state.change(() -> {
             CrdbConfigured current = require(guid);
             boolean encryption = patch.has("encryption") ? bool(patch, "encryption", current.encryption()) : current.encryption();
@@ -228,6 +252,37 @@ public class CrdbService {
         tracker.poke();
         LOG.infof("task %s: %s %s", queued.id(), queued.operation(), queued.crdbGuid());
         return TaskService.render(queued);
+    }
+
+    /** Fields of POST /v1/crdbs, of each instance, and of its cluster ({@code url} and {@code credentials}: one API here). */
+    static final Set<String> CREATE_FIELDS = Set.of("name", "memory_size", "encryption", "causal_consistency", "default_db_config",
+            "instances");
+    static final Set<String> INSTANCE_FIELDS = Set.of("cluster", "db_config", "compression");
+    static final Set<String> INSTANCE_CLUSTER_FIELDS = Set.of("name", "url", "credentials", "replication_endpoint", "replication_tls_sni");
+    /** Fields a CRDB update changes (PATCH, and {@code crdb} in POST .../updates). */
+    static final Set<String> UPDATE_FIELDS = Set.of("encryption", "default_db_config");
+
+    /** Nothing is ignored: a field outside {@code allowed} is refused by name ({@code 400 invalid_schema}). */
+    static void onlyFields(ObjectNode o, String path, Set<String> allowed) {
+        o.fieldNames().forEachRemaining(k -> {
+            if (!allowed.contains(k)) {
+                throw new ApiException(ApiError.INVALID_SCHEMA, path + k + ": not a field this suite supports here"
+                        + ("".equals(path) && k.endsWith("_instances") ? " yet (CRDB membership changes are not implemented)" : "")
+                        + " (supported: " + allowed.stream().sorted().toList() + ")");
+            }
+        });
+    }
+
+    /** A CRDB's database configuration: the instance fields it may set, and RE's fixed ones at their one value. */
+    static void dbConfigFields(ObjectNode o, String path) {
+        o.fields().forEachRemaining(f -> {
+            if (BdbJson.isFixed(f.getKey())) {
+                BdbJson.checkFixed(path, f.getKey(), f.getValue());
+            } else if (!DB_CONFIG_FIELDS.contains(f.getKey())) {
+                throw new ApiException(ApiError.INVALID_SCHEMA, path + f.getKey() + ": not a database setting an Active-Active database "
+                        + "takes here (supported: " + DB_CONFIG_FIELDS.stream().sorted().toList() + ")");
+            }
+        });
     }
 
     private static ObjectNode onlyDbConfig(ObjectNode cfg) {

@@ -6,6 +6,8 @@ package org.redissync.coordinator.error;
  */
 public enum ApiError {
     MALFORMED_JSON(400, "malformed_request"),
+    /** A field that is unknown, not supported by this suite (or not with that value), or read-only. */
+    INVALID_SCHEMA(400, "invalid_schema"),
     INVALID_VALUE(400, "invalid_value"),
     INVALID_CERTIFICATE(400, "invalid_certificate"),
     CERTIFICATE_EXPIRED(400, "certificate_expired"),
@@ -21,6 +23,7 @@ public enum ApiError {
     BACKEND_UNREACHABLE(406, "backend_unreachable"),
     PORT_IN_USE(409, "port_in_use"),
     NAME_IN_USE(409, "name_in_use"),
+    UID_IN_USE(409, "uid_in_use"),
     BDB_NOT_FOUND(404, "db_not_exist"),
     CRDB_NOT_FOUND(404, "crdb_not_exist"),
     TASK_NOT_FOUND(404, "task_not_exist"),

@@ -42,6 +42,10 @@ public class DesiredState {
     DesiredState(CoordinatorEvents events, CoordinatorConfig config) {
         this.events = events;
         this.config = config;
+        config.api().defaultCluster().map(String::strip).filter(c -> !c.isEmpty() && !config.clusters().containsKey(c)).ifPresent(c -> {
+            throw new IllegalStateException("redissync.api.default-cluster: '" + c + "' is not one of the clusters "
+                    + config.clusters().keySet().stream().sorted().toList());
+        });
     }
 
     /** Runs {@code change} as the single writer: validations and writes see no concurrent change. */
@@ -118,6 +122,11 @@ public class DesiredState {
     }
 
     /** A uid never used before (deleted ones included). */
+    /** Whether any bdb, live or deleted, has had {@code uid}. */
+    public boolean uidEverUsed(long uid) {
+        return events.bdbs().all().values().stream().anyMatch(e -> e.uid() == uid);
+    }
+
     public long nextBdbUid() {
         return events.bdbs().all().values().stream().mapToLong(BdbConfigEvent::uid).max().orElse(0) + 1;
     }
@@ -141,6 +150,23 @@ public class DesiredState {
                     + config.clusters().keySet().stream().sorted().toList());
         }
         return c;
+    }
+
+    /**
+     * The cluster a request that names none goes to ({@code redissync.api.default-cluster}, or the only cluster);
+     * {@code 400 unknown_cluster} saying how to name one when there is none.
+     */
+    public String defaultCluster(String what) {
+        Optional<String> configured = config.api().defaultCluster().map(String::strip).filter(c -> !c.isEmpty());
+        if (configured.isPresent()) {
+            cluster(configured.get());
+            return configured.get();
+        }
+        if (config.clusters().size() == 1) {
+            return config.clusters().keySet().iterator().next();
+        }
+        throw new ApiException(ApiError.UNKNOWN_CLUSTER, what + ": say which cluster; known: " + config.clusters().keySet().stream().sorted()
+                .toList() + " (no default cluster is configured: redissync.api.default-cluster)");
     }
 
     public Set<String> clusterNames() {

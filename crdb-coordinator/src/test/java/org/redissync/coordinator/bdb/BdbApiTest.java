@@ -2,6 +2,7 @@ package org.redissync.coordinator.bdb;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -55,6 +56,62 @@ class BdbApiTest {
         given().auth().preemptive().basic("admin", "wrong").get("/v1/bdbs").then().statusCode(401);
         viewer().get("/v1/bdbs").then().statusCode(200);
         viewer().body(Map.of("name", "x", "cluster", "cluster-a")).post("/v1/bdbs").then().statusCode(403);
+    }
+
+    @Test
+    void anReScriptsCreateWithoutAClusterGoesToTheDefaultClusterAndItsUidIsHonoured() {
+        long wanted = 900_000 + new java.util.Random().nextInt(90_000);
+        // RE's body: no "cluster" (one API per cluster there), an explicit uid
+        admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", wanted, "memory_size", 1 << 26))
+                .post("/v1/bdbs").then().statusCode(200).body("uid", equalTo((int) wanted)).body("cluster", equalTo("cluster-b"));
+        String before = snapshot();
+        admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", wanted)).post("/v1/bdbs")
+                .then().statusCode(409).body("error_code", equalTo("uid_in_use"));
+        admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", -3)).post("/v1/bdbs")
+                .then().statusCode(400).body("error_code", equalTo("invalid_value"));
+        admin().body(Map.of("uid", wanted + 1)).put("/v1/bdbs/" + wanted).then().statusCode(400)
+                .body("description", containsString("cannot be changed"));
+        assertThat(snapshot()).isEqualTo(before);
+        // a deleted bdb's uid is not given again
+        admin().delete("/v1/bdbs/" + wanted).then().statusCode(200);
+        admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", wanted)).post("/v1/bdbs")
+                .then().statusCode(409);
+    }
+
+    @Test
+    void nothingIsSilentlyIgnoredAndRessFixedFieldsAreTakenAtTheirOneValue() {
+        // RE's create body with the fields it usually carries, at the one value this suite supports
+        long uid = admin().body(Map.of("name", "fixed-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a",
+                "type", "redis", "sharding", false, "shards_count", 1, "replication", false, "proxy_policy", "single"))
+                .post("/v1/bdbs").then().statusCode(200).extract().jsonPath().getLong("uid");
+        String before = snapshot();
+        Object[][] refused = {
+                {Map.of("tls_mod", "enabled"), "tls_mod: not a bdb field"},
+                {Map.of("shards_count", 2), "shards_count: this suite supports only 1"},
+                {Map.of("replication", true), "replication: this suite supports only false"},
+                {Map.of("data_internode_encryption", true), "data_internode_encryption"},
+                {Map.of("ssl", true), "use tls_mode"},
+                {Map.of("status", "active-ish"), "status: read-only"},
+                {Map.of("authentication_ssl_crdt_certs", List.of(Map.of("client_cert", "x"))), "authentication_ssl_crdt_certs: read-only"}};
+        for (Object[] r : refused) {
+            admin().body(r[0]).put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_schema"))
+                    .body("description", containsString((String) r[1]));
+        }
+        admin().body(Map.of("name", "x-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a", "status", "active"))
+                .post("/v1/bdbs").then().statusCode(400).body("description", containsString("status: read-only"));
+        // RE's bare ?dry_run validates and applies nothing; a value that is not a boolean is refused
+        admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid + "?dry_run").then().statusCode(200)
+                .body("tls_mode", equalTo("enabled"));
+        admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid + "?dry_run=perhaps").then().statusCode(400)
+                .body("description", containsString("dry_run"));
+        admin().body(Map.of("name", "dry-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a"))
+                .post("/v1/bdbs?dry_run").then().statusCode(200);
+        assertThat(snapshot()).isEqualTo(before);
+        // A script's GET-modify-PUT sends the whole object back: the read-only fields match, so it is taken
+        String whole = admin().get("/v1/bdbs/" + uid).then().statusCode(200).extract().asString().replace("\"disabled\",\"enforce",
+                "\"replica_ssl\",\"enforce");
+        assertThat(whole).contains("\"tls_mode\":\"replica_ssl\"");
+        admin().body(whole).put("/v1/bdbs/" + uid).then().statusCode(200).body("tls_mode", equalTo("replica_ssl"));
     }
 
     @Test
@@ -247,7 +304,7 @@ class BdbApiTest {
         }
         admin().get("/v1/bdbs/999999").then().statusCode(404).body("error_code", equalTo("db_not_exist"));
         admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/999999").then().statusCode(404);
-        admin().body(Map.of("name", "x")).post("/v1/bdbs").then().statusCode(400);
+        admin().body(Map.of("name", "not a name")).post("/v1/bdbs").then().statusCode(400).body("error_code", equalTo("invalid_value"));
         admin().body(Map.of("name", "x", "cluster", "nowhere")).post("/v1/bdbs").then().statusCode(400).body("error_code",
                 equalTo("unknown_cluster"));
         assertThat(snapshot()).isEqualTo(before);

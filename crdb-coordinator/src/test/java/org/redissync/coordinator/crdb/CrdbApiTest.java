@@ -124,6 +124,77 @@ class CrdbApiTest {
     }
 
     @Test
+    void theSeedsRestPathPutsAnInstancesChannelsOnTlsAndTheCrdbsEncryptionFollowsItsInstances() {
+        String guid = admin().body(createBody("seed-rest", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        reportApplied(guid, 1, false);
+        JsonPath crdb = admin().get("/v1/crdbs/" + guid).jsonPath();
+        Map<String, Long> uids = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            uids.put(crdb.getString("instances[" + i + "].cluster.name"), crdb.getLong("instances[" + i + "].db_uid"));
+        }
+        long a = uids.get("cluster-a");
+        // The seed's body, verbatim, to one instance: the CRDB is not encrypted yet (two instances are still disabled).
+        long gen = admin().body("{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"replica_ssl\"}").put("/v1/bdbs/" + a)
+                .then().statusCode(200).body("tls_mode", equalTo("replica_ssl")).extract().jsonPath().getLong("generation");
+        admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(false)).body("generation", equalTo(1));
+        // Its endpoint applied the change, but the channels that pull from it are still plaintext: not active yet.
+        FakeSyncers syncers = new FakeSyncers(events.streams().publisher());
+        syncers.endpoint("cluster-a", a, gen, TlsMode.REPLICA_SSL);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/v1/bdbs/" + a).then()
+                .body("status", equalTo("active-change-pending"))
+                .body("status_reason", containsString("channel cluster-a -> cluster-b is plaintext, expected TLS")));
+        for (String to : List.of("cluster-b", "cluster-c")) {
+            syncers.channel(guid, "cluster-a", to, uids.get(to), 1, SyncState.IN_SYNC, true);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/v1/bdbs/" + a).then().body("status", equalTo("active")));
+        // Channels between b and c stay plaintext: nothing expects them on TLS.
+        admin().get("/v1/bdbs/" + uids.get("cluster-b")).then().body("tls_mode", equalTo("disabled"));
+
+        // The same PUT to the other two: every instance is at least replica_ssl, so the CRDB reads encrypted.
+        for (String c : List.of("cluster-b", "cluster-c")) {
+            admin().body("{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"replica_ssl\"}").put("/v1/bdbs/" + uids.get(c))
+                    .then().statusCode(200);
+        }
+        admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(true)).body("generation", equalTo(2));
+        // And "enabled" (TLS for clients too) keeps it so; "disabled" on one instance makes it plaintext again.
+        admin().body("{\"tls_mode\": \"enabled\"}").put("/v1/bdbs/" + a).then().statusCode(200).body("tls_mode", equalTo("enabled"));
+        admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(true)).body("generation", equalTo(2));
+        admin().body("{\"tls_mode\": \"disabled\"}").put("/v1/bdbs/" + uids.get("cluster-c")).then().statusCode(200);
+        admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(false)).body("generation", equalTo(3));
+    }
+
+    @Test
+    void fieldsThisSuiteDoesNotSupportAreRefusedByNameAndBareDryRunAppliesNothing() {
+        String guid = admin().body(createBody("strict", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        String before = admin().get("/v1/crdbs/" + guid).asString();
+        Map<String, Object> typo = new java.util.HashMap<>(createBody("typo", false));
+        typo.put("encrypton", true);
+        admin().body(typo).post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("invalid_schema"))
+                .body("description", containsString("encrypton"));
+        Map<String, Object> sharded = new java.util.HashMap<>(createBody("sharded", false));
+        sharded.put("default_db_config", Map.of("shards_count", 3));
+        admin().body(sharded).post("/v1/crdbs").then().statusCode(400).body("description", containsString("default_db_config.shards_count"));
+        admin().body(Map.of("default_db_config", Map.of("data_persistence", "aof"))).patch("/v1/crdbs/" + guid).then().statusCode(400)
+                .body("description", containsString("default_db_config.data_persistence"));
+        admin().body(Map.of("crdb", Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-d"))))))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(400)
+                .body("description", containsString("add_instances")).body("description", containsString("not implemented"));
+        admin().body(Map.of("crdb", Map.of("encryption", true), "force", true)).post("/v1/crdbs/" + guid + "/updates").then().statusCode(400)
+                .body("description", containsString("force"));
+        admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid + "?dry_run").then().statusCode(200);
+        assertThat(admin().get("/v1/crdbs/" + guid).asString()).isEqualTo(before);
+        assertThat(admin().get("/v1/crdbs").asString()).doesNotContain("\"typo\"").doesNotContain("\"sharded\"");
+    }
+
+    @Test
+    void aCrdbCreatedWithEveryInstanceOnTlsIsEncrypted() {
+        Map<String, Object> body = new java.util.HashMap<>(createBody("created-tls", false));
+        body.put("default_db_config", Map.of("memory_size", 1 << 26, "tls_mode", "replica_ssl"));
+        String guid = admin().body(body).post("/v1/crdbs").then().statusCode(200).extract().jsonPath().getString("crdb_guid");
+        admin().get("/v1/crdbs/" + guid).then().body("encryption", equalTo(true));
+    }
+
+    @Test
     void aTaskNobodyAppliesFailsAfterTheTimeoutNamingEachClusterAndWhy() {
         String id = admin().body(createBody("late", true)).post("/v1/crdbs").jsonPath().getString("id");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("failed"));

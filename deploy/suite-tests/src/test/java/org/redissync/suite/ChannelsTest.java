@@ -210,6 +210,52 @@ class ChannelsTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void theSeedsRestPathForActiveActiveTlsPutsEveryChannelOnTlsWithoutAFullResync() throws Exception {
+        var off = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", "false");
+        assertThat(off.exitCode()).as(off.output()).isZero();
+        Map<String, Long> fullBefore = resyncCounters("full");
+        Map<String, Long> uids = new LinkedHashMap<>();
+        for (JsonNode i : suite.api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
+            uids.put(i.at("/cluster/name").asText(), i.get("db_uid").asLong());
+        }
+        try (Writers w = new Writers("seed-rest", CLUSTERS, 300)) {
+            // The seed page's REST tab, verbatim, to every instance (as RE asks: PUT /v1/bdbs/<database-id>)
+            for (long uid : uids.values()) {
+                suite.api("PUT", "/v1/bdbs/" + uid, "{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"replica_ssl\"}");
+            }
+            awaitEveryChannelOnTlsAndEveryInstanceActive(uids);
+            w.stopAndCheck();
+        }
+        assertThat(suite.api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).as("encryption follows the instances")
+                .isTrue();
+        // "To enable TLS for all communications": clients then need TLS too, the channels stay on it.
+        for (long uid : uids.values()) {
+            suite.api("PUT", "/v1/bdbs/" + uid, "{\"enforce_client_authentication\": \"disabled\", \"tls_mode\": \"enabled\"}");
+        }
+        awaitEveryChannelOnTlsAndEveryInstanceActive(uids);
+        assertThat(resyncCounters("full")).as("full resyncs").isEqualTo(fullBefore);
+    }
+
+    static void awaitEveryChannelOnTlsAndEveryInstanceActive(Map<String, Long> uids) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String from : CLUSTERS) {
+                for (String to : CLUSTERS) {
+                    if (!from.equals(to)) {
+                        JsonNode ch = channel(from, to);
+                        assertThat(ch.at("/tls/enabled").asBoolean()).as(ch.toString()).isTrue();
+                        assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("in-sync");
+                    }
+                }
+            }
+            for (long uid : uids.values()) {
+                JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
+                assertThat(b.get("status").asText()).as(b.path("status_reason").asText()).isEqualTo("active");
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------------------
 
     /** The CRDB's channel from {@code from} into {@code to}, as the coordinator shows it. */

@@ -119,6 +119,15 @@ class CliTest {
         JsonNode certs = api("GET", "/v1/cluster/certificates?cluster=cluster-a", null);
         assertThat(certs.get("syncer_cert").asText()).isEqualTo(Files.readString(dir.resolve("syncer.pem")));
         assertThat(certs.toString()).doesNotContain("PRIVATE KEY");
+        // RE's form names no cluster (rladmin runs on one): it is the API's default cluster, cluster-a in the local suite
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "syncer2.key", "-out",
+                "syncer2.pem", "-days", "30", "-subj", "/CN=syncer2.cluster-a", "-addext", "basicConstraints=critical,CA:FALSE",
+                "-addext", "extendedKeyUsage=clientAuth");
+        var reForm = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer2.pem").toString(),
+                "key_file", dir.resolve("syncer2.key").toString());
+        assertThat(reForm.output()).contains("Finished successfully");
+        assertThat(api("GET", "/v1/cluster/certificates", null).get("syncer_cert").asText())
+                .isEqualTo(Files.readString(dir.resolve("syncer2.pem")));
         var mismatch = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer.pem").toString(),
                 "key_file", dir.resolve("other.key").toString(), "--cluster", "cluster-a");
         assertThat(mismatch.exitCode()).isNotZero();

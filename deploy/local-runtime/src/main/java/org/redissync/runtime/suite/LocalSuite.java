@@ -153,6 +153,8 @@ public final class LocalSuite {
             for (String cluster : clusterNames) {
                 api.put("redissync.clusters." + cluster + ".endpoint-host", "127.0.0.1");
             }
+            // RE scripts name no cluster (one API per cluster there): theirs is the first one
+            api.put("redissync.api.default-cluster", clusterNames.get(0));
             startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
             int apiTls = Integer.parseInt(ports.getProperty("api.tls"));
             step("API over HTTPS", () -> {
