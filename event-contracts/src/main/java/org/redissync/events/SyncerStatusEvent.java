@@ -9,14 +9,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * Topic {@code syncer.status} (compacted): what each syncer-service has applied. Key
- * {@code <cluster>/channel/<channel id>}, {@code <cluster>/endpoint/<bdb uid>} or {@code <cluster>/shard/<bdb uid>}. The coordinator
- * finishes tasks from these.
+ * {@code <cluster>/channel/<channel id>}, {@code <cluster>/endpoint/<bdb uid>}, {@code <cluster>/shard/<bdb uid>} or
+ * {@code <cluster>/syncer} (its heartbeat). The coordinator finishes tasks from these, and trusts them only while the
+ * heartbeat is fresh.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = SyncerStatusEvent.ChannelStatus.class, name = "channel_status"),
         @JsonSubTypes.Type(value = SyncerStatusEvent.EndpointStatus.class, name = "endpoint_status"),
-        @JsonSubTypes.Type(value = SyncerStatusEvent.ShardStatus.class, name = "shard_status")})
+        @JsonSubTypes.Type(value = SyncerStatusEvent.ShardStatus.class, name = "shard_status"),
+        @JsonSubTypes.Type(value = SyncerStatusEvent.SyncerHeartbeat.class, name = "syncer_heartbeat")})
 public sealed interface SyncerStatusEvent extends SuiteEvent {
 
     String cluster();
@@ -143,6 +145,65 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
         @Override
         public String key() {
             return cluster + "/shard/" + bdbUid;
+        }
+    }
+
+    /**
+     * Published by each syncer-service every {@code interval}, whether or not anything changed: the other reports of
+     * its cluster are current only while this is ({@link #staleFor}). Compared with the reader's clock, so the
+     * clocks of the hosts must agree to well within an interval (NTP).
+     */
+    record SyncerHeartbeat(
+            int version,
+            String cluster,
+            Instant at,
+            java.time.Duration interval,
+            Instant startedAt) implements SyncerStatusEvent {
+
+        public static final int VERSION = 1;
+
+        /** Heartbeats missed before a syncer-service is taken for silent. */
+        public static final int MISSED = 3;
+
+        public SyncerHeartbeat {
+            Objects.requireNonNull(cluster, "cluster");
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(interval, "interval");
+        }
+
+        public static String key(String cluster) {
+            return cluster + "/syncer";
+        }
+
+        @Override
+        public String key() {
+            return key(cluster);
+        }
+
+        @Override
+        public long observedGeneration() {
+            return 0;
+        }
+
+        /**
+         * How long {@code cluster}'s syncer-service has been silent, when it has missed {@link #MISSED} heartbeats by
+         * {@code now}; empty while it reports (or when it never has: then nothing of it is reported either).
+         */
+        public static java.util.Optional<java.time.Duration> staleFor(java.util.Map<String, ? extends SyncerStatusEvent> status,
+                String cluster, Instant now) {
+            if (!(status.get(key(cluster)) instanceof SyncerHeartbeat h)) {
+                return java.util.Optional.empty();
+            }
+            java.time.Duration age = java.time.Duration.between(h.at(), now);
+            return age.compareTo(h.interval().multipliedBy(MISSED)) > 0 ? java.util.Optional.of(age) : java.util.Optional.empty();
+        }
+
+        /** "the syncer-service of cluster-b has not reported for 12 s", when it has not ({@link #staleFor}). */
+        public static java.util.Optional<String> silence(java.util.Map<String, ? extends SyncerStatusEvent> status, String cluster,
+                Instant now) {
+            return staleFor(status, cluster, now).map(d -> "the syncer-service of " + cluster + " has not reported for " + d.toSeconds()
+                    + " s (since " + ((SyncerHeartbeat) status.get(key(cluster))).at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ")");
         }
     }
 }

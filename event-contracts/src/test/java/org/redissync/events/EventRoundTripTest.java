@@ -68,6 +68,8 @@ class EventRoundTripTest {
                         new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, false, T),
                 new EndpointStatus(EndpointStatus.VERSION, "cluster-a", 7, 2, TlsMode.REPLICA_SSL, 12000, true, null, T),
                 new ShardStatus(ShardStatus.VERSION, "cluster-a", 7, 2, ShardState.RECOVERING, "exited with 1", 4242, 3, T),
+                new SyncerStatusEvent.SyncerHeartbeat(SyncerStatusEvent.SyncerHeartbeat.VERSION, "cluster-a", T,
+                        java.time.Duration.ofSeconds(2), T.minusSeconds(60)),
                 new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
                         "coordinator", T, T, T.plusSeconds(1),
                         List.of(new TaskError("cluster-b", "timed out", "timeout")),
@@ -114,6 +116,6 @@ class EventRoundTripTest {
     @Test
     void keysAreTheAggregateIds() {
         assertThat(samples().map(SuiteEvent::key)).containsExactly("crdb:1b2c", "crdb:1b2c", "7", "7", "cluster-a/syncer", "ca",
-                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "cluster-a/shard/7", "633aaea3-97ee");
+                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "cluster-a/shard/7", "cluster-a/syncer", "633aaea3-97ee");
     }
 }

@@ -31,6 +31,7 @@ import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
+import org.redissync.events.SyncerStatusEvent.SyncerHeartbeat;
 import org.redissync.events.TlsMode;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -358,14 +359,16 @@ public class BdbService {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             SyncerStatusEvent ch = status.get(b.cluster() + "/channel/" + SyncerStatusEvent.replicaOfChannelId(b.uid(), src.uid()));
             if (ch instanceof ChannelStatus c) {
-                o.put("status", switch (c.state()) {
+                Optional<String> silence = SyncerHeartbeat.silence(status, b.cluster(), clock.instant());
+                o.put("status", silence.isPresent() ? "unknown" : switch (c.state()) {
                     case IN_SYNC -> "in-sync";
                     case SYNCING -> "syncing";
                     case OUT_OF_SYNC -> "out-of-sync";
                 });
                 o.put("lag", c.lagMs());
-                if (c.lastError() != null) {
-                    o.put("last_error", c.lastError());
+                if (silence.isPresent() || c.lastError() != null) {
+                    o.put("last_error", silence.map(m -> m + (c.lastError() != null ? "; its last report: " + c.lastError() : ""))
+                            .orElse(c.lastError()));
                 }
                 o.put("last_update", c.updatedAt().toString());
                 // an unrecoverable error (authentication refused, the local backend refusing writes) stops the sync, as in RE

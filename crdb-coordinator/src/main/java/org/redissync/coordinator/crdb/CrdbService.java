@@ -392,11 +392,15 @@ public class CrdbService {
                     ch.put("last_error", "not reported yet");
                     continue;
                 }
-                ch.put("status", BdbJson.MAPPER.convertValue(s.state(), String.class));
+                // reported by the destination's syncer-service: current only while it is heard from
+                var silence = org.redissync.events.SyncerStatusEvent.SyncerHeartbeat.silence(status, to.cluster(), clock.instant());
+                ch.put("status", silence.isPresent() ? "unknown" : BdbJson.MAPPER.convertValue(s.state(), String.class));
                 ch.put("lag", s.lagMs());
                 ch.put("observed_generation", s.observedGeneration());
-                if (s.lastError() != null) {
-                    ch.put("last_error", s.lastError());
+                ch.put("last_update", s.updatedAt().toString());
+                if (silence.isPresent() || s.lastError() != null) {
+                    ch.put("last_error", silence.map(m -> m + (s.lastError() != null ? "; its last report: " + s.lastError() : ""))
+                            .orElse(s.lastError()));
                 }
                 ObjectNode tls = ch.putObject("tls");
                 tls.put("enabled", s.tls() != null && s.tls().enabled());

@@ -16,6 +16,7 @@ import org.redissync.events.SyncerStatusEvent.ChannelStatus;
 import org.redissync.events.SyncerStatusEvent.EndpointStatus;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
+import org.redissync.events.SyncerStatusEvent.SyncerHeartbeat;
 
 /**
  * Is a CRDB task applied everywhere? A pure function of the desired state and what the
@@ -34,12 +35,16 @@ public final class TaskProgress {
     }
 
     public static Outcome evaluate(TaskUpdated task, CrdbConfigured crdb, List<Instance> instances, Map<Long, BdbConfigured> bdbs,
-            Map<String, SyncerStatusEvent> status) {
+            Map<String, SyncerStatusEvent> status, java.time.Instant now) {
         List<ClusterProgress> progress = new ArrayList<>();
         List<TaskError> pending = new ArrayList<>();
         boolean deleting = "delete_crdb".equals(task.operation());
         for (Instance i : instances) {
             String waiting = deleting ? deletionWait(i, status) : applyWait(task, crdb, i, instances, bdbs, status);
+            if (waiting != null) { // what it waits for may be old news: say when the cluster has gone silent
+                String w = waiting;
+                waiting = SyncerHeartbeat.silence(status, i.cluster(), now).map(silent -> silent + "; its last report: " + w).orElse(w);
+            }
             progress.add(new ClusterProgress(i.cluster(), waiting == null ? "done" : waiting));
             if (waiting != null) {
                 pending.add(new TaskError(i.cluster(), waiting, "timeout"));

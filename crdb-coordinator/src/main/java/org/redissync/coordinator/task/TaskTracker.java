@@ -99,7 +99,7 @@ public class TaskTracker {
     private TaskUpdated evaluate(TaskUpdated t, Map<Long, BdbConfigured> bdbs, Map<String, SyncerStatusEvent> status) {
         CrdbConfigured crdb = state.crdb(t.crdbGuid()).orElse(null);
         List<Instance> instances = crdb != null ? crdb.instances() : lastInstances(t.crdbGuid());
-        TaskProgress.Outcome outcome = TaskProgress.evaluate(t, crdb, instances, bdbs, status);
+        TaskProgress.Outcome outcome = TaskProgress.evaluate(t, crdb, instances, bdbs, status, clock.instant());
         if (outcome.done()) {
             LOG.infof("task %s (%s %s) finished", t.id(), t.operation(), t.crdbGuid());
             return TaskService.transition(t, TaskStatus.FINISHED, clock.instant(), List.of(), outcome.progress());

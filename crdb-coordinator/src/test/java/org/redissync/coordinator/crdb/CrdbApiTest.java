@@ -187,6 +187,39 @@ class CrdbApiTest {
     }
 
     @Test
+    void aSyncerServiceThatStopsReportingIsShownAsSuchNotAsInSync() {
+        String guid = admin().body(createBody("silent", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        FakeSyncers syncers = new FakeSyncers(events.streams().publisher());
+        for (String c : CLUSTERS) {
+            syncers.heartbeat(c, Instant.now());
+        }
+        reportApplied(guid, 1, false);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin().get("/v1/crdbs/" + guid).jsonPath()
+                .getList("channels.status")).containsOnly("in-sync"));
+        assertThat(admin().get("/v1/crdbs/" + guid).jsonPath().getList("channels.last_update")).doesNotContainNull();
+        // cluster-b last said it was alive 30 s ago (15 heartbeats of 2 s missed): what it reported is not current
+        syncers.heartbeat("cluster-b", Instant.now().minusSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonPath c = admin().get("/v1/crdbs/" + guid).jsonPath();
+            for (int i = 0; i < 6; i++) {
+                boolean intoB = "cluster-b".equals(c.getString("channels[" + i + "].to"));
+                assertThat(c.getString("channels[" + i + "].status")).isEqualTo(intoB ? "unknown" : "in-sync");
+                if (intoB) {
+                    assertThat(c.getString("channels[" + i + "].last_error"))
+                            .contains("the syncer-service of cluster-b has not reported for 3").contains(" s (since ");
+                }
+            }
+        });
+        // and a task that waits on it says so
+        String task = admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid).jsonPath().getString("id");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(task).getList("progress.clusters.progress").toString())
+                .contains("the syncer-service of cluster-b has not reported"));
+        syncers.heartbeat("cluster-b", Instant.now());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(task).getList("progress.clusters.progress").toString())
+                .doesNotContain("has not reported"));
+    }
+
+    @Test
     void aCrdbCreatedWithEveryInstanceOnTlsIsEncrypted() {
         Map<String, Object> body = new java.util.HashMap<>(createBody("created-tls", false));
         body.put("default_db_config", Map.of("memory_size", 1 << 26, "tls_mode", "replica_ssl"));

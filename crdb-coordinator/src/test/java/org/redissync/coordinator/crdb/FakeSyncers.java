@@ -52,6 +52,12 @@ public final class FakeSyncers {
                 1, 0, false, Instant.now()));
     }
 
+    /** {@code cluster}'s syncer-service saying it is alive, as of {@code at}. */
+    public void heartbeat(String cluster, Instant at) {
+        send(new SyncerStatusEvent.SyncerHeartbeat(SyncerStatusEvent.SyncerHeartbeat.VERSION, cluster, at, java.time.Duration.ofSeconds(2),
+                at.minusSeconds(600)));
+    }
+
     /** A Replica Of channel's status, as the destination's syncer-service reports it. */
     public void replicaOf(String cluster, long destinationUid, int sourceUid, long generation, SyncState state, String error, boolean stopped) {
         send(new ChannelStatus(ChannelStatus.VERSION, cluster, SyncerStatusEvent.replicaOfChannelId(destinationUid, sourceUid),

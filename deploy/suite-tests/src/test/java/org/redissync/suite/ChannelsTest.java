@@ -238,6 +238,35 @@ class ChannelsTest {
         assertThat(resyncCounters("full")).as("full resyncs").isEqualTo(fullBefore);
     }
 
+    @Test
+    @Order(7)
+    void aFrozenSyncerServiceIsShownAsSilentNotAsInSync() throws Exception {
+        long pid = suite.pid("syncer-service-cluster-b");
+        long frozenAt = System.nanoTime();
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor()).isZero();
+        try {
+            // Its channels' last reports said in-sync, lag 0: with its heartbeat gone (2 s, three missed) they are unknown
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                for (String from : List.of("cluster-a", "cluster-c")) {
+                    JsonNode ch = channel(from, "cluster-b");
+                    assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("unknown");
+                    assertThat(ch.get("last_error").asText()).contains("the syncer-service of cluster-b has not reported for");
+                    assertThat(ch.get("last_update").asText()).isNotEmpty();
+                }
+                // what the other two report stays theirs to say
+                assertThat(channel("cluster-b", "cluster-a").get("status").asText()).isEqualTo("in-sync");
+            });
+            System.out.printf("a frozen syncer-service was shown as silent after %d ms%n", (System.nanoTime() - frozenAt) / 1_000_000);
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
+                assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("in-sync");
+            }
+        });
+    }
+
     static void awaitEveryChannelOnTlsAndEveryInstanceActive(Map<String, Long> uids) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String from : CLUSTERS) {

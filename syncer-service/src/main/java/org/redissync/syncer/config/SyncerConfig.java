@@ -116,6 +116,17 @@ public interface SyncerConfig {
     /** Where the cluster's certificates come from: files (operator-managed), or cert-service by CSR. */
     Certificates certificates();
 
+    Status status();
+
+    interface Status {
+        /**
+         * How often this syncer-service says on {@code syncer.status} that it is alive. After three missed beats the
+         * coordinator shows its reports (channels, tasks waiting on it) as unknown, with their age.
+         */
+        @WithDefault("PT2S")
+        Duration heartbeatInterval();
+    }
+
     interface Certificates {
         Optional<String> proxyCertificateFile();
 
