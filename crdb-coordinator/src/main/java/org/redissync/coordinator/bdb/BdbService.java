@@ -96,7 +96,7 @@ public class BdbService {
             throw new ApiException(ApiError.INVALID_VALUE, "uid: a positive integer expected");
         }
         if (state.uidEverUsed(v.asLong())) {
-            throw new ApiException(ApiError.UID_IN_USE, "uid: bdb " + v.asLong() + " exists or existed; leave uid out to get a new one");
+            throw new ApiException(ApiError.UID_EXISTS, "uid: bdb " + v.asLong() + " exists or existed; leave uid out to get a new one");
         }
         return Optional.of(v.asLong());
     }

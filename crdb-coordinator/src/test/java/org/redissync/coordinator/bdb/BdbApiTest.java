@@ -59,6 +59,21 @@ class BdbApiTest {
     }
 
     @Test
+    void theFrameworksRefusalsComeInResErrorBody() {
+        Object[][] cases = {
+                {given().get("/v1/bdbs"), 401, "unauthorized"},
+                {given().auth().preemptive().basic("admin", "wrong").get("/v1/bdbs"), 401, "unauthorized"},
+                {viewer().body(Map.of("name", "x")).post("/v1/bdbs"), 403, "forbidden"},
+                {admin().get("/v1/no-such-thing"), 404, "not_found"},
+                {admin().body("{}").patch("/v1/bdbs"), 405, "method_not_allowed"}};
+        for (Object[] c : cases) {
+            Response r = (Response) c[0];
+            r.then().statusCode((int) c[1]).contentType(ContentType.JSON).body("error_code", equalTo(c[2]))
+                    .body("description", org.hamcrest.Matchers.notNullValue());
+        }
+    }
+
+    @Test
     void anReScriptsCreateWithoutAClusterGoesToTheDefaultClusterAndItsUidIsHonoured() {
         long wanted = 900_000 + new java.util.Random().nextInt(90_000);
         // RE's body: no "cluster" (one API per cluster there), an explicit uid
@@ -66,10 +81,10 @@ class BdbApiTest {
                 .post("/v1/bdbs").then().statusCode(200).body("uid", equalTo((int) wanted)).body("cluster", equalTo("cluster-b"));
         String before = snapshot();
         admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", wanted)).post("/v1/bdbs")
-                .then().statusCode(409).body("error_code", equalTo("uid_in_use"));
+                .then().statusCode(409).body("error_code", equalTo("uid_exists"));
         admin().body(Map.of("name", "re-" + UUID.randomUUID().toString().substring(0, 6), "uid", -3)).post("/v1/bdbs")
-                .then().statusCode(400).body("error_code", equalTo("invalid_value"));
-        admin().body(Map.of("uid", wanted + 1)).put("/v1/bdbs/" + wanted).then().statusCode(400)
+                .then().statusCode(406).body("error_code", equalTo("invalid_value"));
+        admin().body(Map.of("uid", wanted + 1)).put("/v1/bdbs/" + wanted).then().statusCode(406)
                 .body("description", containsString("cannot be changed"));
         assertThat(snapshot()).isEqualTo(before);
         // a deleted bdb's uid is not given again
@@ -94,15 +109,15 @@ class BdbApiTest {
                 {Map.of("status", "active-ish"), "status: read-only"},
                 {Map.of("authentication_ssl_crdt_certs", List.of(Map.of("client_cert", "x"))), "authentication_ssl_crdt_certs: read-only"}};
         for (Object[] r : refused) {
-            admin().body(r[0]).put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_schema"))
+            admin().body(r[0]).put("/v1/bdbs/" + uid).then().statusCode(406).body("error_code", equalTo("invalid_schema"))
                     .body("description", containsString((String) r[1]));
         }
         admin().body(Map.of("name", "x-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a", "status", "active"))
-                .post("/v1/bdbs").then().statusCode(400).body("description", containsString("status: read-only"));
+                .post("/v1/bdbs").then().statusCode(406).body("description", containsString("status: read-only"));
         // RE's bare ?dry_run validates and applies nothing; a value that is not a boolean is refused
         admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid + "?dry_run").then().statusCode(200)
                 .body("tls_mode", equalTo("enabled"));
-        admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid + "?dry_run=perhaps").then().statusCode(400)
+        admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/" + uid + "?dry_run=perhaps").then().statusCode(406)
                 .body("description", containsString("dry_run"));
         admin().body(Map.of("name", "dry-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a"))
                 .post("/v1/bdbs?dry_run").then().statusCode(200);
@@ -155,8 +170,8 @@ class BdbApiTest {
         admin().body("{\"memory_size\": 2097152}").put("/v1/bdbs/" + uid)
                 .then().statusCode(200).body("eviction_policy", equalTo("allkeys-lru")).body("memory_size", equalTo(2097152));
         String before = snapshot();
-        admin().body("{\"eviction_policy\": \"lru\"}").put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_value"));
-        admin().body("{\"data_persistence\": \"rdb\"}").put("/v1/bdbs/" + uid).then().statusCode(400).body("error_code", equalTo("invalid_value"));
+        admin().body("{\"eviction_policy\": \"lru\"}").put("/v1/bdbs/" + uid).then().statusCode(406).body("error_code", equalTo("invalid_value"));
+        admin().body("{\"data_persistence\": \"rdb\"}").put("/v1/bdbs/" + uid).then().statusCode(406).body("error_code", equalTo("invalid_value"));
         assertThat(snapshot()).isEqualTo(before);
     }
 
@@ -265,35 +280,35 @@ class BdbApiTest {
         List<Object[]> cases = new ArrayList<>();
         cases.add(new Object[] {"{not json", 400, "malformed_request"});
         cases.add(new Object[] {"[1,2]", 400, "malformed_request"});
-        cases.add(new Object[] {Map.of("tls_mode", "sometimes"), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("enforce_client_authentication", true), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "by_name"), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("mtls_allow_outdated_certs", "maybe"), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("port", 80), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("max_connections", -1), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("max_connections", "many"), 400, "invalid_value"});
+        cases.add(new Object[] {Map.of("tls_mode", "sometimes"), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("enforce_client_authentication", true), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "by_name"), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("mtls_allow_outdated_certs", "maybe"), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("port", 80), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("max_connections", -1), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("max_connections", "many"), 406, "invalid_value"});
         cases.add(new Object[] {Map.of("port", otherPort), 409, "port_in_use"});
-        cases.add(new Object[] {Map.of("backend", "redis-a-0"), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("backend", "unix:relative/redis.sock"), 400, "invalid_value"});
-        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", "garbage"))), 400,
+        cases.add(new Object[] {Map.of("backend", "redis-a-0"), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("backend", "unix:relative/redis.sock"), 406, "invalid_value"});
+        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", "garbage"))), 406,
                 "invalid_certificate"});
-        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", TestCerts.expired("old")))), 400,
+        cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", TestCerts.expired("old")))), 406,
                 "certificate_expired"});
         cases.add(new Object[] {Map.of("authentication_ssl_client_certs", List.of(Map.of("client_cert", valid), Map.of("client_cert", valid))),
-                400, "duplicated_certs"});
-        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("O", "no cn"))), 400, "invalid_authorized_subjects"});
-        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("CN", "x", "C", "FRA"))), 400, "invalid_authorized_subjects"});
+                406, "duplicated_certs"});
+        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("O", "no cn"))), 406, "invalid_authorized_subjects"});
+        cases.add(new Object[] {Map.of("authorized_subjects", List.of(Map.of("CN", "x", "C", "FRA"))), 406, "invalid_authorized_subjects"});
         cases.add(new Object[] {Map.of("client_cert_subject_validation_type", "san_cn", "authorized_subjects", List.of()), 406,
                 "invalid_configuration"});
-        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "http://x:1"))), 400, "invalid_replica_source"});
-        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "encryption", true))), 400,
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "http://x:1"))), 406, "invalid_replica_source"});
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "encryption", true))), 406,
                 "missing_server_cert"});
         List<Map<String, Object>> many = new ArrayList<>();
         for (int i = 0; i < 33; i++) {
             many.add(Map.of("uri", "redis://far.example:" + (7000 + i)));
         }
-        cases.add(new Object[] {Map.of("replica_sources", many), 400, "too_many_replica_sources"});
-        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "compression", 9))), 400,
+        cases.add(new Object[] {Map.of("replica_sources", many), 406, "too_many_replica_sources"});
+        cases.add(new Object[] {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "compression", 9))), 406,
                 "invalid_replica_source"});
         cases.add(new Object[] {Map.of("cluster", "cluster-b"), 406, "invalid_configuration"});
         for (Object[] c : cases) {
@@ -304,8 +319,8 @@ class BdbApiTest {
         }
         admin().get("/v1/bdbs/999999").then().statusCode(404).body("error_code", equalTo("db_not_exist"));
         admin().body(Map.of("tls_mode", "enabled")).put("/v1/bdbs/999999").then().statusCode(404);
-        admin().body(Map.of("name", "not a name")).post("/v1/bdbs").then().statusCode(400).body("error_code", equalTo("invalid_value"));
-        admin().body(Map.of("name", "x", "cluster", "nowhere")).post("/v1/bdbs").then().statusCode(400).body("error_code",
+        admin().body(Map.of("name", "not a name")).post("/v1/bdbs").then().statusCode(406).body("error_code", equalTo("invalid_value"));
+        admin().body(Map.of("name", "x", "cluster", "nowhere")).post("/v1/bdbs").then().statusCode(406).body("error_code",
                 equalTo("unknown_cluster"));
         assertThat(snapshot()).isEqualTo(before);
     }
@@ -320,9 +335,9 @@ class BdbApiTest {
                 .then().statusCode(200).body("replica_sync", equalTo("enabled"));
         String before = snapshot();
         admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portB)))).put("/v1/bdbs/" + a)
-                .then().statusCode(400).body("error_code", equalTo("replica_of_cycle"));
+                .then().statusCode(406).body("error_code", equalTo("replica_of_cycle"));
         admin().body(Map.of("replica_sources", List.of(Map.of("uri", "redis://127.0.0.1:" + portA)))).put("/v1/bdbs/" + a)
-                .then().statusCode(400).body("error_code", equalTo("replica_of_cycle"));
+                .then().statusCode(406).body("error_code", equalTo("replica_of_cycle"));
         assertThat(snapshot()).isEqualTo(before);
     }
 

@@ -169,17 +169,17 @@ class CrdbApiTest {
         String before = admin().get("/v1/crdbs/" + guid).asString();
         Map<String, Object> typo = new java.util.HashMap<>(createBody("typo", false));
         typo.put("encrypton", true);
-        admin().body(typo).post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("invalid_schema"))
+        admin().body(typo).post("/v1/crdbs").then().statusCode(406).body("error_code", equalTo("invalid_schema"))
                 .body("description", containsString("encrypton"));
         Map<String, Object> sharded = new java.util.HashMap<>(createBody("sharded", false));
         sharded.put("default_db_config", Map.of("shards_count", 3));
-        admin().body(sharded).post("/v1/crdbs").then().statusCode(400).body("description", containsString("default_db_config.shards_count"));
-        admin().body(Map.of("default_db_config", Map.of("data_persistence", "aof"))).patch("/v1/crdbs/" + guid).then().statusCode(400)
+        admin().body(sharded).post("/v1/crdbs").then().statusCode(406).body("description", containsString("default_db_config.shards_count"));
+        admin().body(Map.of("default_db_config", Map.of("data_persistence", "aof"))).patch("/v1/crdbs/" + guid).then().statusCode(406)
                 .body("description", containsString("default_db_config.data_persistence"));
         admin().body(Map.of("crdb", Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-d"))))))
-                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(400)
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
                 .body("description", containsString("add_instances")).body("description", containsString("not implemented"));
-        admin().body(Map.of("crdb", Map.of("encryption", true), "force", true)).post("/v1/crdbs/" + guid + "/updates").then().statusCode(400)
+        admin().body(Map.of("crdb", Map.of("encryption", true), "force", true)).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
                 .body("description", containsString("force"));
         admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid + "?dry_run").then().statusCode(200);
         assertThat(admin().get("/v1/crdbs/" + guid).asString()).isEqualTo(before);
@@ -276,16 +276,16 @@ class CrdbApiTest {
     void badRequestsAreRefusedAndChangeNothing() {
         String before = admin().get("/v1/crdbs").asString() + admin().get("/v1/bdbs").asString();
         admin().body("{").post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("malformed_request"));
-        admin().body(Map.of("name", "x", "instances", List.of())).post("/v1/crdbs").then().statusCode(400);
+        admin().body(Map.of("name", "x", "instances", List.of())).post("/v1/crdbs").then().statusCode(406);
         admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "mars"))))).post("/v1/crdbs")
-                .then().statusCode(400).body("error_code", equalTo("unknown_cluster"));
+                .then().statusCode(406).body("error_code", equalTo("unknown_cluster"));
         admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")),
                 Map.of("cluster", Map.of("name", "cluster-a"))))).post("/v1/crdbs").then().statusCode(406);
         admin().body(Map.of("name", "x", "encryption", "perhaps", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")))))
-                .post("/v1/crdbs").then().statusCode(400);
+                .post("/v1/crdbs").then().statusCode(406);
         for (String endpoint : List.of("cluster-b", "unix:/var/run/redis.sock", "fd00::1:12000", "host:99999")) {
             admin().body(Map.of("name", "x", "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a", "replication_endpoint", endpoint)))))
-                    .post("/v1/crdbs").then().statusCode(400).body("error_code", equalTo("invalid_value"))
+                    .post("/v1/crdbs").then().statusCode(406).body("error_code", equalTo("invalid_value"))
                     .body("description", containsString("replication_endpoint"));
         }
         admin().body(Map.of("encryption", true)).patch("/v1/crdbs/does-not-exist").then().statusCode(404);
