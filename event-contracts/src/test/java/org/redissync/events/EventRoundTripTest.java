@@ -73,7 +73,9 @@ class EventRoundTripTest {
                 new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
                         "coordinator", T, T, T.plusSeconds(1),
                         List.of(new TaskError("cluster-b", "timed out", "timeout")),
-                        List.of(new ClusterProgress("cluster-a", "done"))));
+                        List.of(new ClusterProgress("cluster-a", "done"))),
+                new SuiteSettingsEvent.DataTlsSettings(SuiteSettingsEvent.DataTlsSettings.VERSION, 3, "1.3",
+                        List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), List.of("TLS_AES_256_GCM_SHA384"), T));
     }
 
     @ParameterizedTest
@@ -116,6 +118,6 @@ class EventRoundTripTest {
     @Test
     void keysAreTheAggregateIds() {
         assertThat(samples().map(SuiteEvent::key)).containsExactly("crdb:1b2c", "crdb:1b2c", "7", "7", "cluster-a/syncer", "ca",
-                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "cluster-a/shard/7", "cluster-a/syncer", "633aaea3-97ee");
+                "cluster-b/channel/crdb:1b2c/1->2", "cluster-a/endpoint/7", "cluster-a/shard/7", "cluster-a/syncer", "633aaea3-97ee", "data_tls");
     }
 }

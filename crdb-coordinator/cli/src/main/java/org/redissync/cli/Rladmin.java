@@ -11,14 +11,17 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** {@code rladmin} (the subset the seed uses): {@code tune db} and {@code cluster certificate set}. */
+/** {@code rladmin} (the subset the seed uses): {@code tune db}, {@code cluster certificate set} and {@code cluster config}. */
 final class Rladmin {
 
     static final Set<String> SWITCHES = Set.of("help");
     static final Set<String> TUNABLES = Set.of("mtls_allow_outdated_certs", "mtls_allow_weak_hashing");
+    /** RE's {@code rladmin cluster config} settings the suite has (the cluster object's data TLS fields). */
+    static final Set<String> CLUSTER_CONFIG = Set.of("min_data_TLS_version", "data_cipher_list", "data_cipher_suites_tls_1_3");
     static final String USAGE = """
             usage: rladmin tune db { db:<id> | <name> } { mtls_allow_outdated_certs | mtls_allow_weak_hashing } { enabled | disabled }
                    rladmin cluster certificate set { proxy | syncer | api } certificate_file <path> [ key_file <path> ] [--cluster <name>]
+                   rladmin cluster config { min_data_TLS_version { 1.2 | 1.3 } | data_cipher_list <ciphers> | data_cipher_suites_tls_1_3 <suites> } ...
             API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json""";
 
     private final Args args;
@@ -41,7 +44,28 @@ final class Rladmin {
         if (w.size() >= 6 && w.subList(0, 3).equals(List.of("cluster", "certificate", "set"))) {
             return certificateSet(w.subList(3, w.size()));
         }
+        if (w.size() >= 4 && w.get(0).equals("cluster") && w.get(1).equals("config")) {
+            return clusterConfig(w.subList(2, w.size()));
+        }
         throw new CliException(USAGE, 2);
+    }
+
+    /** {@code rladmin cluster config <setting> <value> [<setting> <value> ...]}: one PUT /v1/cluster with all of them. */
+    private int clusterConfig(List<String> pairs) {
+        if (pairs.size() % 2 != 0) {
+            throw new CliException("rladmin cluster config: each setting needs a value\n" + USAGE, 2);
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            if (!CLUSTER_CONFIG.contains(pairs.get(i))) {
+                throw new CliException("rladmin cluster config: " + pairs.get(i) + " is not a setting this suite has; one of "
+                        + CLUSTER_CONFIG.stream().sorted().toList(), 2);
+            }
+            body.put(pairs.get(i), pairs.get(i + 1));
+        }
+        api.send("PUT", "/v1/cluster", body, null);
+        out.println("Cluster configured successfully");
+        return 0;
     }
 
     private int tune(String db, String key, String value) {

@@ -12,6 +12,7 @@ import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbTaskEvent;
+import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.kafka.EventStreams;
 import org.redissync.events.kafka.Topic;
@@ -27,6 +28,7 @@ public class CoordinatorEvents {
     private final TopicView<CrdbTaskEvent> tasks;
     private final TopicView<SyncerStatusEvent> status;
     private final TopicView<ClusterCertificateEvent> certificates;
+    private final TopicView<SuiteSettingsEvent> settings;
 
     CoordinatorEvents(CoordinatorConfig config, Clock clock) {
         this.streams = new EventStreams(config.kafka().settings(config.workerName()), clock);
@@ -35,6 +37,7 @@ public class CoordinatorEvents {
         this.tasks = streams.follow(Topic.CRDB_TASKS);
         this.status = streams.follow(Topic.SYNCER_STATUS);
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
+        this.settings = streams.follow(Topic.SUITE_SETTINGS);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -67,5 +70,9 @@ public class CoordinatorEvents {
 
     public TopicView<ClusterCertificateEvent> certificates() {
         return certificates;
+    }
+
+    public TopicView<SuiteSettingsEvent> settings() {
+        return settings;
     }
 }

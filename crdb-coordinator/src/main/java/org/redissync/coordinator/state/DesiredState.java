@@ -77,7 +77,8 @@ public class DesiredState {
                 sent.add(events.streams().publisher().publish(e));
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
-            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd(), events.tasks().log().readToEnd())
+            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd(), events.tasks().log().readToEnd(),
+                    events.settings().log().readToEnd())
                     .get(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -267,6 +267,71 @@ class ChannelsTest {
         });
     }
 
+    @Test
+    @Order(8)
+    void theClustersDataTlsSettingsApplyToEveryEndpointAndChannel() throws Exception {
+        // the instances are at tls_mode enabled (order 6): a plain TLS client can handshake with any endpoint
+        int port = ports.get("cluster-c");
+        assertThat(handshake(port, "-tls1_2")).as("TLS 1.2 before").contains("CONNECTION ESTABLISHED");
+        Map<String, Long> partialBefore = resyncCounters("partial");
+        Map<String, Long> fullBefore = resyncCounters("full");
+        var set = suite.rladmin("cluster", "config", "min_data_TLS_version", "1.3");
+        assertThat(set.output()).as(set.output()).contains("Cluster configured successfully");
+        assertThat(suite.api("GET", "/v1/cluster", null).get("min_data_TLS_version").asText()).isEqualTo("1.3");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int p : ports.values()) {
+                assertThat(handshake(p, "-tls1_2")).as("TLS 1.2 at " + p).doesNotContain("CONNECTION ESTABLISHED");
+                assertThat(handshake(p, "-tls1_3")).as("TLS 1.3 at " + p).contains("CONNECTION ESTABLISHED");
+            }
+        });
+        // every channel reconnected under the new settings (resumed by PSYNC), on TLS 1.3
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, Long> partial = resyncCounters("partial");
+            partialBefore.forEach((ch, n) -> assertThat(partial.get(ch)).as(ch).isGreaterThan(n));
+            for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
+                assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("in-sync");
+                assertThat(ch.at("/tls/protocol").asText()).as(ch.toString()).isEqualTo("TLSv1.3");
+            }
+        });
+        // a TLS 1.3 suite that is not in the list is refused
+        assertThat(suite.rladmin("cluster", "config", "data_cipher_suites_tls_1_3", "TLS_AES_256_GCM_SHA384").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(handshake(port, "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256")).doesNotContain("CONNECTION ESTABLISHED");
+            assertThat(handshake(port, "-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384")).contains("CONNECTION ESTABLISHED");
+        });
+        // and TLS 1.2 again, with one cipher: another is refused
+        var back = suite.rladmin("cluster", "config", "min_data_TLS_version", "1.2", "data_cipher_list", "ECDHE-ECDSA-AES256-GCM-SHA384");
+        assertThat(back.exitCode()).as(back.output()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(handshake(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256")).doesNotContain("CONNECTION ESTABLISHED");
+            assertThat(handshake(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384")).contains("CONNECTION ESTABLISHED");
+        });
+        // RE's lower versions are refused by name, and nothing changes
+        var old = suite.rladmin("cluster", "config", "min_data_TLS_version", "1.0");
+        assertThat(old.exitCode()).isNotZero();
+        assertThat(old.output()).contains("min_data_TLS_version");
+        assertThat(suite.api("GET", "/v1/cluster", null).get("min_data_TLS_version").asText()).isEqualTo("1.2");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
+                assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("in-sync");
+            }
+        });
+        assertThat(resyncCounters("full")).as("full resyncs").isEqualTo(fullBefore);
+    }
+
+    /** openssl s_client's brief report of a handshake with the endpoint at {@code port} ("CONNECTION ESTABLISHED" when it worked). */
+    static String handshake(int port, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-brief", "-connect", "127.0.0.1:" + port));
+        cmd.addAll(List.of(options));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "timed out";
+        }
+        return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static void awaitEveryChannelOnTlsAndEveryInstanceActive(Map<String, Long> uids) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (String from : CLUSTERS) {

@@ -5,10 +5,11 @@ import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbTaskEvent;
 import org.redissync.events.SuiteEvent;
+import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.SyncerStatusEvent;
 
 /**
- * The suite's five topics: the one place that names them and says how they are laid out.
+ * The suite's six topics: the one place that names them and says how they are laid out.
  * Desired-state topics have one partition: a total order of changes, read to the end on start
  * (the Kafka Connect config-topic pattern). All are compacted: the latest event per key is the
  * current state of that aggregate.
@@ -18,7 +19,8 @@ public enum Topic {
     BDB_CONFIG("bdb.config", BdbConfigEvent.class, 1),
     CLUSTER_CERTIFICATES("cluster.certificates", ClusterCertificateEvent.class, 1),
     SYNCER_STATUS("syncer.status", SyncerStatusEvent.class, 3),
-    CRDB_TASKS("crdb.tasks", CrdbTaskEvent.class, 1);
+    CRDB_TASKS("crdb.tasks", CrdbTaskEvent.class, 1),
+    SUITE_SETTINGS("suite.settings", SuiteSettingsEvent.class, 1);
 
     private final String baseName;
     private final Class<? extends SuiteEvent> eventType;

@@ -87,6 +87,7 @@ public class ChannelManager {
         events.crdbs().onChange((key, e, offset) -> reconcileSoon());
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
         events.certificates().onChange((key, e, offset) -> reconcileSoon());
+        events.settings().onChange((key, e, offset) -> reconcileSoon());
         certificates.onChange(role -> reconcileSoon());
     }
 
@@ -212,10 +213,11 @@ public class ChannelManager {
         t.start();
     }
 
-    /** Fingerprints of everything the TLS connection would present or accept. */
+    /** Fingerprints of everything the TLS connection would present or accept, and the data TLS settings it is made under. */
     private String trustKey(ChannelSpec s) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(events.dataTls().connectionKey().getBytes()); // RE's data TLS settings: new ones, new connections
             certificates.syncer().ifPresent(m -> d.update(der(m.leaf())));
             if (events.certificates().get(CaPublished.KEY).orElse(null) instanceof CaPublished ca) {
                 ca.trusted().forEach(p -> d.update(p.fingerprintSha256().getBytes()));
@@ -265,7 +267,7 @@ public class ChannelManager {
         Object proxyEvent = s.sourceCluster() == null ? null
                 : events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY)).orElse(null);
         javax.net.ssl.SSLContext ctx = tlsContext(s, syncer, caEvent, proxyEvent);
-        c.setSsl(true).setSslSocketFactory(ctx.getSocketFactory()).setSslParameters(ChannelTls.parameters(ctx, s.sni(), config.cluster().tls13Only()));
+        c.setSsl(true).setSslSocketFactory(ctx.getSocketFactory()).setSslParameters(ChannelTls.parameters(ctx, s.sni(), events.dataTls()));
     }
 
     private javax.net.ssl.SSLContext tlsContext(ChannelSpec s, CertificateMaterial syncer, Object caEvent, Object proxyEvent)
@@ -286,7 +288,9 @@ public class ChannelManager {
             }
         }
         X509Certificate pinned = s.pinnedServerCert() == null ? null : certificates(s.pinnedServerCert()).get(0);
-        return ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()), tlsProvider);
+        // BoringSSL cannot narrow the TLS 1.3 suites: the JDK's TLS when the cluster settings do
+        return ChannelTls.context(syncer, new ChannelTls.Trust(ca, pinned, s.sourceCluster(), proxies, s.sourceHost()),
+                events.dataTls().tls13Narrowed() ? null : tlsProvider);
     }
 
     private void meters(Channel c) {

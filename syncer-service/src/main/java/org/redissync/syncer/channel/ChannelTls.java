@@ -61,18 +61,17 @@ public final class ChannelTls {
         return ctx;
     }
 
-    /** TLS 1.2+ with AES-GCM first (the JVM's ChaCha20 is 10× slower here), SNI when configured. */
-    public static SSLParameters parameters(SSLContext ctx, String sni, boolean tls13Only) {
+    /**
+     * The suite's data TLS settings (RE's {@code min_data_TLS_version}, {@code data_cipher_list},
+     * {@code data_cipher_suites_tls_1_3}; AES-GCM first by default: the JVM's ChaCha20 is 10x slower here), SNI when configured.
+     */
+    public static SSLParameters parameters(SSLContext ctx, String sni, org.redissync.events.SuiteSettingsEvent.DataTlsSettings settings) {
         SSLParameters p = ctx.getDefaultSSLParameters();
-        p.setProtocols(tls13Only ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"});
+        p.setProtocols(settings.protocols());
+        java.util.Set<String> supported = java.util.Set.of(ctx.getSupportedSSLParameters().getCipherSuites());
         List<String> suites = new ArrayList<>();
-        for (String s : p.getCipherSuites()) {
-            if (s.contains("_GCM_")) {
-                suites.add(s);
-            }
-        }
-        for (String s : p.getCipherSuites()) {
-            if (!s.contains("_GCM_") && !s.contains("CHACHA20")) {
+        for (String s : settings.ciphers()) {
+            if (supported.contains(s)) {
                 suites.add(s);
             }
         }

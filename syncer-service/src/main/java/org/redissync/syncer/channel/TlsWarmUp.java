@@ -73,7 +73,7 @@ final class TlsWarmUp {
     private static void handshake(SSLContext clientContext, SslContext serverContext) throws SSLException {
         SSLEngine c = clientContext.createSSLEngine("localhost", 6379);
         c.setUseClientMode(true);
-        c.setSSLParameters(ChannelTls.parameters(clientContext, null, false));
+        c.setSSLParameters(ChannelTls.parameters(clientContext, null, org.redissync.events.SuiteSettingsEvent.DataTlsSettings.defaults()));
         SSLEngine s = serverContext.newEngine(ByteBufAllocator.DEFAULT);
         try {
             int size = Math.max(c.getSession().getPacketBufferSize(), s.getSession().getPacketBufferSize());

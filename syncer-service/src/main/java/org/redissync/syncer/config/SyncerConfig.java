@@ -35,9 +35,6 @@ public interface SyncerConfig {
         @WithDefault("127.0.0.1")
         String bindHost();
 
-        /** RE's {@code min_data_TLS_version} 1.3: refuse TLS 1.2 on data connections. */
-        @WithDefault("false")
-        boolean tls13Only();
 
         /** Servers per endpoint port (connections are spread over them); default: one per core. */
         Optional<Integer> acceptors();

@@ -72,6 +72,12 @@ public class EndpointManager {
         this.clock = clock;
         this.backends = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000));
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
+        // RE's data TLS settings changed: a new context, for new connections
+        events.settings().onChange((key, e, offset) -> {
+            ssl = null;
+            prepareTls();
+            reconcileSoon();
+        });
         certificates.onChange(role -> {
             if (role == org.redissync.events.CertRole.PROXY) {
                 ssl = null;
@@ -208,10 +214,10 @@ public class EndpointManager {
             if (m == null) {
                 return null;
             }
-            s = ServerTls.context(m.key(), m.chain(), config.cluster().tls13Only(), clock);
+            s = ServerTls.context(m.key(), m.chain(), events.dataTls(), clock);
             ssl = s;
             LOG.infof("endpoint TLS context for %s (TLS provider %s, %s transport)", m.leaf().getSubjectX500Principal().getName(),
-                    io.netty.handler.ssl.OpenSsl.isAvailable() ? "OPENSSL" : "JDK", vertx.isNativeTransportEnabled() ? "native" : "NIO");
+                    ServerTls.provider(events.dataTls()), vertx.isNativeTransportEnabled() ? "native" : "NIO");
         }
         return s;
     }

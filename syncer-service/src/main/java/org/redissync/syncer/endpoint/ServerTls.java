@@ -21,20 +21,22 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
  */
 final class ServerTls {
 
-    static final List<String> CIPHERS = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
-
     private ServerTls() {
     }
 
-    static SslContext context(PrivateKey key, List<X509Certificate> chain, boolean tls13Only, Clock clock) {
+    /** OpenSSL (BoringSSL) when present, unless the settings narrow the TLS 1.3 suites, which only the JDK's TLS can do. */
+    static SslProvider provider(org.redissync.events.SuiteSettingsEvent.DataTlsSettings settings) {
+        return OpenSsl.isAvailable() && !settings.tls13Narrowed() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** The endpoints' context under the suite's data TLS settings (RE's {@code min_data_TLS_version} and cipher lists). */
+    static SslContext context(PrivateKey key, List<X509Certificate> chain, org.redissync.events.SuiteSettingsEvent.DataTlsSettings settings,
+            Clock clock) {
         try {
             return SslContextBuilder.forServer(key, chain)
-                    .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-                    .protocols(tls13Only ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"})
-                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .sslProvider(provider(settings))
+                    .protocols(settings.protocols())
+                    .ciphers(settings.ciphers(), SupportedCipherSuiteFilter.INSTANCE)
                     .clientAuth(ClientAuth.OPTIONAL)
                     .trustManager(new DeferredClientTrust(clock))
                     .build();

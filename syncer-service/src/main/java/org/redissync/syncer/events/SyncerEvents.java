@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.CrdbConfigEvent;
+import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.kafka.EventStreams;
 import org.redissync.events.kafka.Topic;
 import org.redissync.events.kafka.TopicView;
@@ -26,6 +27,7 @@ public class SyncerEvents {
     private final TopicView<CrdbConfigEvent> crdbs;
     private final TopicView<BdbConfigEvent> bdbs;
     private final TopicView<ClusterCertificateEvent> certificates;
+    private final TopicView<SuiteSettingsEvent> settings;
 
     SyncerEvents(SyncerConfig config, Clock clock) {
         this.cluster = config.cluster().name();
@@ -33,6 +35,7 @@ public class SyncerEvents {
         this.crdbs = streams.follow(Topic.CRDB_CONFIG);
         this.bdbs = streams.follow(Topic.BDB_CONFIG);
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
+        this.settings = streams.follow(Topic.SUITE_SETTINGS);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -61,5 +64,15 @@ public class SyncerEvents {
 
     public TopicView<ClusterCertificateEvent> certificates() {
         return certificates;
+    }
+
+    public TopicView<SuiteSettingsEvent> settings() {
+        return settings;
+    }
+
+    /** RE's cluster-wide data TLS settings ({@code PUT /v1/cluster}), or the defaults. */
+    public SuiteSettingsEvent.DataTlsSettings dataTls() {
+        return settings.get(SuiteSettingsEvent.DataTlsSettings.KEY).orElse(null) instanceof SuiteSettingsEvent.DataTlsSettings s ? s
+                : SuiteSettingsEvent.DataTlsSettings.defaults();
     }
 }
