@@ -24,6 +24,8 @@ final class Args {
                     name = name.substring(0, eq);
                 } else if (switches.contains(name)) {
                     value = "true";
+                } else if (i + 1 < argv.length && argv[i + 1].startsWith("--")) {
+                    value = ""; // a flag without its value (or one we do not know): never swallow the next flag
                 } else if (i + 1 < argv.length) {
                     value = argv[++i];
                 } else {
@@ -44,7 +46,7 @@ final class Args {
 
     String require(String name) {
         String v = get(name);
-        if (v == null) {
+        if (v == null || v.isEmpty()) {
             throw new CliException("--" + name + " is required", 2);
         }
         return v;

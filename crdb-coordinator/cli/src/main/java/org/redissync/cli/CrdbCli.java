@@ -18,15 +18,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class CrdbCli {
 
     static final Set<String> SWITCHES = Set.of("no-wait", "force", "help");
-    static final String USAGE = """
-            usage: crdb-cli crdb create --name <name> --memory-size <size> --instance fqdn=<cluster>[,username=..,password=..,url=..,
-                                        replication_endpoint=..,replication_tls_sni=..] ... [--port N] [--encryption true|false]
-                                        [--default-db-config JSON] [--no-wait]
-                   crdb-cli crdb update --crdb-guid <guid> [--encryption true|false] [--force]
-                                        [--default-db-config JSON | --default-db-config-file F] [--no-wait]
-                   crdb-cli crdb list | get --crdb-guid <guid> | delete --crdb-guid <guid> [--no-wait]
-                   crdb-cli task status --task-id <id> | list | cancel --task-id <id>
-            API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json""";
+    static final String API_USAGE = "API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json";
+    /** Each command's usage, as {@code --help} after it prints it. */
+    static final Map<String, String> USAGES = new java.util.LinkedHashMap<>();
+
+    static {
+        USAGES.put("crdb create", "crdb-cli crdb create --name <name> --memory-size <size> --instance fqdn=<cluster>[,username=..,"
+                + "password=..,url=..,replication_endpoint=..,replication_tls_sni=..] ... [--port N] [--encryption true|false] "
+                + "[--default-db-config JSON | --default-db-config-file F] [--no-wait]");
+        USAGES.put("crdb update", "crdb-cli crdb update --crdb-guid <guid> [--encryption true|false] [--force] "
+                + "[--default-db-config JSON | --default-db-config-file F] [--no-wait]");
+        USAGES.put("crdb list", "crdb-cli crdb list");
+        USAGES.put("crdb get", "crdb-cli crdb get --crdb-guid <guid>");
+        USAGES.put("crdb delete", "crdb-cli crdb delete --crdb-guid <guid> [--no-wait]");
+        USAGES.put("task status", "crdb-cli task status --task-id <id>");
+        USAGES.put("task list", "crdb-cli task list");
+        USAGES.put("task cancel", "crdb-cli task cancel --task-id <id>");
+    }
+
+    static final String USAGE = "usage: " + String.join("\n       ", USAGES.values()) + "\n" + API_USAGE;
+
 
     private final Args args;
     private final ApiClient api;
@@ -38,9 +49,53 @@ final class CrdbCli {
         this.out = out;
     }
 
-    int run() {
+    /** The flags each command takes (besides the API's and --help): anything else is refused by name, with usage. */
+    static final Map<String, Set<String>> FLAGS = Map.of(
+            "crdb create", Set.of("name", "memory-size", "instance", "port", "encryption", "default-db-config", "default-db-config-file",
+                    "no-wait", "task-id"),
+            "crdb update", Set.of("crdb-guid", "encryption", "force", "default-db-config", "default-db-config-file", "no-wait", "task-id"),
+            "crdb list", Set.of(),
+            "crdb get", Set.of("crdb-guid"),
+            "crdb delete", Set.of("crdb-guid", "no-wait", "task-id"),
+            "task status", Set.of("task-id"),
+            "task list", Set.of(),
+            "task cancel", Set.of("task-id"));
+    /** Flags Redis Enterprise's crdb-cli has that this suite does not: refused by name, never ignored. */
+    static final Set<String> RE_ONLY = Set.of("replication", "persistence", "causal-consistency", "password-crdb", "sharding",
+            "shards-count", "shard-key-regex", "oss-cluster", "oss-sharding", "bigstore", "bigstore-ram-size", "with-module",
+            "compression", "eviction-policy", "proxy-policy", "featureset-version", "add-instance", "remove-instance");
+    static final Set<String> API_FLAGS = Set.of("api-url", "user", "password", "password-file", "cacert", "help");
+
+    /** The usage of {@code cmd} ("crdb create"), or of every command. */
+    static String usage(String cmd) {
+        return cmd == null || !USAGES.containsKey(cmd) ? USAGE : "usage: " + USAGES.get(cmd) + "\n" + API_USAGE;
+    }
+
+    /** The command's words, or null; every flag checked against it first. */
+    static String command(Args args) {
         List<String> w = args.words;
         String cmd = w.size() >= 2 ? w.get(0) + " " + w.get(1) : String.join(" ", w);
+        Set<String> allowed = FLAGS.get(cmd);
+        if (allowed == null) {
+            return null;
+        }
+        if (w.size() > 2) {
+            throw new CliException("crdb-cli " + cmd + ": unexpected argument '" + w.get(2) + "'\n" + usage(cmd), 2);
+        }
+        for (String flag : args.options.keySet()) {
+            if (!allowed.contains(flag) && !API_FLAGS.contains(flag)) {
+                throw new CliException("crdb-cli " + cmd + ": --" + flag + (RE_ONLY.contains(flag) ? " is not supported by this suite"
+                        : " is not a flag of this command") + "\n" + usage(cmd), 2);
+            }
+        }
+        return cmd;
+    }
+
+    int run() {
+        String cmd = command(args);
+        if (cmd == null) {
+            throw new CliException(USAGE, 2);
+        }
         return switch (cmd) {
             case "crdb create" -> create();
             case "crdb update" -> update();

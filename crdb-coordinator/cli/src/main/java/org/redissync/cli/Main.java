@@ -20,8 +20,12 @@ public final class Main {
         try {
             Args args = Args.parse(argv, switches);
             if (args.words.isEmpty() || args.has("help")) {
-                System.out.println(rladmin ? Rladmin.USAGE : CrdbCli.USAGE);
+                String cmd = args.words.size() >= 2 ? args.words.get(0) + " " + args.words.get(1) : null;
+                System.out.println(rladmin ? Rladmin.USAGE : CrdbCli.usage(cmd));
                 return args.words.isEmpty() && !args.has("help") ? 2 : 0;
+            }
+            if (!rladmin && CrdbCli.command(args) == null) { // a wrong command or flag is said before any API is looked for
+                throw new CliException(CrdbCli.USAGE, 2);
             }
             Path repo = Path.of(System.getProperty("suite.repo", "."));
             ApiClient api = new ApiClient(ApiSettings.resolve(args.apiFlags(), System.getenv(), repo));

@@ -37,6 +37,11 @@ final class Rladmin {
     }
 
     int run() {
+        for (String flag : args.options.keySet()) {
+            if (!flag.equals("cluster") && !CrdbCli.API_FLAGS.contains(flag)) {
+                throw new CliException("rladmin: --" + flag + " is not a flag of this suite's rladmin\n" + USAGE, 2);
+            }
+        }
         List<String> w = args.words;
         if (w.size() == 5 && w.get(0).equals("tune") && w.get(1).equals("db")) {
             return tune(w.get(2), w.get(3), w.get(4));
