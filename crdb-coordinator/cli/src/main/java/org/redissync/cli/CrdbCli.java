@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** {@code crdb-cli}: Redis Enterprise's syntax and output, against the coordinator's REST API. */
 final class CrdbCli {
 
-    static final Set<String> SWITCHES = Set.of("no-wait", "force", "help");
+    static final Set<String> SWITCHES = Set.of("no-wait", "force", "help", "verbose", "no-verbose");
     static final String API_USAGE = "API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json";
     /** Each command's usage, as {@code --help} after it prints it. */
     static final Map<String, String> USAGES = new java.util.LinkedHashMap<>();
@@ -31,7 +31,7 @@ final class CrdbCli {
         USAGES.put("crdb list", "crdb-cli crdb list");
         USAGES.put("crdb get", "crdb-cli crdb get --crdb-guid <guid>");
         USAGES.put("crdb delete", "crdb-cli crdb delete --crdb-guid <guid> [--no-wait]");
-        USAGES.put("task status", "crdb-cli task status --task-id <id>");
+        USAGES.put("task status", "crdb-cli task status --task-id <id> [--verbose | --no-verbose]");
         USAGES.put("task list", "crdb-cli task list");
         USAGES.put("task cancel", "crdb-cli task cancel --task-id <id>");
     }
@@ -57,7 +57,7 @@ final class CrdbCli {
             "crdb list", Set.of(),
             "crdb get", Set.of("crdb-guid"),
             "crdb delete", Set.of("crdb-guid", "no-wait", "task-id"),
-            "task status", Set.of("task-id"),
+            "task status", Set.of("task-id", "verbose", "no-verbose"),
             "task list", Set.of(),
             "task cancel", Set.of("task-id"));
     /** Flags Redis Enterprise's crdb-cli has that this suite does not: refused by name, never ignored. */
@@ -100,10 +100,12 @@ final class CrdbCli {
             case "crdb create" -> create();
             case "crdb update" -> update();
             case "crdb list" -> list();
-            case "crdb get" -> print(api.get("/v1/crdbs/" + args.require("crdb-guid")));
+            case "crdb get" -> text(ReText.crdbGet(api.get("/v1/crdbs/" + args.require("crdb-guid"))));
             case "crdb delete" -> waitFor(api.send("DELETE", "/v1/crdbs/" + args.require("crdb-guid"), null, args.get("task-id")));
-            case "task status" -> print(api.get("/v1/crdb_tasks/" + args.require("task-id")));
-            case "task list" -> taskList();
+            case "task status" -> args.has("verbose") && args.has("no-verbose")
+                    ? usageError("--verbose and --no-verbose exclude each other", "task status")
+                    : text(ReText.taskStatus(api.get("/v1/crdb_tasks/" + args.require("task-id")), args.has("verbose")));
+            case "task list" -> text(ReText.taskList(api.get("/v1/crdb_tasks")));
             case "task cancel" -> print(api.send("POST", "/v1/crdb_tasks/" + args.require("task-id") + "/actions/cancel", null, null));
             default -> throw new CliException(USAGE, 2);
         };
@@ -214,12 +216,12 @@ final class CrdbCli {
         return 0;
     }
 
-    private int taskList() {
-        out.printf("%-38s %-10s %-14s %s%n", "TASK-ID", "STATUS", "ACTION", "CRDB-GUID");
-        for (JsonNode t : api.get("/v1/crdb_tasks")) {
-            out.printf("%-38s %-10s %-14s %s%n", t.path("id").asText(), t.path("status").asText(), t.path("operation").asText(),
-                    t.path("crdb_guid").asText(""));
-        }
+    private static int usageError(String why, String cmd) {
+        throw new CliException("crdb-cli " + cmd + ": " + why + "\n" + usage(cmd), 2);
+    }
+
+    private int text(String s) {
+        out.print(s);
         return 0;
     }
 

@@ -63,7 +63,7 @@ class CliTest {
         Matcher m = Pattern.compile("([0-9a-f-]{36})\\s+shop").matcher(list.output());
         assertThat(m.find()).isTrue();
         guid = m.group(1);
-        assertThat(crdbCli("crdb", "get", "--crdb-guid", guid).output()).contains("\"guid\" : \"" + guid + "\"");
+        assertThat(crdbCli("crdb", "get", "--crdb-guid", guid).output()).startsWith("CRDB-GUID: " + guid + "\n").contains("\nInstance:\n  Id: 1\n");
     }
 
     @Test
@@ -78,7 +78,7 @@ class CliTest {
             assertThat(update.output()).contains("Task ", " created", "  ---> Status changed: queued -> started",
                     "  ---> Status changed: started -> failed", "---> Error: ", "(timeout)");
             String task = update.output().replaceAll("(?s).*Task (\\S+) created.*", "$1");
-            assertThat(crdbCli("task", "status", "--task-id", task).output()).contains("\"status\" : \"failed\"");
+            assertThat(crdbCli("task", "status", "--task-id", task).output()).startsWith("Task-ID: " + task + "\n").contains("\nStatus: failed\n");
             assertThat(crdbCli("task", "list").output()).contains(task, "update_crdb");
             assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
         } finally {
