@@ -48,6 +48,10 @@ public final class BdbJson {
      * Redis Enterprise bdb fields for which this suite does exactly one thing (one shard, no replica shard, no
      * clustering, one endpoint): that value is accepted, any other is refused by name.
      */
+    /** A Replica Of source's fields; and what GET shows of its status, taken back unread in a GET-modify-PUT. */
+    static final Set<String> SOURCE_FIELDS = Set.of("uid", "uri", "encryption", "server_cert", "replication_tls_sni", "compression");
+    static final Set<String> SOURCE_STATUS = Set.of("status", "lag", "last_error", "last_update");
+
     static final Map<String, JsonNode> FIXED = Map.of(
             "type", JsonNodeFactory.instance.textNode("redis"),
             "sharding", JsonNodeFactory.instance.booleanNode(false),
@@ -411,6 +415,14 @@ public final class BdbJson {
             if (!s.isObject()) {
                 throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, at + ": an object expected");
             }
+            s.fieldNames().forEachRemaining(k -> {
+                if (!SOURCE_FIELDS.contains(k) && !SOURCE_STATUS.contains(k)) {
+                    throw new ApiException(ApiError.INVALID_SCHEMA, at + "." + k + (k.startsWith("client_") ? ": not supported by this "
+                            + "suite yet (the suite presents its own syncer certificate; a certificate of your choice for a source outside "
+                            + "the suite is not implemented)" : ": not a replica source field this suite supports (supported: "
+                            + SOURCE_FIELDS.stream().sorted().toList() + ")"));
+                }
+            });
             JsonNode uri = s.get("uri");
             if (uri == null || !uri.isTextual() || parseRedisUri(uri.asText()) == null) {
                 throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, at + ".uri: redis://[user:password@]host:port expected");

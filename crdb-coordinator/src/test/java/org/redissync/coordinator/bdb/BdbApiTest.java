@@ -107,7 +107,11 @@ class BdbApiTest {
                 {Map.of("data_internode_encryption", true), "data_internode_encryption"},
                 {Map.of("ssl", true), "use tls_mode"},
                 {Map.of("status", "active-ish"), "status: read-only"},
-                {Map.of("authentication_ssl_crdt_certs", List.of(Map.of("client_cert", "x"))), "authentication_ssl_crdt_certs: read-only"}};
+                {Map.of("authentication_ssl_crdt_certs", List.of(Map.of("client_cert", "x"))), "authentication_ssl_crdt_certs: read-only"},
+                {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "client_key", "k"))),
+                        "replica_sources[0].client_key: not supported by this suite yet"},
+                {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "compresion", 3))),
+                        "replica_sources[0].compresion: not a replica source field"}};
         for (Object[] r : refused) {
             admin().body(r[0]).put("/v1/bdbs/" + uid).then().statusCode(406).body("error_code", equalTo("invalid_schema"))
                     .body("description", containsString((String) r[1]));
