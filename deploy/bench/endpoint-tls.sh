@@ -17,6 +17,8 @@
 # run; native Redis has no JIT).
 # Each -P runs BENCH_ROUNDS times (default 3), the sides taking turns going first; the summary is the
 # median ratio (this machine's native numbers alone vary by ±15 % from run to run).
+# BENCH_CLUSTER_TLS=<json>: PUT /v1/cluster with it on this tree's suite before measuring (with BENCH_BASELINE=HEAD, a
+# same-run comparison of those settings against the defaults).
 # BENCH_PIPELINES picks the -P values (default "1 16"); BENCH_PERF=1 records each syncer-service with perf
 # during its endpoint runs (profile kept in /tmp/perf-<side>-P<p>.data; BENCH_PERF_ARGS, default
 # "-g -F 999", e.g. "-e raw_syscalls:sys_enter" to count system calls); BENCH_KEEP=1 keeps the suites' logs.
@@ -91,6 +93,15 @@ for s in "${sides[@]:1}"; do
   [ "${port[$s]}" = "$want" ] || { echo "bench: the $s bdb was not made: $bdb" >&2; exit 1; }
   cert[$s]=$h/clusters/cluster-a/proxy_cert.pem
   syncer[$s]=$(awk '$1 == "syncer-service-cluster-a" {print $2}' "$h/run/processes")
+  if [ -n "${BENCH_CLUSTER_TLS:-}" ] && [ "$s" = endpoint ]; then
+    # RE's cluster TLS settings for this tree's suite only (the baseline keeps the defaults): e.g.
+    # '{"data_cipher_suites_tls_1_3": "TLS_AES_256_GCM_SHA384"}', which BoringSSL cannot do (the JDK's TLS then)
+    log=$h/logs/syncer-service-cluster-a.log
+    before=$(grep -c 'endpoint TLS context' "$log" || true)
+    curl -sf --cacert "$h/ca.pem" -u "admin:$pw" -H 'Content-Type: application/json' -X PUT "$api/v1/cluster" -d "$BENCH_CLUSTER_TLS" >/dev/null
+    for _ in $(seq 1 100); do [ "$(grep -c 'endpoint TLS context' "$log" || true)" -gt "$before" ] && break; sleep 0.2; done
+    echo "   cluster TLS settings $BENCH_CLUSTER_TLS: $(grep 'endpoint TLS context' "$log" | tail -1 | sed 's/.*(TLS provider/(TLS provider/')"
+  fi
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
