@@ -68,9 +68,11 @@ public class ClusterSettingsResource {
         return state.change(() -> {
             DataTlsSettings now = current();
             DataTlsSettings next = parse(req, now, clock.instant());
-            if (dryRun || next.equals(new DataTlsSettings(now.version(), next.generation(), now.minDataTlsVersion(), now.cipherSuitesTls12(),
-                    now.cipherSuitesTls13(), next.updatedAt()))) {
-                return render(dryRun ? next : now);
+            if (dryRun) {
+                return render(next);
+            }
+            if (next.connectionKey().equals(now.connectionKey())) { // nothing a connection depends on changed
+                return render(now);
             }
             state.write(List.of(next));
             LOG.infof("data TLS settings, generation %d: min %s, TLS 1.2 suites %s, TLS 1.3 suites %s", next.generation(),
