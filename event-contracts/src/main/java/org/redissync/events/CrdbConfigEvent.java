@@ -59,9 +59,23 @@ public sealed interface CrdbConfigEvent extends SuiteEvent {
         public boolean channelTls(BdbConfigEvent.BdbConfigured source) {
             return encryption || source != null && source.tls() != null && source.tls().tlsMode() != TlsMode.DISABLED;
         }
+
+        /** Whether an instance is joining or leaving (the CRDB takes no other change until that is done). */
+        public boolean membershipChanging() {
+            return instances.stream().anyMatch(i -> i.membership() != Membership.ACTIVE);
+        }
+
+        public java.util.Optional<Instance> instance(String cluster) {
+            return instances.stream().filter(i -> i.cluster().equals(cluster)).findFirst();
+        }
     }
 
-    /** One participating cluster's instance of the CRDB. */
+    /**
+     * One participating cluster's instance of the CRDB.
+     *
+     * @param membership where the instance is in joining or leaving the CRDB (absent in events from before membership
+     *                   changes: {@link Membership#ACTIVE})
+     */
     record Instance(
             int id,
             String cluster,
@@ -69,7 +83,41 @@ public sealed interface CrdbConfigEvent extends SuiteEvent {
             /** host:port where peers reach this instance's endpoint. */
             String replicationEndpoint,
             String replicationTlsSni,
-            int compression) {
+            int compression,
+            Membership membership) {
+
+        public Instance {
+            membership = membership == null ? Membership.ACTIVE : membership;
+        }
+
+        /** A founding (or fully joined) instance. */
+        public Instance(int id, String cluster, long bdbUid, String replicationEndpoint, String replicationTlsSni, int compression) {
+            this(id, cluster, bdbUid, replicationEndpoint, replicationTlsSni, compression, Membership.ACTIVE);
+        }
+
+        public Instance withMembership(Membership m) {
+            return new Instance(id, cluster, bdbUid, replicationEndpoint, replicationTlsSni, compression, m);
+        }
+    }
+
+    /**
+     * An instance's part in a membership change ({@code crdb-cli crdb add-instance / remove-instance}, {@code add_instances} /
+     * {@code remove_instances}). Both changes take two CRDB generations; the coordinator publishes the second once the
+     * syncer-services report the first done (design: {@code docs/channels.md}, "Membership").
+     */
+    enum Membership {
+        /** Takes and sends writes. */
+        @com.fasterxml.jackson.annotation.JsonProperty("active") ACTIVE,
+        /**
+         * Added: it loads a peer's snapshot and its channels connect; its clients' writes are refused (its data is then
+         * only what came from peers, so the peers' first contact with it takes no snapshot from it).
+         */
+        @com.fasterxml.jackson.annotation.JsonProperty("joining") JOINING,
+        /**
+         * Being removed: its clients' writes are refused, channels into it stop, channels out of it run until each peer
+         * has applied everything it held when writes stopped; then it is removed.
+         */
+        @com.fasterxml.jackson.annotation.JsonProperty("leaving") LEAVING
     }
 
     /** The CRDB was deleted; its instances (listed, so their teardown can be followed) are deleted on {@code bdb.config} too. */

@@ -61,7 +61,12 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
             long partialResyncs,
             /** An unrecoverable error (authentication refused, the local backend refusing writes): no retries until the config changes. */
             boolean stopped,
-            Instant updatedAt) implements SyncerStatusEvent {
+            Instant updatedAt,
+            /**
+             * Where in the source's stream everything is applied (or skipped as another channel's): reported only
+             * while the source instance is leaving its CRDB, for the coordinator to see it drained; else null.
+             */
+            StreamPosition appliedTo) implements SyncerStatusEvent {
 
         public static final int VERSION = 1;
 
@@ -70,10 +75,30 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
             Objects.requireNonNull(channelId, "channelId");
         }
 
+        public ChannelStatus(int version, String cluster, String channelId, ChannelKind kind, String crdbGuid, long destinationBdbUid,
+                String source, long observedGeneration, SyncState state, long lagMs, String lastError, TlsFacts tls, long fullResyncs,
+                long partialResyncs, boolean stopped, Instant updatedAt) {
+            this(version, cluster, channelId, kind, crdbGuid, destinationBdbUid, source, observedGeneration, state, lagMs, lastError, tls,
+                    fullResyncs, partialResyncs, stopped, updatedAt, null);
+        }
+
         @Override
         public String key() {
             return cluster + "/channel/" + channelId;
         }
+    }
+
+    /** A place in a Redis replication stream: its replication id and offset. */
+    record StreamPosition(String replId, long offset) {
+
+        /** Whether this is at or past {@code o} in the same stream. */
+        public boolean reached(StreamPosition o) {
+            return o != null && replId != null && replId.equals(o.replId()) && offset >= o.offset();
+        }
+    }
+
+    /** A shard whose clients' writes are refused while its CRDB instance joins or leaves, and where its stream stood then. */
+    record WritesPaused(long crdbGeneration, StreamPosition at) {
     }
 
     /** TLS facts of a live channel connection; {@code enabled=false} for plaintext. */
@@ -133,13 +158,20 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
             long pid,
             /** Restarts after the process died, since the syncer-service started. */
             long restarts,
-            Instant updatedAt) implements SyncerStatusEvent {
+            Instant updatedAt,
+            /** Set while its CRDB instance joins or leaves: clients' writes refused since that stream position; else null. */
+            WritesPaused writesPaused) implements SyncerStatusEvent {
 
         public static final int VERSION = 1;
 
         public ShardStatus {
             Objects.requireNonNull(cluster, "cluster");
             Objects.requireNonNull(state, "state");
+        }
+
+        public ShardStatus(int version, String cluster, long bdbUid, long observedGeneration, ShardState state, String lastError, long pid,
+                long restarts, Instant updatedAt) {
+            this(version, cluster, bdbUid, observedGeneration, state, lastError, pid, restarts, updatedAt, null);
         }
 
         @Override

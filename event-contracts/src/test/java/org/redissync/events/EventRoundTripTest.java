@@ -49,7 +49,8 @@ class EventRoundTripTest {
                 new CrdbConfigured(CrdbConfigured.VERSION, "crdb:1b2c", 3, "orders", true, false,
                         Map.of("memory_size", 1073741824, "tls_mode", "replica_ssl"),
                         List.of(new Instance(1, "cluster-a", 1, "127.0.0.1:12000", null, 3),
-                                new Instance(2, "cluster-b", 2, "127.0.0.1:12001", "b.example", 0)),
+                                new Instance(2, "cluster-b", 2, "127.0.0.1:12001", "b.example", 0),
+                                new Instance(3, "cluster-c", 5, "127.0.0.1:12002", null, 3, CrdbConfigEvent.Membership.JOINING)),
                         1, T),
                 new CrdbDeleted(CrdbDeleted.VERSION, "crdb:1b2c", 4, List.of(new Instance(1, "cluster-a", 1, "127.0.0.1:12000", null, 3)), T),
                 new BdbConfigured(BdbConfigured.VERSION, 7, 2, "orders", "cluster-a", 12000, "127.0.0.1:6379", 1 << 30,
@@ -65,9 +66,11 @@ class EventRoundTripTest {
                 new CaPublished(CaPublished.VERSION, 1, CERT, List.of(CERT), T),
                 new ChannelStatus(ChannelStatus.VERSION, "cluster-b", "crdb:1b2c/1->2", ChannelKind.CRDB, "crdb:1b2c", 8,
                         "127.0.0.1:12000", 3, SyncState.IN_SYNC, 12, null,
-                        new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, false, T),
+                        new TlsFacts(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=proxy.cluster-a", T), 1, 4, false, T,
+                        new SyncerStatusEvent.StreamPosition("8de3a1", 1234)),
                 new EndpointStatus(EndpointStatus.VERSION, "cluster-a", 7, 2, TlsMode.REPLICA_SSL, 12000, true, null, T),
-                new ShardStatus(ShardStatus.VERSION, "cluster-a", 7, 2, ShardState.RECOVERING, "exited with 1", 4242, 3, T),
+                new ShardStatus(ShardStatus.VERSION, "cluster-a", 7, 2, ShardState.RECOVERING, "exited with 1", 4242, 3, T,
+                        new SyncerStatusEvent.WritesPaused(4, new SyncerStatusEvent.StreamPosition("8de3a1", 99))),
                 new SyncerStatusEvent.SyncerHeartbeat(SyncerStatusEvent.SyncerHeartbeat.VERSION, "cluster-a", T,
                         java.time.Duration.ofSeconds(2), T.minusSeconds(60)),
                 new TaskUpdated(TaskUpdated.VERSION, "633aaea3-97ee", 2, "crdb:1b2c", "update_crdb", TaskStatus.FAILED, 3,
@@ -105,6 +108,15 @@ class EventRoundTripTest {
         assertThat(json).contains("\"tls_mode\":\"enabled\"", "\"subject_validation\":\"full_subject\"",
                 "\"replica_sources\":", "\"allow_outdated_certs\":true",
                 "\"eviction_policy\":\"allkeys-lru\"", "\"data_persistence\":\"aof\"", "\"updated_at\":\"2026-11-28T10:15:30.123Z\"");
+    }
+
+    @Test
+    void anInstanceFromBeforeMembershipChangesIsActive() {
+        String json = "{\"type\":\"crdb_deleted\",\"version\":1,\"guid\":\"g\",\"generation\":9,\"deleted_at\":\"2026-01-01T00:00:00Z\","
+                + "\"instances\":[{\"id\":1,\"cluster\":\"a\",\"bdb_uid\":1,\"replication_endpoint\":\"h:1\",\"compression\":3}]}";
+        CrdbDeleted e = (CrdbDeleted) EventJson.read(json.getBytes(StandardCharsets.UTF_8), CrdbConfigEvent.class);
+        assertThat(e.instances().get(0).membership()).isEqualTo(CrdbConfigEvent.Membership.ACTIVE);
+        assertThat(EventJson.writeString(samples().findFirst().orElseThrow())).contains("\"membership\":\"joining\"");
     }
 
     @Test

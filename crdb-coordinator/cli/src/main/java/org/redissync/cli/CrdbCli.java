@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** {@code crdb-cli}: Redis Enterprise's syntax and output, against the coordinator's REST API. */
 final class CrdbCli {
 
-    static final Set<String> SWITCHES = Set.of("no-wait", "force", "help", "verbose", "no-verbose");
+    static final Set<String> SWITCHES = Set.of("wait", "no-wait", "force", "help", "verbose", "no-verbose");
     static final String API_USAGE = "API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json";
     /** Each command's usage, as {@code --help} after it prints it. */
     static final Map<String, String> USAGES = new java.util.LinkedHashMap<>();
@@ -25,12 +25,15 @@ final class CrdbCli {
     static {
         USAGES.put("crdb create", "crdb-cli crdb create --name <name> --memory-size <size> --instance fqdn=<cluster>[,username=..,"
                 + "password=..,url=..,replication_endpoint=..,replication_tls_sni=..] ... [--port N] [--encryption true|false] "
-                + "[--default-db-config JSON | --default-db-config-file F] [--no-wait]");
+                + "[--default-db-config JSON | --default-db-config-file F] [--wait | --no-wait]");
         USAGES.put("crdb update", "crdb-cli crdb update --crdb-guid <guid> [--encryption true|false] [--force] "
-                + "[--default-db-config JSON | --default-db-config-file F] [--no-wait]");
+                + "[--default-db-config JSON | --default-db-config-file F] [--wait | --no-wait]");
+        USAGES.put("crdb add-instance", "crdb-cli crdb add-instance --crdb-guid <guid> --instance fqdn=<cluster>[,username=..,password=..,"
+                + "url=..,replication_endpoint=..,replication_tls_sni=..] [--compression 0-6] [--wait | --no-wait]");
+        USAGES.put("crdb remove-instance", "crdb-cli crdb remove-instance --crdb-guid <guid> --instance-id <id> [--force] [--wait | --no-wait]");
         USAGES.put("crdb list", "crdb-cli crdb list");
         USAGES.put("crdb get", "crdb-cli crdb get --crdb-guid <guid>");
-        USAGES.put("crdb delete", "crdb-cli crdb delete --crdb-guid <guid> [--no-wait]");
+        USAGES.put("crdb delete", "crdb-cli crdb delete --crdb-guid <guid> [--wait | --no-wait]");
         USAGES.put("task status", "crdb-cli task status --task-id <id> [--verbose | --no-verbose]");
         USAGES.put("task list", "crdb-cli task list");
         USAGES.put("task cancel", "crdb-cli task cancel --task-id <id>");
@@ -50,20 +53,22 @@ final class CrdbCli {
     }
 
     /** The flags each command takes (besides the API's and --help): anything else is refused by name, with usage. */
-    static final Map<String, Set<String>> FLAGS = Map.of(
-            "crdb create", Set.of("name", "memory-size", "instance", "port", "encryption", "default-db-config", "default-db-config-file",
-                    "no-wait", "task-id"),
-            "crdb update", Set.of("crdb-guid", "encryption", "force", "default-db-config", "default-db-config-file", "no-wait", "task-id"),
-            "crdb list", Set.of(),
-            "crdb get", Set.of("crdb-guid"),
-            "crdb delete", Set.of("crdb-guid", "no-wait", "task-id"),
-            "task status", Set.of("task-id", "verbose", "no-verbose"),
-            "task list", Set.of(),
-            "task cancel", Set.of("task-id"));
+    static final Map<String, Set<String>> FLAGS = Map.ofEntries(
+            Map.entry("crdb create", Set.of("name", "memory-size", "instance", "port", "encryption", "default-db-config", "default-db-config-file",
+                    "wait", "no-wait", "task-id")),
+            Map.entry("crdb update", Set.of("crdb-guid", "encryption", "force", "default-db-config", "default-db-config-file", "wait", "no-wait", "task-id")),
+            Map.entry("crdb add-instance", Set.of("crdb-guid", "instance", "compression", "wait", "no-wait", "task-id")),
+            Map.entry("crdb remove-instance", Set.of("crdb-guid", "instance-id", "force", "wait", "no-wait", "task-id")),
+            Map.entry("crdb list", Set.of()),
+            Map.entry("crdb get", Set.of("crdb-guid")),
+            Map.entry("crdb delete", Set.of("crdb-guid", "wait", "no-wait", "task-id")),
+            Map.entry("task status", Set.of("task-id", "verbose", "no-verbose")),
+            Map.entry("task list", Set.of()),
+            Map.entry("task cancel", Set.of("task-id")));
     /** Flags Redis Enterprise's crdb-cli has that this suite does not: refused by name, never ignored. */
     static final Set<String> RE_ONLY = Set.of("replication", "persistence", "causal-consistency", "password-crdb", "sharding",
             "shards-count", "shard-key-regex", "oss-cluster", "oss-sharding", "bigstore", "bigstore-ram-size", "with-module",
-            "compression", "eviction-policy", "proxy-policy", "featureset-version", "add-instance", "remove-instance");
+            "compression", "eviction-policy", "proxy-policy", "featureset-version");
     static final Set<String> API_FLAGS = Set.of("api-url", "user", "password", "password-file", "cacert", "help");
 
     /** The usage of {@code cmd} ("crdb create"), or of every command. */
@@ -99,6 +104,8 @@ final class CrdbCli {
         return switch (cmd) {
             case "crdb create" -> create();
             case "crdb update" -> update();
+            case "crdb add-instance" -> addInstance();
+            case "crdb remove-instance" -> removeInstance();
             case "crdb list" -> list();
             case "crdb get" -> text(ReText.crdbGet(api.get("/v1/crdbs/" + args.require("crdb-guid"))));
             case "crdb delete" -> waitFor(api.send("DELETE", "/v1/crdbs/" + args.require("crdb-guid"), null, args.get("task-id")));
@@ -131,7 +138,12 @@ final class CrdbCli {
         if (instances.isEmpty()) {
             throw new CliException("at least one --instance fqdn=<cluster>,... is required", 2);
         }
-        var arr = body.putArray("instances");
+        instances(instances, body.putArray("instances"), null);
+        return waitFor(api.send("POST", "/v1/crdbs", body, args.get("task-id")));
+    }
+
+    /** RE's {@code --instance fqdn=..,username=..,password=..[,url=..,replication_endpoint=..,replication_tls_sni=..]}, each. */
+    private static void instances(List<String> instances, com.fasterxml.jackson.databind.node.ArrayNode arr, Integer compression) {
         for (String spec : instances) {
             Map<String, String> kv = new LinkedHashMap<>();
             for (String part : spec.split(",")) {
@@ -159,8 +171,52 @@ final class CrdbCli {
             if (kv.containsKey("replication_tls_sni")) {
                 c.put("replication_tls_sni", kv.get("replication_tls_sni"));
             }
+            kv.keySet().removeAll(Set.of("fqdn", "name", "url", "username", "password", "replication_endpoint", "replication_tls_sni"));
+            if (!kv.isEmpty()) {
+                throw new CliException("--instance: " + kv.keySet() + " not known (fqdn, username, password, url, replication_endpoint, "
+                        + "replication_tls_sni)", 2);
+            }
+            if (compression != null) {
+                ((ObjectNode) arr.get(arr.size() - 1)).put("compression", compression);
+            }
         }
-        return waitFor(api.send("POST", "/v1/crdbs", body, args.get("task-id")));
+    }
+
+    private int addInstance() {
+        String guid = args.require("crdb-guid");
+        List<String> instances = args.all("instance");
+        if (instances.isEmpty()) {
+            throw new CliException("crdb-cli crdb add-instance: --instance fqdn=<cluster>,... is required\n" + usage("crdb add-instance"), 2);
+        }
+        Integer compression = null;
+        if (args.has("compression")) {
+            try {
+                compression = Integer.parseInt(args.get("compression"));
+            } catch (NumberFormatException e) {
+                compression = -1;
+            }
+            if (compression < 0 || compression > 6) {
+                throw new CliException("crdb-cli crdb add-instance: --compression: 0 to 6 expected\n" + usage("crdb add-instance"), 2);
+            }
+        }
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        instances(instances, body.putArray("add_instances"), compression);
+        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
+    }
+
+    private int removeInstance() {
+        String guid = args.require("crdb-guid");
+        int id;
+        try {
+            id = Integer.parseInt(args.require("instance-id"));
+        } catch (NumberFormatException e) {
+            throw new CliException("crdb-cli crdb remove-instance: --instance-id: an instance id (a number) expected\n"
+                    + usage("crdb remove-instance"), 2);
+        }
+        boolean force = args.has("force") && Args.bool("force", args.get("force"));
+        ObjectNode body = ApiClient.JSON.createObjectNode();
+        body.putArray("remove_instances").addObject().put("id", id).put("force_remove", force);
+        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
     }
 
     private int update() {
@@ -261,6 +317,9 @@ final class CrdbCli {
     private int waitFor(JsonNode task) {
         String id = task.path("id").asText();
         out.println("Task " + id + " created");
+        if (args.has("wait") && args.has("no-wait")) {
+            usageError("--wait and --no-wait exclude each other", command(args));
+        }
         if (args.has("no-wait") && Args.bool("no-wait", args.get("no-wait"))) {
             return 0;
         }

@@ -33,9 +33,23 @@ class CommandLineTest {
     void aFlagWithoutItsValueDoesNotSwallowTheNextFlag() {
         Args a = parse("crdb", "create", "--wait", "--name", "x");
         assertThat(a.get("name")).isEqualTo("x");
-        assertThatThrownBy(() -> CrdbCli.command(a)).hasMessageContaining("--wait is not a flag of this command");
+        assertThat(CrdbCli.command(a)).isEqualTo("crdb create");
+        assertThatThrownBy(() -> CrdbCli.command(parse("crdb", "get", "--wait", "--crdb-guid", "g")))
+                .hasMessageContaining("--wait is not a flag of this command");
         assertThatThrownBy(() -> parse("crdb", "get", "--crdb-guid", "--no-wait").require("crdb-guid"))
                 .hasMessageContaining("--crdb-guid is required");
+    }
+
+    @Test
+    void membershipCommandsTakeReFlags() {
+        assertThat(CrdbCli.command(parse("crdb", "add-instance", "--crdb-guid", "g", "--instance", "fqdn=cluster-c,username=u,password=p",
+                "--compression", "3", "--wait"))).isEqualTo("crdb add-instance");
+        assertThat(CrdbCli.command(parse("crdb", "remove-instance", "--crdb-guid", "g", "--instance-id", "2", "--force", "--no-wait")))
+                .isEqualTo("crdb remove-instance");
+        assertThatThrownBy(() -> CrdbCli.command(parse("crdb", "remove-instance", "--crdb-guid", "g", "--instance", "fqdn=x")))
+                .hasMessageContaining("--instance is not a flag of this command").hasMessageContaining("--instance-id <id>");
+        assertThatThrownBy(() -> CrdbCli.command(parse("crdb", "create", "--name", "x", "--compression", "3")))
+                .hasMessageContaining("--compression is not supported by this suite");
     }
 
     @Test

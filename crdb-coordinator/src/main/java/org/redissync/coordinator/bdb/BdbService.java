@@ -108,6 +108,10 @@ public class BdbService {
         }
         return state.change(() -> {
             BdbConfigured current = require(uid);
+            if (current.crdbGuid() != null && state.crdb(current.crdbGuid()).map(CrdbConfigured::membershipChanging).orElse(false)) {
+                throw new ApiException(ApiError.BUSY, "bdb " + uid + " is an instance of CRDB " + current.crdbGuid()
+                        + ", which an instance is joining or leaving; retry once that task is done");
+            }
             BdbSpec spec = BdbJson.parse(BdbJson.overlay(render(current), request), clock.instant(),
                     Set.copyOf(current.tls().clientCerts()));
             if (!current.cluster().equals(spec.cluster())) {

@@ -65,14 +65,38 @@ public class CrdbResource {
         return service.update(guid, BdbJson.body(body), false, QueryFlags.flag("dry_run", query), taskId);
     }
 
-    /** {@code {"crdb": {...changed fields}, "force_update": true}}: force rebuilds every channel even when nothing changed. */
+    /**
+     * RE's CRDB modify request: {@code {"crdb": {...changed fields}, "force_update": true}} (force rebuilds every channel
+     * even when nothing changed), or one membership change: {@code "add_instances": [instance_info...]} or
+     * {@code "remove_instances": [id...]} (an entry may be {@code {"id": n, "force_remove": true}}), never together.
+     */
     @POST
     @Path("/{guid}/updates")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
     public ObjectNode updates(@PathParam("guid") String guid, @HeaderParam("X-Task-ID") String taskId, String body) {
         ObjectNode req = BdbJson.body(body);
-        CrdbService.onlyFields(req, "", java.util.Set.of("crdb", "force_update"));
+        CrdbService.onlyFields(req, "", java.util.Set.of("crdb", "force_update", "add_instances", "remove_instances"));
+        if (req.has("add_instances") || req.has("remove_instances")) {
+            java.util.List<String> others = new java.util.ArrayList<>();
+            req.fieldNames().forEachRemaining(f -> {
+                if (!f.equals("add_instances") && !f.equals("remove_instances") && !(f.equals("force_update") && !req.get(f).asBoolean(false))
+                        && !(f.equals("crdb") && req.get(f).isObject() && req.get(f).isEmpty())) {
+                    others.add(f);
+                }
+            });
+            if (req.has("add_instances") && req.has("remove_instances")) {
+                others.add("add_instances with remove_instances");
+            }
+            if (!others.isEmpty()) {
+                throw new ApiException(ApiError.INVALID_CONFIGURATION, "a membership change (add_instances or remove_instances) goes alone: "
+                        + others + " in the same request; send them one after the other");
+            }
+            if (req.has("add_instances")) {
+                return service.addInstances(guid, req.get("add_instances"), taskId);
+            }
+            return removeInstances(guid, req.get("remove_instances"), taskId);
+        }
         JsonNode crdb = req.get("crdb");
         if (crdb != null && !crdb.isObject()) {
             throw new ApiException(ApiError.INVALID_VALUE, "crdb: an object of the fields to change expected");
@@ -83,6 +107,36 @@ public class CrdbResource {
         }
         boolean force = forceNode != null && forceNode.asBoolean(false);
         return service.update(guid, crdb == null ? BdbJson.MAPPER.createObjectNode() : (ObjectNode) crdb, force, false, taskId);
+    }
+
+    private ObjectNode removeInstances(String guid, JsonNode remove, String taskId) {
+        if (!remove.isArray()) {
+            throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: an array of instance ids expected");
+        }
+        java.util.List<Integer> ids = new java.util.ArrayList<>();
+        Boolean force = null;
+        for (int i = 0; i < remove.size(); i++) {
+            JsonNode e = remove.get(i);
+            boolean f = false;
+            if (e.isObject()) {
+                CrdbService.onlyFields((ObjectNode) e, "remove_instances[" + i + "].", java.util.Set.of("id", "force_remove"));
+                JsonNode fr = e.get("force_remove");
+                if (fr != null && !fr.isNull() && !fr.isBoolean()) {
+                    throw new ApiException(ApiError.INVALID_VALUE, "remove_instances[" + i + "].force_remove: true or false expected");
+                }
+                f = fr != null && fr.asBoolean(false);
+                e = e.get("id");
+            }
+            if (e == null || !e.isIntegralNumber() || !e.canConvertToInt()) {
+                throw new ApiException(ApiError.INVALID_VALUE, "remove_instances[" + i + "]: an instance id (integer) expected");
+            }
+            if (force != null && force != f) {
+                throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: force_remove must be the same for every instance removed together");
+            }
+            force = f;
+            ids.add(e.asInt());
+        }
+        return service.removeInstances(guid, ids, force != null && force, taskId);
     }
 
     @DELETE

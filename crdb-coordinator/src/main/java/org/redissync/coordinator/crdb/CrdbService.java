@@ -24,6 +24,7 @@ import org.redissync.coordinator.task.TaskTracker;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.BdbDeleted;
 import org.redissync.events.BdbConfigEvent.Tls;
+import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.CrdbConfigEvent.CrdbDeleted;
 import org.redissync.events.CrdbConfigEvent.Instance;
@@ -80,20 +81,7 @@ public class CrdbService {
     public ObjectNode create(String body, boolean dryRun, String taskId) {
         ObjectNode req = BdbJson.body(body);
         onlyFields(req, "", CREATE_FIELDS);
-        JsonNode instancesNode = req.get("instances");
-        if (instancesNode != null && instancesNode.isArray()) {
-            for (int i = 0; i < instancesNode.size(); i++) {
-                if (instancesNode.get(i).isObject()) {
-                    onlyFields((ObjectNode) instancesNode.get(i), "instances[" + i + "].", INSTANCE_FIELDS);
-                    if (instancesNode.get(i).get("cluster") instanceof ObjectNode c) {
-                        onlyFields(c, "instances[" + i + "].cluster.", INSTANCE_CLUSTER_FIELDS);
-                    }
-                    if (instancesNode.get(i).get("db_config") instanceof ObjectNode c) {
-                        dbConfigFields(c, "instances[" + i + "].db_config.");
-                    }
-                }
-            }
-        }
+        instanceFields(req.get("instances"), "instances");
         if (req.get("default_db_config") instanceof ObjectNode c) {
             dbConfigFields(c, "default_db_config.");
         }
@@ -118,33 +106,14 @@ public class CrdbService {
             List<BdbConfigured> instanceBdbs = new ArrayList<>();
             List<Instance> instances = new ArrayList<>();
             for (int i = 0; i < inst.size(); i++) {
-                JsonNode in = inst.get(i);
-                JsonNode cl = in.get("cluster");
-                String cluster = cl != null && cl.isObject() && cl.hasNonNull("name") ? cl.get("name").asText()
-                        : cl != null && cl.isTextual() ? cl.asText() : null;
-                if (cluster == null) {
-                    throw new ApiException(ApiError.INVALID_VALUE, "instances[" + i + "].cluster.name is required");
+                NewInstance n = newInstance(inst.get(i), "instances[" + i + "]", dbConfig, guid, uid, i + 1, encryption, ports,
+                        CrdbConfigEvent.Membership.ACTIVE);
+                if (!clusters.add(n.instance().cluster())) {
+                    throw new ApiException(ApiError.INVALID_CONFIGURATION, "instances: cluster " + n.instance().cluster() + " is listed twice");
                 }
-                state.cluster(cluster);
-                if (!clusters.add(cluster)) {
-                    throw new ApiException(ApiError.INVALID_CONFIGURATION, "instances: cluster " + cluster + " is listed twice");
-                }
-                ObjectNode cfg = dbConfig.deepCopy();
-                if (in.has("db_config") && in.get("db_config").isObject()) {
-                    cfg.setAll((ObjectNode) in.get("db_config"));
-                }
-                cfg.put("cluster", cluster);
-                BdbSpec spec = BdbJson.parse(onlyDbConfig(cfg), clock.instant(), Set.of());
-                BdbConfigured b = bdbs.place(uid, 1, spec, null, ports);
-                b = instanceOf(b, guid, encryption ? floor(b.tls().tlsMode()) : b.tls().tlsMode(), b.generation());
-                ports.add(b.port());
-                instanceBdbs.add(b);
-                String endpoint = cl != null && cl.isObject() && cl.hasNonNull("replication_endpoint")
-                        ? replicationEndpoint(i, cl.get("replication_endpoint").asText())
-                        : RedisAddress.tcp(state.cluster(cluster).endpointHost(), b.port()).toString();
-                String sni = cl != null && cl.isObject() && cl.hasNonNull("replication_tls_sni") ? cl.get("replication_tls_sni").asText() : null;
-                int compression = in.hasNonNull("compression") ? in.get("compression").asInt() : 3;
-                instances.add(new Instance(i + 1, cluster, uid, endpoint, sni, compression));
+                ports.add(n.bdb().port());
+                instanceBdbs.add(n.bdb());
+                instances.add(n.instance());
                 uid++;
             }
             // encryption follows the instances (see BdbService): instances all created with tls_mode on make it true
@@ -167,6 +136,205 @@ public class CrdbService {
         });
     }
 
+    /** A new instance's bdb (not yet written) and its entry in the CRDB. */
+    private record NewInstance(BdbConfigured bdb, Instance instance) {
+    }
+
+    /** One {@code instance_info} of a create or {@code add_instances}, checked and placed on its cluster. */
+    private NewInstance newInstance(JsonNode in, String path, ObjectNode dbConfig, String guid, long uid, int id, boolean encryption,
+            Set<Integer> ports, CrdbConfigEvent.Membership membership) {
+        JsonNode cl = in.get("cluster");
+        String cluster = cl != null && cl.isObject() && cl.hasNonNull("name") ? cl.get("name").asText()
+                : cl != null && cl.isTextual() ? cl.asText() : null;
+        if (cluster == null) {
+            throw new ApiException(ApiError.INVALID_VALUE, path + ".cluster.name is required");
+        }
+        state.cluster(cluster);
+        ObjectNode cfg = dbConfig.deepCopy();
+        if (in.has("db_config") && in.get("db_config").isObject()) {
+            cfg.setAll((ObjectNode) in.get("db_config"));
+        }
+        cfg.put("cluster", cluster);
+        BdbSpec spec = BdbJson.parse(onlyDbConfig(cfg), clock.instant(), Set.of());
+        BdbConfigured b = bdbs.place(uid, 1, spec, null, ports);
+        b = instanceOf(b, guid, encryption ? floor(b.tls().tlsMode()) : b.tls().tlsMode(), b.generation());
+        String endpoint = cl.isObject() && cl.hasNonNull("replication_endpoint")
+                ? replicationEndpoint(path, cl.get("replication_endpoint").asText())
+                : RedisAddress.tcp(state.cluster(cluster).endpointHost(), b.port()).toString();
+        String sni = cl.isObject() && cl.hasNonNull("replication_tls_sni") ? cl.get("replication_tls_sni").asText() : null;
+        JsonNode c = in.get("compression");
+        if (c != null && !c.isNull() && !(c.canConvertToInt() && c.asInt() >= 0 && c.asInt() <= 6)) {
+            throw new ApiException(ApiError.INVALID_VALUE, path + ".compression: 0 to 6 expected");
+        }
+        int compression = c != null && !c.isNull() ? c.asInt() : 3;
+        return new NewInstance(b, new Instance(id, cluster, uid, endpoint, sni, compression, membership));
+    }
+
+    /** The {@code instance_info} fields of a create or an {@code add_instances} entry, checked. */
+    static void instanceFields(JsonNode instancesNode, String path) {
+        if (instancesNode == null || !instancesNode.isArray()) {
+            return;
+        }
+        for (int i = 0; i < instancesNode.size(); i++) {
+            if (instancesNode.get(i).isObject()) {
+                onlyFields((ObjectNode) instancesNode.get(i), path + "[" + i + "].", INSTANCE_FIELDS);
+                if (instancesNode.get(i).get("cluster") instanceof ObjectNode c) {
+                    onlyFields(c, path + "[" + i + "].cluster.", INSTANCE_CLUSTER_FIELDS);
+                }
+                if (instancesNode.get(i).get("db_config") instanceof ObjectNode c) {
+                    dbConfigFields(c, path + "[" + i + "].db_config.");
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code add_instances}: each new instance's bdb is made on its cluster with the CRDB's {@code default_db_config}, and
+     * joins in two steps (design: {@code docs/channels.md}, "Membership"): as {@code joining} it loads a peer's
+     * snapshot, its channels connect both ways, and its clients' writes are refused; once every channel of the CRDB
+     * is in sync the coordinator makes it {@code active} ({@link #completeMembership}), and the task finishes.
+     */
+    public ObjectNode addInstances(String guid, JsonNode add, String taskId) {
+        if (!add.isArray() || add.isEmpty()) {
+            throw new ApiException(ApiError.INVALID_VALUE, "add_instances: a non-empty array of instances expected");
+        }
+        instanceFields(add, "add_instances");
+        return state.change(() -> {
+            CrdbConfigured current = require(guid);
+            notChanging(current);
+            ObjectNode dbConfig = BdbJson.MAPPER.valueToTree(current.defaultDbConfig());
+            int id = current.instances().stream().mapToInt(Instance::id).max().orElse(0) + 1;
+            long uid = state.nextBdbUid();
+            Set<Integer> ports = new HashSet<>();
+            Set<String> clusters = new HashSet<>();
+            current.instances().forEach(i -> clusters.add(i.cluster()));
+            List<BdbConfigured> added = new ArrayList<>();
+            List<Instance> instances = new ArrayList<>(current.instances());
+            for (int i = 0; i < add.size(); i++) {
+                JsonNode cl = add.get(i).path("cluster");
+                String cluster = cl.isTextual() ? cl.asText() : cl.path("name").asText(null);
+                if (cluster != null && !clusters.add(cluster)) {
+                    throw new ApiException(ApiError.INVALID_CONFIGURATION, "add_instances[" + i + "]: cluster " + cluster
+                            + " already has an instance of this CRDB");
+                }
+                NewInstance n = newInstance(add.get(i), "add_instances[" + i + "]", dbConfig, guid, uid++, id++, current.encryption(), ports,
+                        CrdbConfigEvent.Membership.JOINING);
+                ports.add(n.bdb().port());
+                added.add(n.bdb());
+                instances.add(n.instance());
+            }
+            CrdbConfigured next = next(current, instances);
+            // done when the second step (every new instance active) is applied everywhere
+            TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", next.generation() + 1);
+            return run(task, () -> {
+                List<SuiteEvent> out = new ArrayList<>(bdbs.withTrustAround(added, next));
+                out.add(next);
+                return out;
+            });
+        });
+    }
+
+    /**
+     * {@code remove_instances}: safe removal as in Redis Enterprise. As {@code leaving}, the instance's clients' writes
+     * are refused and channels into it stop, while each peer's channel from it runs until it has applied everything
+     * the instance held when writes stopped; then the coordinator removes it ({@link #completeMembership}): its bdb and
+     * channels go. {@code force}: removed at once, whatever of its writes had not reached the peers is lost to them.
+     */
+    public ObjectNode removeInstances(String guid, List<Integer> ids, boolean force, String taskId) {
+        if (ids.isEmpty()) {
+            throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: a non-empty array of instance ids expected");
+        }
+        return state.change(() -> {
+            CrdbConfigured current = require(guid);
+            if (!force) {
+                notChanging(current);
+            }
+            Set<Integer> remove = new HashSet<>(ids);
+            for (int id : remove) {
+                if (current.instances().stream().noneMatch(i -> i.id() == id)) {
+                    throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: CRDB " + guid + " has no instance " + id
+                            + " (its instances: " + current.instances().stream().map(Instance::id).toList() + ")");
+                }
+            }
+            if (current.instances().stream().allMatch(i -> remove.contains(i.id()))) {
+                throw new ApiException(ApiError.INVALID_CONFIGURATION, "remove_instances: every instance of CRDB " + guid
+                        + " would go; delete the CRDB instead");
+            }
+            List<Instance> instances = new ArrayList<>();
+            for (Instance i : current.instances()) {
+                instances.add(remove.contains(i.id()) ? i.withMembership(CrdbConfigEvent.Membership.LEAVING) : i);
+            }
+            if (force) {
+                CrdbConfigured marked = new CrdbConfigured(CrdbConfigured.VERSION, guid, current.generation(), current.name(),
+                        current.encryption(), current.causalConsistency(), current.defaultDbConfig(), instances, current.forceCounter(),
+                        clock.instant());
+                TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", current.generation() + 1);
+                return run(task, () -> removal(marked));
+            }
+            CrdbConfigured next = next(current, instances);
+            TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", next.generation() + 1);
+            return run(task, () -> List.of(next));
+        });
+    }
+
+    /**
+     * The second step of a membership change, once {@code MembershipProgress} finds the first applied: joining instances
+     * become active, leaving ones are removed. Does nothing when the CRDB moved on meanwhile (deleted, or not at
+     * {@code generation}).
+     */
+    public void completeMembership(String guid, long generation) {
+        state.change(() -> {
+            CrdbConfigured current = state.crdb(guid).orElse(null);
+            if (current == null || current.generation() != generation || !current.membershipChanging()) {
+                return null;
+            }
+            boolean leaving = current.instances().stream().anyMatch(i -> i.membership() == CrdbConfigEvent.Membership.LEAVING);
+            List<Instance> instances = current.instances().stream()
+                    .map(i -> i.membership() == CrdbConfigEvent.Membership.JOINING ? i.withMembership(CrdbConfigEvent.Membership.ACTIVE) : i)
+                    .toList();
+            if (leaving) {
+                state.write(removal(current));
+                state.write(bdbs.reconcileTrust()); // computed from the state without the removed bdbs
+            } else {
+                state.write(List.of(next(current, instances)));
+            }
+            tracker.poke();
+            LOG.infof("crdb %s: membership change done at generation %d", guid, generation + 1);
+            return null;
+        });
+    }
+
+    /** The leaving instances of {@code leaving} removed: their bdbs deleted, the CRDB without them one generation on. */
+    private List<SuiteEvent> removal(CrdbConfigured leaving) {
+        List<SuiteEvent> out = new ArrayList<>();
+        List<Instance> staying = new ArrayList<>();
+        for (Instance i : leaving.instances()) {
+            if (i.membership() == CrdbConfigEvent.Membership.LEAVING) {
+                state.bdb(i.bdbUid()).ifPresent(b -> out.add(new BdbDeleted(BdbDeleted.VERSION, b.uid(), b.generation() + 1,
+                        b.cluster(), clock.instant())));
+            } else {
+                staying.add(i);
+            }
+        }
+        out.add(next(leaving, staying));
+        return out;
+    }
+
+    private CrdbConfigured next(CrdbConfigured c, List<Instance> instances) {
+        return new CrdbConfigured(CrdbConfigured.VERSION, c.guid(), c.generation() + 1, c.name(), c.encryption(), c.causalConsistency(),
+                c.defaultDbConfig(), instances, c.forceCounter(), clock.instant());
+    }
+
+    /** One membership change at a time, and no other change of the CRDB during one. */
+    private static void notChanging(CrdbConfigured c) {
+        if (c.membershipChanging()) {
+            throw new ApiException(ApiError.BUSY, "CRDB " + c.guid() + ": instance(s) " + c.instances().stream()
+                    .filter(i -> i.membership() != CrdbConfigEvent.Membership.ACTIVE).map(i -> i.id() + " (" + i.cluster() + ", "
+                            + i.membership().name().toLowerCase() + ")").toList()
+                    + " are joining or leaving; retry once that task is done (a leaving instance can be removed at once with force)");
+        }
+    }
+
     /** PATCH /v1/crdbs/{guid} and POST .../updates: changed fields only, {@code default_db_config} merged. */
     public ObjectNode update(String guid, ObjectNode patch, boolean force, boolean dryRun, String taskId) {
         onlyFields(patch, "", UPDATE_FIELDS);
@@ -175,6 +343,7 @@ public class CrdbService {
         }
         return state.change(() -> {
             CrdbConfigured current = require(guid);
+            notChanging(current);
             boolean encryption = patch.has("encryption") ? bool(patch, "encryption", current.encryption()) : current.encryption();
             Map<String, Object> defaults = new LinkedHashMap<>(current.defaultDbConfig());
             ObjectNode dbPatch = patch.has("default_db_config") && patch.get("default_db_config").isObject()
@@ -235,9 +404,10 @@ public class CrdbService {
     /** queued → (the change) → started; the tracker takes it from there. Returns the queued task, as RE does. */
     private ObjectNode run(TaskUpdated queued, java.util.function.Supplier<List<SuiteEvent>> change) {
         TaskUpdated started = TaskService.transition(queued, TaskStatus.STARTED, clock.instant(), List.of(), List.of());
-        if ("delete_crdb".equals(queued.operation())) {
+        List<SuiteEvent> changes = change.get();
+        if (changes.stream().anyMatch(e -> e instanceof BdbDeleted)) {
             tasks.publish(queued);
-            state.write(change.get());
+            state.write(changes);
             state.write(bdbs.reconcileTrust()); // computed from the state without the deleted bdbs
             tasks.publish(started);
         } else {
@@ -245,7 +415,7 @@ public class CrdbService {
             // is 100 of these one after the other, under the writer lock)
             List<SuiteEvent> out = new ArrayList<>();
             out.add(queued);
-            out.addAll(change.get());
+            out.addAll(changes);
             out.add(started);
             state.write(out);
         }
@@ -267,7 +437,6 @@ public class CrdbService {
         o.fieldNames().forEachRemaining(k -> {
             if (!allowed.contains(k)) {
                 throw new ApiException(ApiError.INVALID_SCHEMA, path + k + ": not a field this suite supports here"
-                        + ("".equals(path) && k.endsWith("_instances") ? " yet (CRDB membership changes are not implemented)" : "")
                         + " (supported: " + allowed.stream().sorted().toList() + ")");
             }
         });
@@ -308,11 +477,11 @@ public class CrdbService {
     }
 
     /** Peers reach an instance at its replication endpoint over the network: {@code host:port} or {@code [ipv6]:port}. */
-    private static String replicationEndpoint(int instance, String value) {
+    private static String replicationEndpoint(String path, String value) {
         try {
             return RedisAddress.parseTcp(value).toString();
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ApiError.INVALID_VALUE, "instances[" + instance + "].cluster.replication_endpoint: " + e.getMessage());
+            throw new ApiException(ApiError.INVALID_VALUE, path + ".cluster.replication_endpoint: " + e.getMessage());
         }
     }
 
@@ -366,6 +535,9 @@ public class CrdbService {
             }
             io.put("db_uid", i.bdbUid());
             io.put("compression", i.compression());
+            if (i.membership() != CrdbConfigEvent.Membership.ACTIVE) { // not in RE's object: shown while it joins or leaves
+                io.put("membership", i.membership().name().toLowerCase());
+            }
             local.addObject().put("bdb_uid", i.bdbUid()).put("id", i.id());
         }
         renderChannels(c, o.putArray("channels"));

@@ -39,8 +39,15 @@ public final class TaskProgress {
         List<ClusterProgress> progress = new ArrayList<>();
         List<TaskError> pending = new ArrayList<>();
         boolean deleting = "delete_crdb".equals(task.operation());
+        // the first step of a membership change (the task waits for the second, which the coordinator makes after it)
+        boolean firstStep = !deleting && crdb != null && crdb.membershipChanging() && crdb.generation() < task.targetGeneration();
         for (Instance i : instances) {
-            String waiting = deleting ? deletionWait(i, status) : applyWait(task, crdb, i, instances, bdbs, status);
+            String waiting = deleting ? deletionWait(i, status)
+                    : firstStep ? MembershipProgress.firstStepWait(crdb, i, bdbs, status)
+                    : applyWait(task.targetGeneration(), crdb, i, instances, bdbs, status);
+            if (firstStep && waiting == null) {
+                waiting = "done with the first step (" + describe(crdb) + "); waiting for the coordinator to complete it";
+            }
             if (waiting != null) { // what it waits for may be old news: say when the cluster has gone silent
                 String w = waiting;
                 waiting = SyncerHeartbeat.silence(status, i.cluster(), now).map(silent -> silent + "; its last report: " + w).orElse(w);
@@ -65,7 +72,17 @@ public final class TaskProgress {
         return null;
     }
 
-    private static String applyWait(TaskUpdated task, CrdbConfigured crdb, Instance i, List<Instance> instances,
+    /** "cluster-c joining" / "cluster-b leaving". */
+    static String describe(CrdbConfigured crdb) {
+        return String.join(", ", crdb.instances().stream().filter(i -> i.membership() != org.redissync.events.CrdbConfigEvent.Membership.ACTIVE)
+                .map(i -> i.cluster() + " " + i.membership().name().toLowerCase()).toList());
+    }
+
+    /**
+     * Null when instance {@code i} is applied at {@code target}: its endpoint and redis-server at its bdb's generation,
+     * every channel into it from a peer at {@code target}, in sync, TLS exactly when it should be; else what it waits for.
+     */
+    static String applyWait(long target, CrdbConfigured crdb, Instance i, List<Instance> instances,
             Map<Long, BdbConfigured> bdbs, Map<String, SyncerStatusEvent> status) {
         BdbConfigured bdb = bdbs.get(i.bdbUid());
         if (bdb == null || crdb == null) {
@@ -98,8 +115,8 @@ public final class TaskProgress {
             if (!(s instanceof ChannelStatus c)) {
                 return "channel from " + peer.cluster() + " not reported yet";
             }
-            if (c.observedGeneration() < task.targetGeneration()) {
-                return "channel from " + peer.cluster() + " at generation " + c.observedGeneration() + " of " + task.targetGeneration();
+            if (c.observedGeneration() < target) {
+                return "channel from " + peer.cluster() + " at generation " + c.observedGeneration() + " of " + target;
             }
             if (c.state() != SyncState.IN_SYNC) {
                 return "channel from " + peer.cluster() + " " + c.state().name().toLowerCase().replace('_', '-')

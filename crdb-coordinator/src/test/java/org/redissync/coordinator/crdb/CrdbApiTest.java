@@ -177,13 +177,116 @@ class CrdbApiTest {
         admin().body(Map.of("default_db_config", Map.of("data_persistence", "aof"))).patch("/v1/crdbs/" + guid).then().statusCode(406)
                 .body("description", containsString("default_db_config.data_persistence"));
         admin().body(Map.of("crdb", Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-d"))))))
-                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
-                .body("description", containsString("add_instances")).body("description", containsString("not implemented"));
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406).body("description", containsString("add_instances: not a field"));
         admin().body(Map.of("crdb", Map.of("encryption", true), "force", true)).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
                 .body("description", containsString("force"));
         admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid + "?dry_run").then().statusCode(200);
         assertThat(admin().get("/v1/crdbs/" + guid).asString()).isEqualTo(before);
         assertThat(admin().get("/v1/crdbs").asString()).doesNotContain("\"typo\"").doesNotContain("\"sharded\"");
+    }
+
+    static Map<String, Object> twoClusterBody(String name) {
+        return Map.of("name", name, "default_db_config", Map.of("memory_size", 1 << 26),
+                "instances", List.of(Map.of("cluster", Map.of("name", "cluster-a")), Map.of("cluster", Map.of("name", "cluster-b"))));
+    }
+
+    /** Every instance of the CRDB (as it is now) reports {@code generation} applied, channels between all of them in sync. */
+    void reportAppliedNow(String guid, long generation) {
+        FakeSyncers syncers = new FakeSyncers(events.streams().publisher());
+        JsonPath crdb = admin().get("/v1/crdbs/" + guid).jsonPath();
+        List<String> clusters = crdb.getList("instances.cluster.name");
+        for (int i = 0; i < clusters.size(); i++) {
+            long uid = crdb.getLong("instances[" + i + "].db_uid");
+            syncers.endpoint(clusters.get(i), uid, admin().get("/v1/bdbs/" + uid).jsonPath().getLong("generation"), TlsMode.DISABLED);
+            for (String from : clusters) {
+                if (!from.equals(clusters.get(i))) {
+                    syncers.channel(guid, from, clusters.get(i), uid, generation, SyncState.IN_SYNC, false);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAddedInstanceJoinsInTwoStepsAndTheTaskFinishesOnlyOnceItIsActiveEverywhere() {
+        String guid = admin().body(twoClusterBody("joiner")).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        reportAppliedNow(guid, 1);
+        String id = admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-c"), "compression", 2))))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(200).body("operation", equalTo("update_crdb")).extract().path("id");
+        JsonPath crdb = admin().get("/v1/crdbs/" + guid).then().body("instances", hasSize(3)).body("generation", equalTo(2))
+                .body("instances[2].id", equalTo(3)).body("instances[2].cluster.name", equalTo("cluster-c"))
+                .body("instances[2].membership", equalTo("joining")).body("instances[2].compression", equalTo(2)).extract().jsonPath();
+        long uid = crdb.getLong("instances[2].db_uid");
+        admin().get("/v1/bdbs/" + uid).then().statusCode(200).body("cluster", equalTo("cluster-c")).body("crdt_guid", equalTo(guid))
+                .body("memory_size", equalTo(1 << 26));
+        // busy meanwhile: no other change of this CRDB or its instances
+        admin().body(Map.of("encryption", true)).patch("/v1/crdbs/" + guid).then().statusCode(409).body("error_code", equalTo("busy"))
+                .body("description", containsString("joining"));
+        admin().body(Map.of("memory_size", 1 << 27)).put("/v1/bdbs/" + uid).then().statusCode(409);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                assertThat(task(id).getString("status")).isEqualTo("started"));
+        assertThat(task(id).getList("progress.clusters.progress").toString()).contains("joining");
+
+        reportAppliedNow(guid, 2); // the first step applied: the coordinator makes cluster-c active (generation 3)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/v1/crdbs/" + guid).then().body("generation", equalTo(3))
+                .body("instances[2].membership", org.hamcrest.Matchers.nullValue()));
+        assertThat(task(id).getString("status")).isEqualTo("started");
+        reportAppliedNow(guid, 3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
+
+        // refused, and nothing changes
+        String before = admin().get("/v1/crdbs/" + guid).asString();
+        admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-b"))))).post("/v1/crdbs/" + guid + "/updates")
+                .then().statusCode(406).body("description", containsString("cluster-b already has an instance"));
+        admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-x"))))).post("/v1/crdbs/" + guid + "/updates")
+                .then().statusCode(406).body("error_code", equalTo("unknown_cluster"));
+        admin().body(Map.of("remove_instances", List.of(9))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
+                .body("description", containsString("no instance 9"));
+        admin().body(Map.of("remove_instances", List.of(1, 2, 3))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
+                .body("description", containsString("delete the CRDB instead"));
+        admin().body(Map.of("remove_instances", List.of(1), "add_instances", List.of(Map.of("cluster", "cluster-b"))))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406).body("description", containsString("goes alone"));
+        admin().body(Map.of("remove_instances", List.of(1), "crdb", Map.of("encryption", true)))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406).body("description", containsString("[crdb]"));
+        admin().body(Map.of("remove_instances", List.of("one"))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406);
+        admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-c"), "colour", "red"))))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406).body("description", containsString("add_instances[0].colour"));
+        assertThat(admin().get("/v1/crdbs/" + guid).asString()).isEqualTo(before);
+    }
+
+    @Test
+    void aRemovedInstanceIsDrainedBeforeItGoes() {
+        String guid = admin().body(createBody("leaver", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        reportAppliedNow(guid, 1);
+        JsonPath crdb = admin().get("/v1/crdbs/" + guid).jsonPath();
+        int bIndex = crdb.getList("instances.cluster.name").indexOf("cluster-b");
+        int bId = crdb.getInt("instances[" + bIndex + "].id");
+        long bUid = crdb.getLong("instances[" + bIndex + "].db_uid");
+        String id = admin().body(Map.of("remove_instances", List.of(bId))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(200)
+                .extract().path("id");
+        admin().get("/v1/crdbs/" + guid).then().body("generation", equalTo(2)).body("instances[" + bIndex + "].membership", equalTo("leaving"));
+        FakeSyncers syncers = new FakeSyncers(events.streams().publisher());
+        syncers.writesPaused("cluster-b", bUid, 1, 2, "r1", 500);
+        long aUid = crdb.getLong("instances[" + crdb.getList("instances.cluster.name").indexOf("cluster-a") + "].db_uid");
+        long cUid = crdb.getLong("instances[" + crdb.getList("instances.cluster.name").indexOf("cluster-c") + "].db_uid");
+        syncers.draining(guid, "cluster-b", "cluster-a", aUid, 2, "r1", 500);
+        syncers.draining(guid, "cluster-b", "cluster-c", cUid, 2, "r1", 499); // one byte short: not drained
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                admin().get("/v1/crdbs/" + guid).then().body("generation", equalTo(2)));
+        assertThat(task(id).getList("progress.clusters.progress").toString()).contains("draining the channel from cluster-b (leaving): "
+                + "applied to r1 499 of r1 500");
+        syncers.draining(guid, "cluster-b", "cluster-c", cUid, 2, "r1", 514);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().get("/v1/crdbs/" + guid).then().body("generation", equalTo(3))
+                .body("instances", hasSize(2)).body("instances.cluster.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("cluster-b"))));
+        admin().get("/v1/bdbs/" + bUid).then().statusCode(404);
+        reportAppliedNow(guid, 3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
+
+        // forced: at once
+        int cId = admin().get("/v1/crdbs/" + guid).jsonPath().getInt("instances.find { it.cluster.name == 'cluster-c' }.id");
+        admin().body(Map.of("remove_instances", List.of(Map.of("id", cId, "force_remove", true)))).post("/v1/crdbs/" + guid + "/updates")
+                .then().statusCode(200);
+        admin().get("/v1/crdbs/" + guid).then().body("generation", equalTo(4)).body("instances", hasSize(1));
+        admin().get("/v1/bdbs/" + cUid).then().statusCode(404);
     }
 
     @Test

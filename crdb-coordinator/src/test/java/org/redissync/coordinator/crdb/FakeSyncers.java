@@ -52,6 +52,19 @@ public final class FakeSyncers {
                 1, 0, false, Instant.now()));
     }
 
+    /** The bdb's redis-server running with its clients' writes paused at {@code offset} of stream {@code replId}. */
+    void writesPaused(String cluster, long uid, long generation, long crdbGeneration, String replId, long offset) {
+        send(new ShardStatus(ShardStatus.VERSION, cluster, uid, generation, ShardState.RUNNING, null, 4242, 0, Instant.now(),
+                new SyncerStatusEvent.WritesPaused(crdbGeneration, new SyncerStatusEvent.StreamPosition(replId, offset))));
+    }
+
+    /** A CRDB channel from a leaving instance, applied up to {@code offset} of {@code replId}. */
+    void draining(String guid, String from, String to, long destinationUid, long generation, String replId, long offset) {
+        send(new ChannelStatus(ChannelStatus.VERSION, to, SyncerStatusEvent.crdbChannelId(guid, from, to), ChannelKind.CRDB, guid,
+                destinationUid, "127.0.0.1:1", generation, SyncState.IN_SYNC, 0, null, TlsFacts.plaintext(), 1, 0, false, Instant.now(),
+                new SyncerStatusEvent.StreamPosition(replId, offset)));
+    }
+
     /** {@code cluster}'s syncer-service saying it is alive, as of {@code at}. */
     public void heartbeat(String cluster, Instant at) {
         send(new SyncerStatusEvent.SyncerHeartbeat(SyncerStatusEvent.SyncerHeartbeat.VERSION, cluster, at, java.time.Duration.ofSeconds(2),

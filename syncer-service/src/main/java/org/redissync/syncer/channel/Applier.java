@@ -72,6 +72,10 @@ final class Applier implements Runnable {
     private boolean legacyKey;
     private volatile boolean stopped;
     private volatile boolean rdbLoading;
+    /** The snapshot being received is not applied ({@link RdbBegin#load()}). */
+    private boolean skippingRdb;
+    /** Where everything of the source's stream is applied or skipped ({@link #appliedTo()}). */
+    private volatile org.redissync.events.SyncerStatusEvent.StreamPosition appliedTo;
     private volatile long oldestPendingNanos;
     private volatile String lastApplyError;
     private final AtomicLong appliedCommands = new AtomicLong();
@@ -242,16 +246,21 @@ final class Applier implements Runnable {
         try {
             if (item instanceof Command c) {
                 command(c);
-            } else if (item instanceof RdbBegin) {
-                String refused = loads.begin();
-                if (refused != null) {
-                    fail(refused, false);
-                    return;
+            } else if (item instanceof RdbBegin b) {
+                skippingRdb = !b.load();
+                if (!skippingRdb) {
+                    String refused = loads.begin();
+                    if (refused != null) {
+                        fail(refused, false);
+                        return;
+                    }
                 }
                 rdbLoading = true;
                 inTxn = false;
                 txn.clear();
                 snapshotPositions.clear();
+            } else if (skippingRdb && (item instanceof RdbKey || item instanceof RdbFunction)) {
+                return; // a joining instance's snapshot: nothing of it is applied
             } else if (item instanceof RdbKey k) {
                 noteWaiting(k.receivedNanos());
                 if (reserved(k.key())) {
@@ -277,10 +286,20 @@ final class Applier implements Runnable {
                 posDb = 0;
                 fullDelta++;
                 forceCommit = true;
-                takeSiblingPositions();
-                flush(true);
-                rdbLoading = false;
-                loads.end();
+                if (skippingRdb) {
+                    snapshotPositions.clear();
+                    siblingPositions.clear();
+                    flush(true);
+                    rdbLoading = false;
+                    skippingRdb = false;
+                    settled();
+                } else {
+                    takeSiblingPositions();
+                    flush(true);
+                    rdbLoading = false;
+                    settled();
+                    loads.end();
+                }
             } else if (item instanceof Continued) {
                 partialDelta++;
                 forceCommit = true;
@@ -336,6 +355,27 @@ final class Applier implements Runnable {
         posReplId = c.replId();
         posOffset = c.endOffset();
         posDb = streamDb;
+        if (pendingData == 0 && !rdbLoading) {
+            settled(); // skipped or dropped: nothing of it waits to be applied
+        }
+    }
+
+    private void settled() {
+        if (posReplId != null && posOffset >= 0) {
+            org.redissync.events.SyncerStatusEvent.StreamPosition p = appliedTo;
+            if (p == null || p.offset() != posOffset || !posReplId.equals(p.replId())) {
+                appliedTo = new org.redissync.events.SyncerStatusEvent.StreamPosition(posReplId, posOffset);
+            }
+        }
+    }
+
+    /**
+     * Where in the source's stream everything received is applied to the local backend or was skipped (another
+     * channel's writes, pings), or null before anything was. The position committed with the data may be behind it
+     * by skipped bytes ({@code CHANNELS.md}): those need nothing applied.
+     */
+    org.redissync.events.SyncerStatusEvent.StreamPosition appliedTo() {
+        return appliedTo;
     }
 
     private void append(RespCommand command, int db) {
@@ -437,6 +477,9 @@ final class Applier implements Runnable {
             throw new Unrecoverable("the local backend refused a batch: " + (queueError != null ? queueError : execError));
         }
         appliedCommands.addAndGet(data);
+        if (!rdbLoading) {
+            settled();
+        }
         if (next != null) {
             committed = next;
             committedRunId = backendRunId;
@@ -534,6 +577,7 @@ final class Applier implements Runnable {
         pendingData = 0;
         pendingDb = 0;
         rdbLoading = false;
+        skippingRdb = false;
         forceCommit = false;
         fullDelta = 0;
         partialDelta = 0;

@@ -48,7 +48,7 @@ final class Channel {
 
     /** A consistent view for the status event. */
     record Snapshot(ChannelSpec spec, SyncState state, long lagMs, String lastError, TlsFacts tls, long fullResyncs, long partialResyncs,
-            boolean stopped, long appliedCommands) {
+            boolean stopped, long appliedCommands, org.redissync.events.SyncerStatusEvent.StreamPosition appliedTo) {
     }
 
     private final TlsFactory tlsFactory;
@@ -125,7 +125,7 @@ final class Channel {
         if (next.sameConnection(before) && !unrecoverable) {
             synchronized (this) {
                 if (next.sameConnection(connectedSpec)) {
-                    connectedSpec = connectedSpec.withGeneration(next.observedGeneration());
+                    connectedSpec = connectedSpec.withReported(next);
                 }
             }
             reporter.changed(this);
@@ -209,7 +209,8 @@ final class Channel {
             error = "applied with " + applier.applyErrors() + " command error(s) on the local backend, last: " + applier.lastApplyError();
         }
         return new Snapshot(connectedSpec, state, state == SyncState.OUT_OF_SYNC ? 0 : applier.lagMs(System.nanoTime()), error, tls,
-                p == null ? 0 : p.fullResyncs(), p == null ? 0 : p.partialResyncs(), unrecoverable, applier.appliedCommands());
+                p == null ? 0 : p.fullResyncs(), p == null ? 0 : p.partialResyncs(), unrecoverable, applier.appliedCommands(),
+                applier.appliedTo());
     }
 
     private void readLoop() {
@@ -351,7 +352,7 @@ final class Channel {
      */
     private synchronized void connected(ChannelSpec s) {
         ChannelSpec now = spec;
-        connectedSpec = now.sameConnection(s) && now.observedGeneration() > s.observedGeneration() ? s.withGeneration(now.observedGeneration()) : s;
+        connectedSpec = now.sameConnection(s) && now.observedGeneration() > s.observedGeneration() ? s.withReported(now) : s;
     }
 
     private void onEvent(SourceReplicator r, ChannelSpec s, Event event, boolean[] fullSync) {
@@ -365,10 +366,13 @@ final class Channel {
                 queue.put(new StreamItem.RdbFunction(f.getSerialized()));
             } else if (event instanceof PreRdbSyncEvent) {
                 fullSync[0] = true;
-                queue.put(new StreamItem.RdbBegin());
+                boolean load = !spec.sourceJoining();
+                queue.put(new StreamItem.RdbBegin(load));
                 connected(s);
                 setState(SyncState.SYNCING, null, r.tls());
-                LOG.infof("channel %s: full sync from %s (%s)", s.id(), s.source(), r.tls().enabled() ? r.tls().protocol() : "plaintext");
+                LOG.infof("channel %s: full sync from %s (%s)%s", s.id(), s.source(), r.tls().enabled() ? r.tls().protocol() : "plaintext",
+                        load ? "" : "; the source instance is joining the CRDB: its snapshot holds only what came from peers, "
+                                + "which they send themselves, so it is not loaded (the stream goes on from its end)");
             } else if (event instanceof PostRdbSyncEvent) {
                 queue.put(new StreamItem.RdbEnd(r.fullSyncReplId(), r.fullSyncOffset()));
             } else if (event instanceof PreCommandSyncEvent) {

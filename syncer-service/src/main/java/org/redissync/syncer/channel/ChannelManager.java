@@ -341,14 +341,18 @@ public class ChannelManager {
         }
     }
 
-    /** Publishes when anything but the lag changed, or the lag moved by a second or more. */
+    /**
+     * Publishes when anything but the lag changed, or the lag moved by a second or more. A channel from a leaving instance
+     * also publishes each second its position moved ({@code applied_to}, how the coordinator sees it drained).
+     */
     private void publish(Channel c, boolean force) {
         try {
             Channel.Snapshot s = c.snapshot();
             ChannelSpec spec = s.spec();
             ChannelStatus next = new ChannelStatus(ChannelStatus.VERSION, config.cluster().name(), spec.id(), spec.kind(), spec.crdbGuid(),
                     spec.destinationBdbUid(), spec.source(), spec.observedGeneration(), s.state(), s.lagMs(), s.lastError(), s.tls(),
-                    s.fullResyncs(), s.partialResyncs(), s.stopped(), clock.instant());
+                    s.fullResyncs(), s.partialResyncs(), s.stopped(), clock.instant(),
+                    spec.sourceLeaving() ? s.appliedTo() : null); // only a draining source's channel reports where it stands
             ChannelStatus before = published.get(spec.id());
             if (!force && before != null && sameExceptLag(before, next) && Math.abs(before.lagMs() - next.lagMs()) < 1000) {
                 return;
@@ -366,6 +370,6 @@ public class ChannelManager {
     private static boolean sameExceptLag(ChannelStatus a, ChannelStatus b) {
         return a.observedGeneration() == b.observedGeneration() && a.state() == b.state() && Objects.equals(a.lastError(), b.lastError())
                 && Objects.equals(a.tls(), b.tls()) && a.fullResyncs() == b.fullResyncs() && a.partialResyncs() == b.partialResyncs()
-                && a.stopped() == b.stopped() && Objects.equals(a.source(), b.source());
+                && a.stopped() == b.stopped() && Objects.equals(a.source(), b.source()) && Objects.equals(a.appliedTo(), b.appliedTo());
     }
 }

@@ -13,6 +13,7 @@ import org.redissync.syncer.shard.Backend;
 import java.util.function.Function;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
+import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.CrdbConfigEvent.Instance;
 import org.redissync.events.SyncerStatusEvent;
@@ -21,7 +22,7 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
 /**
  * The channels this cluster must run, from the desired state alone (pure: the same input always
  * gives the same plan). CRDB: one channel from every peer instance into the local instance, on TLS when the CRDB
- * has encryption on or the peer instance's {@code tls_mode} is not {@code disabled}.
+ * has encryption on or the peer instance's {@code tls_mode} is not {@code disabled}; none into a leaving instance.
  * Replica Of: one channel from every source of every local destination whose {@code replica_sync}
  * is enabled.
  */
@@ -53,8 +54,8 @@ public final class ChannelPlanner {
                 continue;
             }
             BdbConfigured destination = bdbs.get(local.get().bdbUid());
-            if (destination == null) {
-                continue;
+            if (destination == null || local.get().membership() == CrdbConfigEvent.Membership.LEAVING) {
+                continue; // a leaving instance takes no more writes from peers; its own still flow out until it is removed
             }
             Map<String, ChannelSpec> mine = new LinkedHashMap<>();
             try {
@@ -67,7 +68,7 @@ public final class ChannelPlanner {
                     String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), cluster);
                     mine.put(id, new ChannelSpec(id, ChannelKind.CRDB, crdb.guid(), destination.uid(), source.host(), source.port(),
                             peer.cluster(), backend, crdb.channelTls(bdbs.get(peer.bdbUid())), blankToNull(peer.replicationTlsSni()), null, null, null, true,
-                            crdb.forceCounter(), "", crdb.generation()));
+                            crdb.forceCounter(), "", crdb.generation(), peer.membership()));
                 }
                 out.putAll(mine);
             } catch (IllegalArgumentException e) {

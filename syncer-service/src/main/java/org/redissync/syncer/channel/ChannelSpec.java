@@ -18,6 +18,9 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
  * @param rebuildCounter    bumped by {@code crdb-cli crdb update --force}
  * @param trustKey          fingerprints of the certificates a TLS connection would use (ours, the CA,
  *                          the source's): a rotation on either side rebuilds the channel
+ * @param sourceMembership  the source CRDB instance's part in a membership change (null for Replica Of): a joining
+ *                          source's snapshot is not loaded (its data came from peers), a leaving source's channel
+ *                          reports where it has applied to. Not a connection setting: a change does not rebuild.
  */
 public record ChannelSpec(
         String id,
@@ -36,7 +39,8 @@ public record ChannelSpec(
         boolean skipApplied,
         long rebuildCounter,
         String trustKey,
-        long observedGeneration) {
+        long observedGeneration,
+        org.redissync.events.CrdbConfigEvent.Membership sourceMembership) {
 
     public ChannelSpec {
         Objects.requireNonNull(id, "id");
@@ -45,23 +49,50 @@ public record ChannelSpec(
         Objects.requireNonNull(backend, "backend");
     }
 
+    public ChannelSpec(String id, ChannelKind kind, String crdbGuid, long destinationBdbUid, String sourceHost, int sourcePort,
+            String sourceCluster, Backend backend, boolean tls, String sni, String pinnedServerCert, String user, String password,
+            boolean skipApplied, long rebuildCounter, String trustKey, long observedGeneration) {
+        this(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls, sni, pinnedServerCert, user,
+                password, skipApplied, rebuildCounter, trustKey, observedGeneration, null);
+    }
+
+    /** The source is a CRDB instance still joining: its data came from peers, its snapshot is not loaded. */
+    public boolean sourceJoining() {
+        return sourceMembership == org.redissync.events.CrdbConfigEvent.Membership.JOINING;
+    }
+
+    /** The source is a CRDB instance leaving: the channel reports where it has applied to. */
+    public boolean sourceLeaving() {
+        return sourceMembership == org.redissync.events.CrdbConfigEvent.Membership.LEAVING;
+    }
+
     public String source() {
         return sourceHost + ":" + sourcePort;
     }
 
     /** Same connection settings: nothing to rebuild. */
     public boolean sameConnection(ChannelSpec o) {
-        return o != null && withGeneration(0).equals(o.withGeneration(0));
+        return o != null && withGeneration(0).withSourceMembership(null).equals(o.withGeneration(0).withSourceMembership(null));
     }
 
     public ChannelSpec withGeneration(long generation) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation, sourceMembership);
+    }
+
+    /** This spec as reported: its generation and the source's membership (neither is a connection setting). */
+    public ChannelSpec withReported(ChannelSpec o) {
+        return withGeneration(o.observedGeneration).withSourceMembership(o.sourceMembership);
+    }
+
+    public ChannelSpec withSourceMembership(org.redissync.events.CrdbConfigEvent.Membership m) {
+        return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, observedGeneration, m);
     }
 
     public ChannelSpec withTrustKey(String key) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration, sourceMembership);
     }
 
     @Override

@@ -11,8 +11,13 @@ sealed interface StreamItem {
     record Command(RespCommand command, String replId, long endOffset, long receivedNanos) implements StreamItem {
     }
 
-    /** A full sync starts: the source's RDB follows as {@link RdbKey}s. */
-    record RdbBegin() implements StreamItem {
+    /**
+     * A full sync starts: the source's RDB follows as {@link RdbKey}s.
+     *
+     * @param load false when the snapshot is not to be applied (a joining CRDB instance's: it holds only what came from
+     *             peers); the position still moves to its end
+     */
+    record RdbBegin(boolean load) implements StreamItem {
     }
 
     record RdbKey(int db, byte[] key, byte[] dump, long expireAtMs, long receivedNanos) implements StreamItem {

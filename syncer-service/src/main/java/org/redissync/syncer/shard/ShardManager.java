@@ -34,6 +34,10 @@ import org.redissync.events.kafka.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;
+import org.redissync.events.CrdbConfigEvent;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.SyncerStatusEvent.StreamPosition;
+import org.redissync.events.SyncerStatusEvent.WritesPaused;
 import org.redissync.events.RedisAddress;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
@@ -80,6 +84,7 @@ public class ShardManager {
         this.clock = clock;
         this.unixSockets = vertx.isNativeTransportEnabled();
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
+        events.crdbs().onChange((key, e, offset) -> reconcileSoon()); // an instance joining or leaving pauses writes
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -203,6 +208,7 @@ public class ShardManager {
             if (s.process != null && s.process.isAlive()) {
                 if (s.state == ShardState.RUNNING) {
                     applyLive(s);
+                    applyPause(s);
                 }
                 continue;
             }
@@ -309,7 +315,9 @@ public class ShardManager {
     private boolean configure(Shard s) {
         Backend backend = backend(s.bdb);
         try (BackendConnection c = BackendConnection.admin(backend, 5000)) {
-            setClientUser(c, backend);
+            long pause = pauseGeneration(s.bdb);
+            setClientUser(c, backend, pause > 0);
+            s.paused = pause > 0 ? pausedAt(c, pause) : null;
             applySettings(s, c);
         } catch (IOException e) {
             kill(s.process);
@@ -330,9 +338,12 @@ public class ShardManager {
      * adopted redis-server's clients never see a moment without their permissions (the rules used to be applied one by
      * one after an {@code off}). A rule naming a command this Redis does not know is dropped, and the rest sent again.
      */
-    private static void setClientUser(BackendConnection c, Backend backend) throws IOException {
+    private static void setClientUser(BackendConnection c, Backend backend, boolean readOnly) throws IOException {
         List<String> argv = new ArrayList<>(List.of("ACL", "SETUSER", "default", "reset", ShardSecrets.hashed(backend.clientPassword())));
         argv.addAll(ShardAcl.clientRules());
+        if (readOnly) {
+            argv.add("-@write");
+        }
         argv.add("on");
         while (true) {
             Object r = c.call(argv.toArray(String[]::new));
@@ -345,6 +356,73 @@ public class ShardManager {
             }
             LOG.debugf("ACL rule %s skipped: this Redis does not know the command", unknown);
         }
+    }
+
+    /**
+     * The CRDB generation at which bdb {@code b}'s instance started joining or leaving its CRDB, while it does (its
+     * clients' writes are then refused), else 0.
+     */
+    private long pauseGeneration(BdbConfigured b) {
+        if (b.crdbGuid() == null || !(events.crdbs().get(b.crdbGuid()).orElse(null) instanceof CrdbConfigured crdb)) {
+            return 0;
+        }
+        return crdb.instances().stream().filter(i -> i.bdbUid() == b.uid() && i.membership() != CrdbConfigEvent.Membership.ACTIVE)
+                .findFirst().map(i -> crdb.generation()).orElse(0L);
+    }
+
+    /**
+     * Pauses or resumes the clients' writes as the bdb's CRDB instance joins, leaves or is active. A pause refuses every
+     * write command of the {@code default} user ({@code -@write}: scripts' writes too), closes its connections (a
+     * blocked write cannot complete later), then reads where the shard's replication stream stands: everything
+     * clients wrote is before that position. Reported on {@code ShardStatus.writes_paused}: a leaving instance is removed
+     * once every peer's channel from it has applied up to there.
+     */
+    private void applyPause(Shard s) {
+        long want = pauseGeneration(s.bdb);
+        if (want == 0 && s.paused == null) {
+            return;
+        }
+        if (want > 0 && s.paused != null) {
+            if (s.paused.crdbGeneration() != want) { // a later generation of the same change: the same pause
+                s.paused = new WritesPaused(want, s.paused.at());
+                report(s, s.reported);
+            }
+            return;
+        }
+        Backend backend = backend(s.bdb);
+        try (BackendConnection c = BackendConnection.admin(backend, 5000)) {
+            setClientUser(c, backend, want > 0);
+            s.paused = want > 0 ? pausedAt(c, want) : null;
+            LOG.infof("bdb %d: clients' writes %s", s.uid, want > 0 ? "paused (its CRDB instance joins or leaves), stream at "
+                    + s.paused.at().replId() + " " + s.paused.at().offset() : "resumed");
+            report(s, s.reported);
+        } catch (IOException e) {
+            s.lastError = "writes not " + (want > 0 ? "paused" : "resumed") + ": " + e.getMessage();
+            LOG.warnf("bdb %d: %s", s.uid, s.lastError);
+            report(s, s.reported);
+        }
+    }
+
+    /** After the ACL refuses writes: the clients' connections closed, and where the stream stands. */
+    private static WritesPaused pausedAt(BackendConnection c, long generation) throws IOException {
+        check(c.call("CLIENT", "KILL", "USER", "default"));
+        Object info = c.call("INFO", "replication");
+        if (!(info instanceof byte[] b)) {
+            throw new IOException("INFO replication: " + info);
+        }
+        String replId = null;
+        long offset = -1;
+        for (String line : new String(b, StandardCharsets.UTF_8).split("\r\n")) {
+            if (line.startsWith("master_replid:")) {
+                replId = line.substring("master_replid:".length()).trim();
+            } else if (line.startsWith("master_repl_offset:")) {
+                offset = Long.parseLong(line.substring("master_repl_offset:".length()).trim());
+            }
+        }
+        if (replId == null || offset < 0) {
+            throw new IOException("INFO replication has no master_replid/master_repl_offset");
+        }
+        return new WritesPaused(generation, new StreamPosition(replId, offset));
     }
 
     /** A changed bdb: its new settings applied to the running redis-server. */
@@ -587,7 +665,7 @@ public class ShardManager {
         s.reported = generation;
         ProcessHandle p = s.process;
         events.streams().publisher().publish(new ShardStatus(ShardStatus.VERSION, cluster, s.uid, Math.max(0, generation), s.state,
-                s.lastError, p != null && p.isAlive() ? p.pid() : 0, s.restarts, clock.instant()));
+                s.lastError, p != null && p.isAlive() ? p.pid() : 0, s.restarts, clock.instant(), s.paused));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -614,6 +692,8 @@ public class ShardManager {
         Instant runningSince;
         ScheduledFuture<?> retry;
         boolean deleted;
+        /** Clients' writes refused since (its CRDB instance joins or leaves), or null. */
+        WritesPaused paused;
 
         Shard(long uid, Path dir) {
             this.uid = uid;
