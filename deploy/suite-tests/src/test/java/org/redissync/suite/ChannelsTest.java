@@ -171,6 +171,91 @@ class ChannelsTest {
 
     @Test
     @Order(5)
+    void aClusterRemovedFromTheCrdbAndAddedBackKeepsEveryWriteAndSyncsOverTls() throws Exception {
+        var enc = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", "true");
+        assertThat(enc.exitCode()).as(enc.output()).isZero();
+        int bId = -1;
+        for (JsonNode i : suite.api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
+            if (i.at("/cluster/name").asText().equals("cluster-b")) {
+                bId = i.get("id").asInt();
+            }
+        }
+        // Safe removal: writers at a and c go on throughout; b's writer goes on until b refuses its writes. Every write b
+        // acknowledged must be at a and c, exactly once (one RPUSH per write: acknowledged is applied).
+        List<String> stayers = List.of("cluster-a", "cluster-c");
+        AtomicLong bWrites = new AtomicLong();
+        AtomicReference<String> bRefusal = new AtomicReference<>();
+        Thread bWriter = new Thread(() -> {
+            try (Jedis j = new Jedis("127.0.0.1", ports.get("cluster-b"), 15_000)) {
+                while (true) {
+                    j.rpush("leave:seq:cluster-b", Long.toString(bWrites.get() + 1));
+                    bWrites.incrementAndGet();
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                }
+            } catch (RuntimeException e) {
+                bRefusal.set(String.valueOf(e.getMessage()));
+            }
+        }, "writer-leaving-b");
+        try (Writers w = new Writers("leave", stayers, 300)) {
+            bWriter.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> bWrites.get() > 200 && w.total() > 200);
+            var removed = crdbCli("crdb", "remove-instance", "--crdb-guid", guid, "--instance-id", Integer.toString(bId));
+            assertThat(removed.exitCode()).as(removed.output()).isZero();
+            assertThat(removed.output()).contains("started -> finished");
+            bWriter.join(15_000);
+            assertThat(bRefusal.get()).as("b's writer ends refused").isNotNull();
+            System.out.printf("cluster-b acknowledged %d writes before it refused them (%s)%n", bWrites.get(), bRefusal.get());
+            JsonNode crdb = suite.api("GET", "/v1/crdbs/" + guid, null);
+            assertThat(crdb.get("instances").findValuesAsText("name")).containsExactlyInAnyOrder("cluster-a", "cluster-c");
+            assertThat(crdb.get("channels")).hasSize(2);
+            ports.remove("cluster-b");
+            w.stopAndCheck(stayers);
+        }
+        for (String c : stayers) {
+            try (Jedis j = jedis(c)) {
+                assertThat(j.lrange("leave:seq:cluster-b", 0, -1)).as("b's acknowledged writes at " + c)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, bWrites.get()).mapToObj(Long::toString).toList());
+            }
+        }
+
+        // Added back (a new instance on cluster-b), while a and c keep writing: b gets everything by one full sync and
+        // then the stream, once; every channel is on TLS (the CRDB is encrypted).
+        try (Writers w = new Writers("join", stayers, 300)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 200);
+            var added = crdbCli("crdb", "add-instance", "--crdb-guid", guid, "--instance", "fqdn=cluster-b,username=admin,password=x");
+            assertThat(added.exitCode()).as(added.output()).isZero();
+            assertThat(added.output()).contains("started -> finished");
+            for (JsonNode i : suite.api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
+                if (i.at("/cluster/name").asText().equals("cluster-b")) {
+                    assertThat(i.has("membership")).as(i.toString()).isFalse();
+                    ports.put("cluster-b", suite.api("GET", "/v1/bdbs/" + i.get("db_uid").asLong(), null).at("/endpoints/0/port").asInt());
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 1000);
+            w.stopAndCheck(CLUSTERS);
+        }
+        for (String from : CLUSTERS) {
+            for (String to : CLUSTERS) {
+                if (!from.equals(to)) {
+                    JsonNode ch = channel(from, to);
+                    assertThat(ch.get("status").asText()).as(ch.toString()).isEqualTo("in-sync");
+                    assertThat(ch.at("/tls/enabled").asBoolean()).as(ch.toString()).isTrue();
+                }
+            }
+        }
+        try (Jedis j = jedis("cluster-b")) {
+            assertThat(j.get("hello:cluster-a")).isEqualTo("from cluster-a"); // from before it left: the full sync
+            assertThat(j.llen("leave:seq:cluster-b")).isEqualTo(bWrites.get());
+        }
+        // and it writes to the others again
+        try (Writers w = new Writers("rejoined", CLUSTERS)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 300);
+            w.stopAndCheck(CLUSTERS);
+        }
+    }
+
+    @Test
+    @Order(6)
     void replicaOfTwoEncryptedSourcesIntoOneDestinationWithoutPastingACertificate() {
         // As in Redis Enterprise, the sources enable TLS (here for replication only); their trust in the destination's
         // syncer certificate and the destination's pinning of their proxy certificates are the suite's job.
@@ -211,7 +296,7 @@ class ChannelsTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theSeedsRestPathForActiveActiveTlsPutsEveryChannelOnTlsWithoutAFullResync() throws Exception {
         var off = crdbCli("crdb", "update", "--crdb-guid", guid, "--encryption", "false");
         assertThat(off.exitCode()).as(off.output()).isZero();
@@ -239,7 +324,7 @@ class ChannelsTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aFrozenSyncerServiceIsShownAsSilentNotAsInSync() throws Exception {
         long pid = suite.pid("syncer-service-cluster-b");
         long frozenAt = System.nanoTime();
@@ -268,7 +353,7 @@ class ChannelsTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theClustersDataTlsSettingsApplyToEveryEndpointAndChannel() throws Exception {
         // the instances are at tls_mode enabled (order 6): a plain TLS client can handshake with any endpoint
         int port = ports.get("cluster-c");
@@ -451,6 +536,11 @@ class ChannelsTest {
         }
 
         void stopAndCheck() throws InterruptedException {
+            stopAndCheck(CLUSTERS);
+        }
+
+        /** Stops the writers; every write must reach each of {@code readers} exactly once. */
+        void stopAndCheck(List<String> readers) throws InterruptedException {
             stop.set(true);
             for (Thread t : threads) {
                 t.join(10_000);
@@ -459,7 +549,7 @@ class ChannelsTest {
             slowestNanos.forEach((c, ns) -> System.out.printf("%s writers: %d writes at %s, slowest INCR+RPUSH %d ms%n", prefix,
                     counts.get(c).get(), c, ns.get() / 1_000_000));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                for (String reader : CLUSTERS) {
+                for (String reader : readers) {
                     try (Jedis j = jedis(reader)) {
                         for (String writer : counts.keySet()) {
                             long n = counts.get(writer).get();

@@ -152,6 +152,8 @@ public class ChannelManager {
                 entry.getValue().stop();
                 loads.stopped(entry.getValue().spec());
                 it.remove();
+                unregisterMeters(entry.getKey());
+                published.remove(entry.getKey());
                 LOG.infof("channel %s stopped (no longer wanted)", entry.getKey());
             }
         }
@@ -300,6 +302,19 @@ public class ChannelManager {
         FunctionCounter.builder("redissync_channel_applied_commands_total", c, ch -> ch.snapshot().appliedCommands()).tags(tags)
                 .register(registry);
         Gauge.builder("redissync_channel_lag_ms", c, ch -> ch.snapshot().lagMs()).tags(tags).register(registry);
+    }
+
+    /**
+     * A stopped channel's meters go with it: a channel made again with the same id (an instance removed from a CRDB and
+     * added back) would otherwise be shown by the old one's (Micrometer hands out the registered meter, bound to the
+     * old channel object).
+     */
+    private void unregisterMeters(String channelId) {
+        for (io.micrometer.core.instrument.Meter m : List.copyOf(registry.getMeters())) {
+            if (channelId.equals(m.getId().getTag("channel"))) {
+                registry.remove(m);
+            }
+        }
     }
 
     private void report(Channel c) {

@@ -193,7 +193,7 @@ class ApplierTest {
             dump = j.dump("template");
             j.del("template");
         }
-        queue.put(new StreamItem.RdbBegin());
+        queue.put(new StreamItem.RdbBegin(true));
         queue.put(new StreamItem.RdbKey(0, "restored".getBytes(), dump, 0, System.nanoTime()));
         queue.put(new StreamItem.RdbKey(0, "__redissync:pos:other".getBytes(), dump, 0, System.nanoTime()));
         queue.put(new StreamItem.RdbEnd("replid-2", 5000));
@@ -204,6 +204,47 @@ class ApplierTest {
         try (Jedis j = jedis()) {
             assertThat(j.lrange("restored", 0, -1)).containsExactly("a", "b");
             assertThat(j.exists("__redissync:pos:other")).isFalse();
+        }
+    }
+
+    @Test
+    void aJoiningInstancesSnapshotIsNotLoadedButItsEndIsWhereTheStreamGoesOn() throws Exception {
+        byte[] dump;
+        try (Jedis j = jedis()) {
+            j.rpush("template", "a", "b");
+            dump = j.dump("template");
+            j.del("template");
+            j.rpush("mine", "1");
+        }
+        queue.put(new StreamItem.RdbBegin(false));
+        queue.put(new StreamItem.RdbKey(0, "from-peers".getBytes(), dump, 0, System.nanoTime()));
+        queue.put(new StreamItem.RdbKey(0, "mine".getBytes(), dump, 0, System.nanoTime()));
+        queue.put(new StreamItem.RdbEnd("replid-3", 7000));
+        Position p = barrier();
+        assertThat(p.replId()).isEqualTo("replid-3");
+        assertThat(p.offset()).isEqualTo(7000);
+        assertThat(p.fullResyncs()).isEqualTo(1);
+        assertThat(applier.appliedTo()).isEqualTo(new org.redissync.events.SyncerStatusEvent.StreamPosition("replid-3", 7000));
+        try (Jedis j = jedis()) {
+            assertThat(j.exists("from-peers")).isFalse();
+            assertThat(j.lrange("mine", 0, -1)).as("local data untouched").containsExactly("1");
+        }
+    }
+
+    @Test
+    void appliedToFollowsWhatIsAppliedAndWhatIsSkipped() throws Exception {
+        feed("SET", "k", "v");
+        await().atMost(Duration.ofSeconds(10)).until(() -> applier.appliedTo() != null && applier.appliedTo().offset() == offset);
+        feed("PING"); // nothing to apply: applied to its end at once
+        long afterPing = offset;
+        await().atMost(Duration.ofSeconds(10)).until(() -> applier.appliedTo().offset() == afterPing);
+        feed("MULTI");
+        feed("PUBLISH", Applier.MARKER_CHANNEL, "g/c->b");
+        feed("SET", "echo", "1");
+        feed("EXEC"); // another channel's write at the source: skipped, and past it
+        await().atMost(Duration.ofSeconds(10)).until(() -> applier.appliedTo().offset() == offset);
+        try (Jedis j = jedis()) {
+            assertThat(j.exists("echo")).isFalse();
         }
     }
 

@@ -51,6 +51,31 @@ class ChannelPlannerTest {
         assertThat(plan("x", List.of(crdb(true, 0)), MESH)).isEmpty();
     }
 
+    static CrdbConfigured withMembership(CrdbConfigured c, String cluster, org.redissync.events.CrdbConfigEvent.Membership m) {
+        return new CrdbConfigured(1, c.guid(), c.generation() + 1, c.name(), c.encryption(), false, Map.of(),
+                c.instances().stream().map(i -> i.cluster().equals(cluster) ? i.withMembership(m) : i).toList(), c.forceCounter(),
+                Instant.EPOCH);
+    }
+
+    @Test
+    void aLeavingInstanceTakesNoChannelsWhileItsPeersKeepPullingFromItAndAJoiningOnesSnapshotIsMarked() {
+        var leaving = withMembership(crdb(true, 0), "b", org.redissync.events.CrdbConfigEvent.Membership.LEAVING);
+        assertThat(plan("b", List.of(leaving), MESH)).isEmpty();
+        ChannelSpec fromB = plan("a", List.of(leaving), MESH).get("g1/b->a");
+        assertThat(fromB.sourceLeaving()).isTrue();
+        assertThat(fromB.sourceJoining()).isFalse();
+        assertThat(plan("a", List.of(leaving), MESH).get("g1/c->a").sourceLeaving()).isFalse();
+
+        var joining = withMembership(crdb(true, 0), "c", org.redissync.events.CrdbConfigEvent.Membership.JOINING);
+        assertThat(plan("c", List.of(joining), MESH).keySet()).containsExactlyInAnyOrder("g1/a->c", "g1/b->c");
+        ChannelSpec fromC = plan("a", List.of(joining), MESH).get("g1/c->a");
+        assertThat(fromC.sourceJoining()).isTrue();
+        // becoming active is not a connection change: the channel is not rebuilt
+        ChannelSpec active = plan("a", List.of(crdb(true, 0)), MESH).get("g1/c->a");
+        assertThat(active.sameConnection(fromC)).isTrue();
+        assertThat(fromC.withReported(active).sourceJoining()).isFalse();
+    }
+
     @Test
     void aPeerInstanceWithTlsModeOnIsPulledFromOverTlsEvenWithoutTheCrdbsEncryption() {
         Map<Long, BdbConfigured> mesh = new java.util.HashMap<>(MESH);
