@@ -30,12 +30,25 @@ import org.redissync.events.SubjectValidation;
  * only expiry and weak-hash checks. Entries that are CA chains without a leaf trust what they
  * signed, and only then does {@code client_cert_subject_validation_type} apply. Syncer
  * certificates of participating clusters ({@code authentication_ssl_crdt_certs}) are recognised
- * as syncers: the only connections allowed to replicate. Pure and immutable: built per generation.
+ * as syncers. Replication is allowed to those, and to the holder of a certificate pasted (as a leaf, not a CA) into
+ * {@code authentication_ssl_client_certs}, as RE's manual Replica Of asks. Pure and immutable: built per generation.
  */
 public final class ClientCertificatePolicy {
 
-    /** The judgement of one peer chain. */
-    public record Verdict(boolean accepted, boolean syncer, Refusal refusal, String subject) {
+    /**
+     * The judgement of one peer chain.
+     *
+     * @param syncer     a peer cluster's syncer certificate ({@code authentication_ssl_crdt_certs}): its bytes pass
+     *                   unparsed from the first, and it may replicate
+     * @param replicator a certificate pasted into the bdb's {@code authentication_ssl_client_certs} (RE's manual Replica
+     *                   Of: the destination's syncer certificate copied to the source): a client whose commands are
+     *                   judged as any other's, and who may also replicate
+     */
+    public record Verdict(boolean accepted, boolean syncer, boolean replicator, Refusal refusal, String subject) {
+        Verdict(boolean accepted, boolean syncer, Refusal refusal, String subject) {
+            this(accepted, syncer, syncer, refusal, subject);
+        }
+
         static Verdict refuse(Refusal r, String subject) {
             return new Verdict(false, false, r, subject);
         }
@@ -88,10 +101,12 @@ public final class ClientCertificatePolicy {
             }
             return new Verdict(true, true, null, subject);
         }
-        if (!enforce) {
-            return new Verdict(true, false, null, subject);
-        }
         boolean pinned = pinnedClients.contains(fp);
+        if (!enforce) {
+            // a pasted certificate still authorizes replication (checked as it would be with enforcement)
+            boolean replicator = pinned && (allowOutdated || current(leaf, now)) && (allowWeak || !weak(leaf));
+            return new Verdict(true, false, replicator, null, subject);
+        }
         if (!pinned && !signedByAnchor(chain)) {
             return Verdict.refuse(Refusal.UNTRUSTED, subject);
         }
@@ -104,7 +119,7 @@ public final class ClientCertificatePolicy {
         if (!pinned && validation != SubjectValidation.DISABLED && !subjectMatches(leaf)) {
             return Verdict.refuse(Refusal.SUBJECT_MISMATCH, subject);
         }
-        return new Verdict(true, false, null, subject);
+        return new Verdict(true, false, pinned, null, subject);
     }
 
     private boolean signedByAnchor(X509Certificate[] chain) {

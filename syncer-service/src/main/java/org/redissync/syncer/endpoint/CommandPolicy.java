@@ -45,7 +45,8 @@ final class CommandPolicy {
     private static final Verdict RESERVED_DB_VERDICT = new Verdict(Action.REFUSE, "-ERR DB index is out of range\r\n", Refusal.RESERVED_STATE);
     private static final String RESERVED_DB_INDEX = Integer.toString(Position.RESERVED_DB);
 
-    static final String REPLICATION_REFUSED = "ERR replication is accepted only over TLS from a trusted syncer certificate";
+    static final String REPLICATION_REFUSED = "ERR replication is accepted only over TLS from a trusted syncer certificate "
+            + "or a certificate in the database's authentication_ssl_client_certs";
     static final String RESERVED = "ERR keys, channels and patterns starting with '__redissync:' are reserved for the suite";
 
     /** How one command name is treated. */

@@ -265,6 +265,11 @@ public final class Endpoint {
      * the connection) if it still landed on another loop: a lane's clients and a client's replies assume one thread.
      */
     private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st) {
+        return connectBeside(client, st, false);
+    }
+
+    /** As {@link #connectBeside(NetSocket, EndpointSettings)}; {@code replica}: logged in as the replication-only user. */
+    private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st, boolean replica) {
         ContextInternal context = ((ConnectionBase) client).getContext();
         EventExecutor loop = ((NetSocketInternal) client).channelHandlerContext().executor();
         Promise<NetSocket> connected = context.promise();
@@ -278,7 +283,7 @@ public final class Endpoint {
                 ar.result().close();
                 connected.fail("backend connection on another event loop");
             } else {
-                logIn(ar.result(), st.backend(), connected);
+                logIn(ar.result(), st.backend(), replica ? st.backend().replicaAuth() : st.backend().clientAuth(), connected);
             }
         }));
         return connected.future();
@@ -286,10 +291,10 @@ public final class Endpoint {
 
     /**
      * A shard of the syncer-service's own lets nobody in without its password: the new connection logs in as the shard's
-     * client user ({@code AUTH}) and is handed over once Redis said {@code +OK}. An external backend is used as it is.
+     * client user, or for a trusted syncer's pipe its replication-only user ({@code AUTH}), and is handed over once
+     * Redis said {@code +OK}. An external backend is used as it is.
      */
-    private void logIn(NetSocket socket, Backend backend, Promise<NetSocket> connected) {
-        byte[] auth = backend.clientAuth();
+    private void logIn(NetSocket socket, Backend backend, byte[] auth, Promise<NetSocket> connected) {
         if (auth == null) {
             connected.complete(socket);
             return;
@@ -391,6 +396,8 @@ public final class Endpoint {
         private boolean counting = true;
         /** A replication command was seen where replication is open: the connection becomes a pipe (see startReplication). */
         private boolean replicating;
+        /** The reply to the replication-only login, while it has not all arrived (see startReplication). */
+        private ByteBuf replicaLogin;
         /** Own connection: a large request judged by its head, passed on as it arrives. */
         private boolean streaming;
         /** A large request refused by its head: its bytes are dropped as they arrive, then this is the answer. */
@@ -582,7 +589,7 @@ public final class Endpoint {
                 answer(r);
                 return;
             }
-            CommandPolicy.Verdict v = CommandPolicy.judge(a, true, st.mode() == TlsMode.DISABLED);
+            CommandPolicy.Verdict v = CommandPolicy.judge(a, true, st.mode() == TlsMode.DISABLED || verdict != null && verdict.replicator());
             if (v.action() == CommandPolicy.Action.REPLICATE && !streaming) {
                 sendBatch();
                 replicating = true; // not consumed: this command and all after it pass as they are
@@ -859,7 +866,7 @@ public final class Endpoint {
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
             // a trusted syncer's pipe needs no spare: nothing orders it against other connections
-            (parsed ? ownBackend(client, st) : connectBeside(client, st)).onComplete(ar -> {
+            (parsed ? ownBackend(client, st) : connectBeside(client, st, true)).onComplete(ar -> {
                 if (ar.failed()) {
                     client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
                     return;
@@ -880,6 +887,8 @@ public final class Endpoint {
                     }
                     if (parsed) {
                         fromOwnBackend(buf);
+                    } else if (replicaLogin != null) {
+                        replicaLoggedIn(buf);
                     } else {
                         toClient(buf);
                     }
@@ -913,9 +922,24 @@ public final class Endpoint {
             if (closed || backend == null || unanswered > 0 || !parsed) {
                 return;
             }
+            byte[] auth = st.backend().replicaAuth();
+            if (auth != null && !counting) {
+                // pub/sub, MONITOR, CLIENT REPLY: where the replies before the login's would end is not known
+                answer(new LocalReply(("-ERR replication cannot start on a connection in this state\r\n").getBytes(StandardCharsets.ISO_8859_1), true));
+                return;
+            }
+            if (auth != null && ownSent > ownAnswered) {
+                return; // again once the replies to what it sent before are in (fromOwnBackend)
+            }
             parsed = false;
             ByteBuf rest = in;
             in = null;
+            if (auth != null) {
+                // From here its bytes pass unparsed: the connection logs in again as the replication-only user first, so
+                // Redis refuses whatever else it sends (a SELECT of the reserved database, a write). The reply is dropped.
+                replicaLogin = clientInternal().channelHandlerContext().alloc().buffer(64);
+                ((NetSocketInternal) backend).writeMessage(Unpooled.wrappedBuffer(auth));
+            }
             if (rest != null && rest.isReadable()) {
                 ((NetSocketInternal) backend).writeMessage(rest);
             } else if (rest != null) {
@@ -923,6 +947,31 @@ public final class Endpoint {
             }
             readingNow = true;
             reading(client, true);
+        }
+
+        /** The replication-only login's reply ({@link #startReplication}): dropped when {@code +OK}, else the connection closes. */
+        private void replicaLoggedIn(ByteBuf buf) {
+            replicaLogin.writeBytes(buf);
+            buf.release();
+            int lf = replicaLogin.indexOf(replicaLogin.readerIndex(), replicaLogin.writerIndex(), (byte) '\n');
+            if (lf < 0 && replicaLogin.readableBytes() < 512) {
+                return;
+            }
+            ByteBuf reply = replicaLogin;
+            replicaLogin = null;
+            String line = lf < 0 ? "" : reply.toString(reply.readerIndex(), lf - reply.readerIndex(), StandardCharsets.ISO_8859_1).trim();
+            if (!line.equals("+OK")) {
+                reply.release();
+                LOG.errorf("bdb %d: backend %s refused the replication login: %s", uid, st.backend(), line.length() > 200 ? line.substring(0, 200) : line);
+                close();
+                return;
+            }
+            reply.readerIndex(lf + 1);
+            if (reply.isReadable()) {
+                toClient(reply);
+            } else {
+                reply.release();
+            }
         }
 
         // ------------------------------------------------------------------------------------ Redis → client
@@ -1015,6 +1064,10 @@ public final class Endpoint {
                     }
                 }
                 emit(work, from, end);
+                if (replicating && ownSent == ownAnswered) {
+                    startReplication(); // it waited for the replies to what the client sent before
+                    return;
+                }
                 if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && !ending) {
                     if (in != null && in.isReadable()) {
                         drain(); // requests held back while OWN_IN_FLIGHT were unanswered
@@ -1221,6 +1274,10 @@ public final class Endpoint {
             if (in != null) {
                 in.release();
                 in = null;
+            }
+            if (replicaLogin != null) {
+                replicaLogin.release();
+                replicaLogin = null;
             }
             if (replyCarry != null) {
                 replyCarry.release();

@@ -10,8 +10,10 @@ import java.util.List;
  * reserved prefix would also disable {@code SORT … BY/GET} (Redis allows those only with access to every key); the
  * reserved keys live in a database clients cannot select (see {@code docs/endpoints.md}).
  *
- * <p>Replication ({@code SYNC}, {@code PSYNC}, {@code REPLCONF}) stays allowed: it only reads, and the endpoint's
- * replication gate decides who may (a trusted syncer certificate; anyone, as in RE, with {@code tls_mode: disabled}).
+ * <p>Replication ({@code SYNC}, {@code PSYNC}, {@code REPLCONF}) stays allowed: the endpoint's replication gate decides
+ * who may (a trusted syncer certificate, a certificate pasted into the bdb's client certificates; anyone, as in RE,
+ * with {@code tls_mode: disabled}), and logs a replicating connection in again as the replication-only user
+ * ({@link #replicaRules}) before its bytes pass unparsed.
  */
 public final class ShardAcl {
 
@@ -42,6 +44,15 @@ public final class ShardAcl {
         DENIED_COMMANDS.forEach(c -> rules.add("-" + c));
         DENIED_SUBCOMMANDS.forEach(c -> rules.add("-" + c));
         return rules;
+    }
+
+    /**
+     * The rules of {@code Backend.REPLICA_USER}: the commands a replica sends (Redis's ACL guide for replicas), no keys, no
+     * channels. A replicating connection's bytes pass the endpoint unparsed; with this user a {@code SELECT}, a write or
+     * anything else sent on it is refused by Redis ({@code NOPERM}).
+     */
+    static List<String> replicaRules() {
+        return List.of("resetkeys", "resetchannels", "-@all", "+psync", "+sync", "+replconf", "+ping");
     }
 
     /** The rule Redis refused as an unknown command ({@code ERR Error in ACL SETUSER modifier '-x': Unknown command…}), or null. */

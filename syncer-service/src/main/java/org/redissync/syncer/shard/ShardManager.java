@@ -113,7 +113,7 @@ public class ShardManager {
         init();
         // asked for every bdb on every re-plan of channels and endpoints: its address (a file check) and two HMACs once
         return backends.computeIfAbsent(b.uid(), uid -> new Backend(address(uid), secrets.password(uid, "default"),
-                secrets.password(uid, Backend.ADMIN_USER)));
+                secrets.password(uid, Backend.ADMIN_USER), secrets.password(uid, Backend.REPLICA_USER)));
     }
 
     /** Each managed bdb's backend, as made once; forgotten when its directory is wiped (a new one may get another port). */
@@ -317,6 +317,7 @@ public class ShardManager {
         try (BackendConnection c = BackendConnection.admin(backend, 5000)) {
             long pause = pauseGeneration(s.bdb);
             setClientUser(c, backend, pause > 0);
+            setReplicaUser(c, backend);
             s.paused = pause > 0 ? pausedAt(c, pause) : null;
             applySettings(s, c);
         } catch (IOException e) {
@@ -356,6 +357,15 @@ public class ShardManager {
             }
             LOG.debugf("ACL rule %s skipped: this Redis does not know the command", unknown);
         }
+    }
+
+    /** The replication-only user ({@link Backend#REPLICA_USER}, {@link ShardAcl#replicaRules}) with its password. */
+    private static void setReplicaUser(BackendConnection c, Backend backend) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ACL", "SETUSER", Backend.REPLICA_USER, "reset",
+                ShardSecrets.hashed(backend.replicaPassword())));
+        argv.addAll(ShardAcl.replicaRules());
+        argv.add("on");
+        check(c.call(argv.toArray(String[]::new)));
     }
 
     /**

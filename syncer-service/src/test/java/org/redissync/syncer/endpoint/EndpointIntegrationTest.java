@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -258,7 +259,7 @@ class EndpointIntegrationTest {
         assertThat(redisCli("-h", "127.0.0.1", "-p", "" + b.port(), "--tls", "--cacert", pki("proxy_cert.pem").toString(), "PING"))
                 .isEqualTo("PONG");
         try (Socket plain = new Socket("127.0.0.1", b.port())) {
-            assertThat(send(plain, "PING\r\nPSYNC ? -1\r\n", 2)).containsExactly("+PONG", "-ERR replication is accepted only over TLS from a trusted syncer certificate");
+            assertThat(send(plain, "PING\r\nPSYNC ? -1\r\n", 2)).containsExactly("+PONG", "-" + CommandPolicy.REPLICATION_REFUSED);
         }
         assertThat(metrics.refusals(b.uid(), Refusal.REPLICATION_REFUSED)).isGreaterThanOrEqualTo(1);
         try (SSLSocket s = tlsSocket(b, notASyncer)) {
@@ -272,6 +273,45 @@ class EndpointIntegrationTest {
             }
         }
         assertThat(manager.endpoint(b.uid()).offLoopBackends()).isZero();
+    }
+
+    /**
+     * The seed's manual Replica Of: the destination's certificate pasted into the source's
+     * {@code authentication_ssl_client_certs} lets the holder of its key replicate. The destination here is a plain
+     * {@code redis-server} replica (not the suite's channel), with {@code tls-replication yes} and that certificate;
+     * another replica, whose certificate was not pasted, is refused.
+     */
+    @Test
+    void aCertificatePastedIntoClientCertsLetsAnExternalRedisReplicaReplicateAndAnotherIsRefused() throws Exception {
+        TestPki.Issued destinationCa = TestPki.ca("destination CA");
+        TestPki.Issued pasted = TestPki.client(destinationCa, "CN=syncer.destination");
+        TestPki.Issued notPasted = TestPki.client(destinationCa, "CN=syncer.elsewhere");
+        Bdb b = newBdb(tls(TlsMode.REPLICA_SSL, false, List.of(TestPki.pem(pasted.cert())), List.of(), SubjectValidation.DISABLED,
+                List.of(), false, false));
+        assertThat(redisCli("-p", "" + b.port(), "SET", "replica-of:by-hand", "copied")).isEqualTo("OK");
+        Path dir = Files.createTempDirectory(SharedKafka.workDir(), "replicas");
+        pasted.write(dir, "pasted");
+        notPasted.write(dir, "not-pasted");
+        double refusedBefore = metrics.refusals(b.uid(), Refusal.REPLICATION_REFUSED);
+        try (RedisServer good = replicaOf(b, dir, "pasted"); RedisServer bad = replicaOf(b, dir, "not-pasted")) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(redisCli("-p", "" + good.port(), "INFO", "replication")).contains("master_link_status:up");
+                assertThat(redisCli("-p", "" + good.port(), "GET", "replica-of:by-hand")).isEqualTo("copied");
+            });
+            assertThat(redisCli("-p", "" + b.port(), "SET", "replica-of:streamed", "too")).isEqualTo("OK");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(redisCli("-p", "" + good.port(), "GET", "replica-of:streamed")).isEqualTo("too"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> metrics.refusals(b.uid(), Refusal.REPLICATION_REFUSED) > refusedBefore);
+            assertThat(redisCli("-p", "" + bad.port(), "INFO", "replication")).contains("master_link_status:down");
+            assertThat(redisCli("-p", "" + bad.port(), "GET", "replica-of:by-hand")).isEmpty();
+        }
+    }
+
+    /** A redis-server replicating the bdb's endpoint over TLS with certificate {@code <name>.crt}/{@code .key} in {@code dir}. */
+    private static RedisServer replicaOf(Bdb b, Path dir, String name) {
+        return RedisServer.start(dir.resolve(name + "-data"), 0, false, List.of("--replicaof", "127.0.0.1", Integer.toString(b.port()),
+                "--tls-replication", "yes", "--tls-cert-file", dir.resolve(name + ".crt").toString(),
+                "--tls-key-file", dir.resolve(name + ".key").toString(), "--tls-ca-cert-file", pki("ca.pem").toString()));
     }
 
     @Test

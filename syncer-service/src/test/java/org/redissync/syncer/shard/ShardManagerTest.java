@@ -182,6 +182,82 @@ class ShardManagerTest {
         }
     }
 
+    @Test
+    void aReplicaThroughTheEndpointCanReplicateAndNothingElse() throws Exception {
+        int port = FreePorts.next();
+        BdbConfigured b = publish(bdb(UIDS.incrementAndGet(), 1, port, 32 << 20, null, null)); // tls_mode disabled: anyone replicates
+        awaitRunning(b);
+        try (Client c = new Client(port)) {
+            assertThat(c.call("SET", "before", "1")).isEqualTo("+OK");
+            assertThat(c.call("REPLCONF", "capa", "psync2")).isEqualTo("+OK");
+            assertThat(c.call("PSYNC", "?", "-1")).startsWith("+FULLRESYNC");
+            try (BackendConnection admin = BackendConnection.admin(shards.backend(b), 2000)) {
+                // from here its bytes pass unparsed, as the replication-only user
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(new String((byte[]) admin.call("CLIENT", "LIST"),
+                        java.nio.charset.StandardCharsets.UTF_8)).contains("user=" + org.redissync.syncer.shard.Backend.REPLICA_USER));
+                // so Redis refuses anything else it sends, and drops a replica that earns an error
+                c.send("SELECT", "15");
+                c.send("SET", "__redissync:pos:forged", "v1 x 0 0 0 0");
+                c.send("SELECT", "0");
+                c.send("SET", "injected", "1");
+                c.send("FLUSHALL");
+                assertThat(c.drainUntilClosed(Duration.ofSeconds(10))).as("the replica's connection is closed").isTrue();
+                assertThat(admin.call("EXISTS", "injected")).isEqualTo(0L);
+                assertThat(admin.call("EXISTS", "before")).isEqualTo(1L);
+                admin.call("SELECT", "15");
+                assertThat(admin.call("EXISTS", "__redissync:pos:forged")).isEqualTo(0L);
+            }
+        }
+    }
+
+    @Test
+    void anInstanceJoiningOrLeavingItsCrdbRefusesItsClientsWritesAndSaysWhereItsStreamStood() throws Exception {
+        int port = FreePorts.next();
+        long uid = UIDS.incrementAndGet();
+        String guid = "g-" + uid;
+        BdbConfigured b = new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port, null, 32 << 20, guid,
+                new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false), List.of(),
+                "disabled", Instant.now(), 0, null, null);
+        publish(crdb(guid, uid, 3, org.redissync.events.CrdbConfigEvent.Membership.JOINING));
+        publish(b);
+        awaitRunning(b);
+        await().atMost(Duration.ofSeconds(20)).until(() -> paused(uid) != null && paused(uid).crdbGeneration() == 3);
+        try (Client c = new Client(port)) {
+            assertThat(c.call("SET", "k", "v")).startsWith("-NOPERM").contains("no permissions");
+            assertThat(c.call("EVAL", "return redis.call('SET', KEYS[1], 'v')", "1", "k")).startsWith("-").contains("can't run this command");
+            assertThat(c.call("GET", "k")).isEqualTo("$-1");
+        }
+        publish(crdb(guid, uid, 4, org.redissync.events.CrdbConfigEvent.Membership.ACTIVE));
+        await().atMost(Duration.ofSeconds(20)).until(() -> status().get(events.cluster() + "/shard/" + uid)
+                .map(s -> ((ShardStatus) s).writesPaused() == null).orElse(false));
+        long offset;
+        try (Client c = new Client(port)) {
+            assertThat(c.call("SET", "k", "v")).isEqualTo("+OK");
+            // leaving: writes refused again, connections closed, and the stream's position said
+            publish(crdb(guid, uid, 5, org.redissync.events.CrdbConfigEvent.Membership.LEAVING));
+            await().atMost(Duration.ofSeconds(20)).until(() -> paused(uid) != null && paused(uid).crdbGeneration() == 5);
+        }
+        try (Client c = new Client(port); BackendConnection admin = BackendConnection.admin(shards.backend(b), 2000)) {
+            assertThat(c.call("DEL", "k")).startsWith("-NOPERM");
+            assertThat(c.call("GET", "k")).isEqualTo("$1\r\nv"); // reads go on until it is removed
+            String info = new String((byte[]) admin.call("INFO", "replication"), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(info).contains("master_replid:" + paused(uid).at().replId());
+            assertThat(info).contains("master_repl_offset:" + paused(uid).at().offset());
+        }
+    }
+
+    private org.redissync.events.CrdbConfigEvent.CrdbConfigured crdb(String guid, long uid, long generation,
+            org.redissync.events.CrdbConfigEvent.Membership m) {
+        return new org.redissync.events.CrdbConfigEvent.CrdbConfigured(1, guid, generation, "db" + uid, false, false, java.util.Map.of(),
+                List.of(new org.redissync.events.CrdbConfigEvent.Instance(1, events.cluster(), uid, "127.0.0.1:1", null, 3, m),
+                        new org.redissync.events.CrdbConfigEvent.Instance(2, "elsewhere", uid + 1_000_000, "127.0.0.1:2", null, 3)),
+                0, Instant.now());
+    }
+
+    private SyncerStatusEvent.WritesPaused paused(long uid) {
+        return status().get(events.cluster() + "/shard/" + uid).map(s -> ((ShardStatus) s).writesPaused()).orElse(null);
+    }
+
     // ------------------------------------------------------------------------------------------------
 
     private BdbConfigured bdb(long uid, long generation, int port, long memory, String eviction, String persistence) {
@@ -232,6 +308,29 @@ class ShardManagerTest {
             socket = new java.net.Socket("127.0.0.1", port);
             socket.setSoTimeout(5000);
             in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        /** Reads (and drops) whatever comes until the server closes the connection; false if it is still open after {@code within}. */
+        boolean drainUntilClosed(Duration within) throws IOException {
+            long deadline = System.nanoTime() + within.toNanos();
+            char[] buf = new char[8192];
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (in.read(buf) < 0) {
+                        return true;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // still open
+                } catch (java.net.SocketException e) {
+                    return true; // reset
+                }
+            }
+            return false;
+        }
+
+        /** Sends without reading a reply (a replica's connection gets none). */
+        void send(String... args) throws IOException {
+            socket.getOutputStream().write(org.redissync.syncer.resp.Requests.resp(args).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         String call(String... args) throws IOException {
