@@ -1,7 +1,7 @@
 package org.redissync.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,141 +9,319 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** {@code crdb-cli}: Redis Enterprise's syntax and output, against the coordinator's REST API. */
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code crdb-cli}: Redis Enterprise's syntax and output, against the coordinator's REST API. Built on picocli: each
+ * command takes exactly its flags (anything else is refused by name, with that command's usage, exit 2), and
+ * {@code --help} works on every command. RE flags this suite does not have are named as such ({@link #RE_ONLY}).
+ */
+@Command(name = "crdb-cli", mixinStandardHelpOptions = true, version = "redis-sync crdb-cli",
+        description = "Active-Active databases (CRDBs) and their tasks, as Redis Enterprise's crdb-cli.",
+        subcommands = {CrdbCli.Crdb.class, CrdbCli.Task.class})
 final class CrdbCli {
 
-    static final Set<String> SWITCHES = Set.of("wait", "no-wait", "force", "help", "verbose", "no-verbose");
-    static final String API_USAGE = "API: --api-url, --user, --password-file, --cacert, or REDISSYNC_API_*, or the local suite's suite.json";
-    /** Each command's usage, as {@code --help} after it prints it. */
-    static final Map<String, String> USAGES = new java.util.LinkedHashMap<>();
-
-    static {
-        USAGES.put("crdb create", "crdb-cli crdb create --name <name> --memory-size <size> --instance fqdn=<cluster>[,username=..,"
-                + "password=..,url=..,replication_endpoint=..,replication_tls_sni=..] ... [--port N] [--encryption true|false] "
-                + "[--default-db-config JSON | --default-db-config-file F] [--wait | --no-wait]");
-        USAGES.put("crdb update", "crdb-cli crdb update --crdb-guid <guid> [--encryption true|false] [--force] "
-                + "[--default-db-config JSON | --default-db-config-file F] [--wait | --no-wait]");
-        USAGES.put("crdb add-instance", "crdb-cli crdb add-instance --crdb-guid <guid> --instance fqdn=<cluster>[,username=..,password=..,"
-                + "url=..,replication_endpoint=..,replication_tls_sni=..] [--compression 0-6] [--wait | --no-wait]");
-        USAGES.put("crdb remove-instance", "crdb-cli crdb remove-instance --crdb-guid <guid> --instance-id <id> [--force] [--wait | --no-wait]");
-        USAGES.put("crdb list", "crdb-cli crdb list");
-        USAGES.put("crdb get", "crdb-cli crdb get --crdb-guid <guid>");
-        USAGES.put("crdb delete", "crdb-cli crdb delete --crdb-guid <guid> [--wait | --no-wait]");
-        USAGES.put("task status", "crdb-cli task status --task-id <id> [--verbose | --no-verbose]");
-        USAGES.put("task list", "crdb-cli task list");
-        USAGES.put("task cancel", "crdb-cli task cancel --task-id <id>");
-    }
-
-    static final String USAGE = "usage: " + String.join("\n       ", USAGES.values()) + "\n" + API_USAGE;
-
-
-    private final Args args;
-    private final ApiClient api;
-    private final PrintStream out;
-
-    CrdbCli(Args args, ApiClient api, PrintStream out) {
-        this.args = args;
-        this.api = api;
-        this.out = out;
-    }
-
-    /** The flags each command takes (besides the API's and --help): anything else is refused by name, with usage. */
-    static final Map<String, Set<String>> FLAGS = Map.ofEntries(
-            Map.entry("crdb create", Set.of("name", "memory-size", "instance", "port", "encryption", "default-db-config", "default-db-config-file",
-                    "wait", "no-wait", "task-id")),
-            Map.entry("crdb update", Set.of("crdb-guid", "encryption", "force", "default-db-config", "default-db-config-file", "wait", "no-wait", "task-id")),
-            Map.entry("crdb add-instance", Set.of("crdb-guid", "instance", "compression", "wait", "no-wait", "task-id")),
-            Map.entry("crdb remove-instance", Set.of("crdb-guid", "instance-id", "force", "wait", "no-wait", "task-id")),
-            Map.entry("crdb list", Set.of()),
-            Map.entry("crdb get", Set.of("crdb-guid")),
-            Map.entry("crdb delete", Set.of("crdb-guid", "wait", "no-wait", "task-id")),
-            Map.entry("task status", Set.of("task-id", "verbose", "no-verbose")),
-            Map.entry("task list", Set.of()),
-            Map.entry("task cancel", Set.of("task-id")));
     /** Flags Redis Enterprise's crdb-cli has that this suite does not: refused by name, never ignored. */
     static final Set<String> RE_ONLY = Set.of("replication", "persistence", "causal-consistency", "password-crdb", "sharding",
             "shards-count", "shard-key-regex", "oss-cluster", "oss-sharding", "bigstore", "bigstore-ram-size", "with-module",
-            "compression", "eviction-policy", "proxy-policy", "featureset-version");
-    static final Set<String> API_FLAGS = Set.of("api-url", "user", "password", "password-file", "cacert", "help");
+            "compression", "proxy-policy", "featureset-version", "credentials", "update-module", "update-db-config-modules");
 
-    /** The usage of {@code cmd} ("crdb create"), or of every command. */
-    static String usage(String cmd) {
-        return cmd == null || !USAGES.containsKey(cmd) ? USAGE : "usage: " + USAGES.get(cmd) + "\n" + API_USAGE;
+    @Command(name = "crdb", mixinStandardHelpOptions = true, description = "Create, change, list and delete Active-Active databases.",
+            subcommands = {Create.class, Update.class, AddInstance.class, RemoveInstance.class, ListCrdbs.class, Get.class, Delete.class})
+    static final class Crdb {
     }
 
-    /** The command's words, or null; every flag checked against it first. */
-    static String command(Args args) {
-        List<String> w = args.words;
-        String cmd = w.size() >= 2 ? w.get(0) + " " + w.get(1) : String.join(" ", w);
-        Set<String> allowed = FLAGS.get(cmd);
-        if (allowed == null) {
-            return null;
+    @Command(name = "task", mixinStandardHelpOptions = true, description = "Follow and cancel CRDB tasks.",
+            subcommands = {TaskStatus.class, TaskList.class, TaskCancel.class})
+    static final class Task {
+    }
+
+    /** What every command has: the API options, its output, and RE's task following. */
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        ApiOptions apiOptions;
+        @Spec
+        CommandSpec spec;
+        private ApiClient api;
+
+        ApiClient api() {
+            if (api == null) {
+                api = apiOptions.client();
+            }
+            return api;
         }
-        if (w.size() > 2) {
-            throw new CliException("crdb-cli " + cmd + ": unexpected argument '" + w.get(2) + "'\n" + usage(cmd), 2);
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
         }
-        for (String flag : args.options.keySet()) {
-            if (!allowed.contains(flag) && !API_FLAGS.contains(flag)) {
-                throw new CliException("crdb-cli " + cmd + ": --" + flag + (RE_ONLY.contains(flag) ? " is not supported by this suite"
-                        : " is not a flag of this command") + "\n" + usage(cmd), 2);
+
+        CliException usage(String why) {
+            return new CliException(spec.qualifiedName() + ": " + why + "\n" + spec.commandLine().getUsageMessage(), 2);
+        }
+    }
+
+    /** A command that starts a task: {@code --wait} (the default) follows it to its end as RE prints it; {@code --no-wait} does not. */
+    abstract static class TaskCommand extends Base {
+        @Option(names = "--no-wait", description = "Return once the task is created")
+        boolean noWait;
+        @Option(names = "--task-id", paramLabel = "<id>", description = "The task's id (RE's X-Task-ID), else one is made")
+        String taskId;
+
+        int follow(JsonNode task) {
+            return waitFor(task, out(), api(), noWait);
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Creates an Active-Active database.")
+    static final class Create extends TaskCommand {
+        @Option(names = "--name", required = true, paramLabel = "<name>")
+        String name;
+        @Option(names = "--memory-size", required = true, paramLabel = "<maximum_memory>", description = "e.g. 100mb, 1GB")
+        String memorySize;
+        @Option(names = "--instance", required = true, paramLabel = "fqdn=<cluster>,username=..,password=..[,url=..,"
+                + "replication_endpoint=..,replication_tls_sni=..]")
+        List<String> instances;
+        @Option(names = "--port", paramLabel = "<port>")
+        Integer port;
+        @Option(names = "--encryption", paramLabel = "true|false")
+        String encryption;
+        @Option(names = "--eviction-policy", paramLabel = "<policy>")
+        String evictionPolicy;
+        @Option(names = "--default-db-config", paramLabel = "<json>")
+        String defaultDbConfig;
+        @Option(names = "--default-db-config-file", paramLabel = "<file>")
+        String defaultDbConfigFile;
+        @Option(names = "--wait", description = "Follow the task to its end (the default)")
+        boolean waitFlag;
+
+        @Override
+        public Integer call() {
+            if (waitFlag && noWait) {
+                throw usage("--wait and --no-wait exclude each other");
+            }
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            body.put("name", name);
+            ObjectNode db = defaultDbConfig(defaultDbConfig, defaultDbConfigFile);
+            db.put("name", name);
+            db.put("memory_size", Values.size("memory-size", memorySize));
+            if (port != null) {
+                db.put("port", port);
+            }
+            if (evictionPolicy != null) {
+                db.put("eviction_policy", evictionPolicy);
+            }
+            body.set("default_db_config", db);
+            if (encryption != null) {
+                body.put("encryption", Values.bool("encryption", encryption));
+            }
+            instances(instances, body.putArray("instances"), null);
+            return follow(api().send("POST", "/v1/crdbs", body, taskId));
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Updates the configuration of an Active-Active database.")
+    static final class Update extends TaskCommand {
+        @Option(names = "--crdb-guid", required = true, paramLabel = "<guid>")
+        String guid;
+        @Option(names = "--encryption", paramLabel = "true|false")
+        String encryption;
+        @Option(names = "--force", description = "Rebuild every channel even when nothing changed")
+        boolean force;
+        @Option(names = "--memory-size", paramLabel = "<maximum_memory>")
+        String memorySize;
+        @Option(names = "--eviction-policy", paramLabel = "<policy>")
+        String evictionPolicy;
+        @Option(names = "--default-db-config", paramLabel = "<json>")
+        String defaultDbConfig;
+        @Option(names = "--default-db-config-file", paramLabel = "<file>")
+        String defaultDbConfigFile;
+
+        @Override
+        public Integer call() {
+            ObjectNode crdb = ApiClient.JSON.createObjectNode();
+            if (encryption != null) {
+                crdb.put("encryption", Values.bool("encryption", encryption));
+            }
+            ObjectNode db = defaultDbConfig(defaultDbConfig, defaultDbConfigFile);
+            if (memorySize != null) {
+                db.put("memory_size", Values.size("memory-size", memorySize));
+            }
+            if (evictionPolicy != null) {
+                db.put("eviction_policy", evictionPolicy);
+            }
+            if (!db.isEmpty()) {
+                crdb.set("default_db_config", db);
+            }
+            if (crdb.isEmpty() && !force) {
+                throw usage("nothing to update: give --encryption, --memory-size, --eviction-policy, --default-db-config or --force");
+            }
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            body.set("crdb", crdb);
+            body.put("force_update", force);
+            return follow(api().send("POST", "/v1/crdbs/" + guid + "/updates", body, taskId));
+        }
+    }
+
+    @Command(name = "add-instance", mixinStandardHelpOptions = true, description = "Adds a peer replica to an Active-Active database.")
+    static final class AddInstance extends TaskCommand {
+        @Option(names = "--crdb-guid", required = true, paramLabel = "<guid>")
+        String guid;
+        @Option(names = "--instance", required = true, paramLabel = "fqdn=<cluster>,username=..,password=..[,url=..,"
+                + "replication_endpoint=..,replication_tls_sni=..]")
+        String instance;
+        @Option(names = "--compression", paramLabel = "<0-6>")
+        Integer compression;
+        @Option(names = "--wait", description = "Follow the task to its end (the default)")
+        boolean waitFlag;
+
+        @Override
+        public Integer call() {
+            if (waitFlag && noWait) {
+                throw usage("--wait and --no-wait exclude each other");
+            }
+            if (compression != null && (compression < 0 || compression > 6)) {
+                throw usage("--compression: 0 to 6 expected");
+            }
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            instances(List.of(instance), body.putArray("add_instances"), compression);
+            return follow(api().send("POST", "/v1/crdbs/" + guid + "/updates", body, taskId));
+        }
+    }
+
+    @Command(name = "remove-instance", mixinStandardHelpOptions = true,
+            description = "Removes a peer replica from an Active-Active database (after its writes reached every peer; --force: at once).")
+    static final class RemoveInstance extends TaskCommand {
+        @Option(names = "--crdb-guid", required = true, paramLabel = "<guid>")
+        String guid;
+        @Option(names = "--instance-id", required = true, paramLabel = "<instance-id>")
+        int instanceId;
+        @Option(names = "--force", description = "Remove without waiting for its writes to reach the peers")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            body.putArray("remove_instances").addObject().put("id", instanceId).put("force_remove", force);
+            return follow(api().send("POST", "/v1/crdbs/" + guid + "/updates", body, taskId));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the Active-Active databases and their instances.")
+    static final class ListCrdbs extends Base {
+        @Override
+        public Integer call() {
+            PrintWriter out = out();
+            out.printf("%-38s %-16s %-8s %s%n", "CRDB-GUID", "NAME", "REPL-ID", "CLUSTER-FQDN");
+            for (JsonNode c : api().get("/v1/crdbs")) {
+                for (JsonNode i : c.path("instances")) {
+                    out.printf("%-38s %-16s %-8s %s%n", c.path("guid").asText(), c.path("name").asText(), i.path("id").asText(),
+                            i.path("cluster").path("name").asText());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Shows an Active-Active database's configuration.")
+    static final class Get extends Base {
+        @Option(names = "--crdb-guid", required = true, paramLabel = "<guid>")
+        String guid;
+
+        @Override
+        public Integer call() {
+            out().print(ReText.crdbGet(api().get("/v1/crdbs/" + guid)));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes an Active-Active database.")
+    static final class Delete extends TaskCommand {
+        @Option(names = "--crdb-guid", required = true, paramLabel = "<guid>")
+        String guid;
+
+        @Override
+        public Integer call() {
+            return follow(api().send("DELETE", "/v1/crdbs/" + guid, null, taskId));
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows a task's status.")
+    static final class TaskStatus extends Base {
+        @Option(names = "--task-id", required = true, paramLabel = "<task_id>")
+        String id;
+        @Option(names = "--verbose", description = "Each cluster's progress too")
+        boolean verbose;
+        @Option(names = "--no-verbose")
+        boolean noVerbose;
+
+        @Override
+        public Integer call() {
+            if (verbose && noVerbose) {
+                throw usage("--verbose and --no-verbose exclude each other");
+            }
+            out().print(ReText.taskStatus(api().get("/v1/crdb_tasks/" + id), verbose));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the tasks.")
+    static final class TaskList extends Base {
+        @Override
+        public Integer call() {
+            out().print(ReText.taskList(api().get("/v1/crdb_tasks")));
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Attempts to cancel a task (it may finish first).")
+    static final class TaskCancel extends Base {
+        @Option(names = "--task-id", required = true, paramLabel = "<task_id>")
+        String id;
+
+        @Override
+        public Integer call() {
+            api().send("POST", "/v1/crdb_tasks/" + id + "/actions/cancel", null, null); // RE prints nothing; an error says why
+            return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    static ObjectNode defaultDbConfig(String text, String file) {
+        if (text == null && file != null) {
+            try {
+                text = Files.readString(Path.of(file));
+            } catch (IOException e) {
+                throw new CliException("cannot read " + file + ": " + e.getMessage());
             }
         }
-        return cmd;
-    }
-
-    int run() {
-        String cmd = command(args);
-        if (cmd == null) {
-            throw new CliException(USAGE, 2);
+        if (text == null) {
+            return ApiClient.JSON.createObjectNode();
         }
-        return switch (cmd) {
-            case "crdb create" -> create();
-            case "crdb update" -> update();
-            case "crdb add-instance" -> addInstance();
-            case "crdb remove-instance" -> removeInstance();
-            case "crdb list" -> list();
-            case "crdb get" -> text(ReText.crdbGet(api.get("/v1/crdbs/" + args.require("crdb-guid"))));
-            case "crdb delete" -> waitFor(api.send("DELETE", "/v1/crdbs/" + args.require("crdb-guid"), null, args.get("task-id")));
-            case "task status" -> args.has("verbose") && args.has("no-verbose")
-                    ? usageError("--verbose and --no-verbose exclude each other", "task status")
-                    : text(ReText.taskStatus(api.get("/v1/crdb_tasks/" + args.require("task-id")), args.has("verbose")));
-            case "task list" -> text(ReText.taskList(api.get("/v1/crdb_tasks")));
-            case "task cancel" -> print(api.send("POST", "/v1/crdb_tasks/" + args.require("task-id") + "/actions/cancel", null, null));
-            default -> throw new CliException(USAGE, 2);
-        };
-    }
-
-    private int create() {
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        String name = args.require("name");
-        body.put("name", name);
-        ObjectNode db = defaultDbConfig();
-        db.put("name", name);
-        if (args.has("memory-size")) {
-            db.put("memory_size", Args.size(args.get("memory-size")));
+        try {
+            JsonNode n = ApiClient.JSON.readTree(text);
+            if (!n.isObject()) {
+                throw new CliException("--default-db-config: a JSON object expected", 2);
+            }
+            return (ObjectNode) n;
+        } catch (IOException e) {
+            throw new CliException("--default-db-config: not valid JSON: " + e.getMessage(), 2);
         }
-        if (args.has("port")) {
-            db.put("port", Integer.parseInt(args.get("port")));
-        }
-        body.set("default_db_config", db);
-        if (args.has("encryption")) {
-            body.put("encryption", Args.bool("encryption", args.get("encryption")));
-        }
-        List<String> instances = args.all("instance");
-        if (instances.isEmpty()) {
-            throw new CliException("at least one --instance fqdn=<cluster>,... is required", 2);
-        }
-        instances(instances, body.putArray("instances"), null);
-        return waitFor(api.send("POST", "/v1/crdbs", body, args.get("task-id")));
     }
 
     /** RE's {@code --instance fqdn=..,username=..,password=..[,url=..,replication_endpoint=..,replication_tls_sni=..]}, each. */
-    private static void instances(List<String> instances, com.fasterxml.jackson.databind.node.ArrayNode arr, Integer compression) {
+    static void instances(List<String> instances, ArrayNode arr, Integer compression) {
         for (String spec : instances) {
             Map<String, String> kv = new LinkedHashMap<>();
             for (String part : spec.split(",")) {
@@ -157,7 +335,8 @@ final class CrdbCli {
             if (cluster == null) {
                 throw new CliException("--instance needs fqdn=<cluster>", 2);
             }
-            ObjectNode c = arr.addObject().putObject("cluster");
+            ObjectNode entry = arr.addObject();
+            ObjectNode c = entry.putObject("cluster");
             c.put("name", cluster);
             if (kv.containsKey("url")) {
                 c.put("url", kv.get("url"));
@@ -177,117 +356,9 @@ final class CrdbCli {
                         + "replication_tls_sni)", 2);
             }
             if (compression != null) {
-                ((ObjectNode) arr.get(arr.size() - 1)).put("compression", compression);
+                entry.put("compression", compression);
             }
         }
-    }
-
-    private int addInstance() {
-        String guid = args.require("crdb-guid");
-        List<String> instances = args.all("instance");
-        if (instances.isEmpty()) {
-            throw new CliException("crdb-cli crdb add-instance: --instance fqdn=<cluster>,... is required\n" + usage("crdb add-instance"), 2);
-        }
-        Integer compression = null;
-        if (args.has("compression")) {
-            try {
-                compression = Integer.parseInt(args.get("compression"));
-            } catch (NumberFormatException e) {
-                compression = -1;
-            }
-            if (compression < 0 || compression > 6) {
-                throw new CliException("crdb-cli crdb add-instance: --compression: 0 to 6 expected\n" + usage("crdb add-instance"), 2);
-            }
-        }
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        instances(instances, body.putArray("add_instances"), compression);
-        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
-    }
-
-    private int removeInstance() {
-        String guid = args.require("crdb-guid");
-        int id;
-        try {
-            id = Integer.parseInt(args.require("instance-id"));
-        } catch (NumberFormatException e) {
-            throw new CliException("crdb-cli crdb remove-instance: --instance-id: an instance id (a number) expected\n"
-                    + usage("crdb remove-instance"), 2);
-        }
-        boolean force = args.has("force") && Args.bool("force", args.get("force"));
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        body.putArray("remove_instances").addObject().put("id", id).put("force_remove", force);
-        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
-    }
-
-    private int update() {
-        String guid = args.require("crdb-guid");
-        ObjectNode crdb = ApiClient.JSON.createObjectNode();
-        if (args.has("encryption")) {
-            crdb.put("encryption", Args.bool("encryption", args.get("encryption")));
-        }
-        if (args.has("default-db-config") || args.has("default-db-config-file")) {
-            crdb.set("default_db_config", defaultDbConfig());
-        }
-        boolean force = args.has("force") && Args.bool("force", args.get("force"));
-        if (crdb.isEmpty() && !force) {
-            throw new CliException("nothing to update: give --encryption, --default-db-config or --force", 2);
-        }
-        ObjectNode body = ApiClient.JSON.createObjectNode();
-        body.set("crdb", crdb);
-        body.put("force_update", force);
-        return waitFor(api.send("POST", "/v1/crdbs/" + guid + "/updates", body, args.get("task-id")));
-    }
-
-    private ObjectNode defaultDbConfig() {
-        String text = args.get("default-db-config");
-        if (text == null && args.has("default-db-config-file")) {
-            try {
-                text = Files.readString(Path.of(args.get("default-db-config-file")));
-            } catch (IOException e) {
-                throw new CliException("cannot read " + args.get("default-db-config-file") + ": " + e.getMessage());
-            }
-        }
-        if (text == null) {
-            return ApiClient.JSON.createObjectNode();
-        }
-        try {
-            JsonNode n = ApiClient.JSON.readTree(text);
-            if (!n.isObject()) {
-                throw new CliException("--default-db-config: a JSON object expected", 2);
-            }
-            return (ObjectNode) n;
-        } catch (IOException e) {
-            throw new CliException("--default-db-config: not valid JSON: " + e.getMessage(), 2);
-        }
-    }
-
-    private int list() {
-        out.printf("%-38s %-16s %-8s %s%n", "CRDB-GUID", "NAME", "REPL-ID", "CLUSTER-FQDN");
-        for (JsonNode c : api.get("/v1/crdbs")) {
-            for (JsonNode i : c.path("instances")) {
-                out.printf("%-38s %-16s %-8s %s%n", c.path("guid").asText(), c.path("name").asText(), i.path("id").asText(),
-                        i.path("cluster").path("name").asText());
-            }
-        }
-        return 0;
-    }
-
-    private static int usageError(String why, String cmd) {
-        throw new CliException("crdb-cli " + cmd + ": " + why + "\n" + usage(cmd), 2);
-    }
-
-    private int text(String s) {
-        out.print(s);
-        return 0;
-    }
-
-    private int print(JsonNode n) {
-        try {
-            out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-        } catch (IOException e) {
-            throw new CliException(e.getMessage());
-        }
-        return 0;
     }
 
     /**
@@ -314,13 +385,11 @@ final class CrdbCli {
     }
 
     /** Prints RE's progress lines until the task ends; non-zero exit when it fails. */
-    private int waitFor(JsonNode task) {
+    static int waitFor(JsonNode task, PrintWriter out, ApiClient api, boolean noWait) {
         String id = task.path("id").asText();
         out.println("Task " + id + " created");
-        if (args.has("wait") && args.has("no-wait")) {
-            usageError("--wait and --no-wait exclude each other", command(args));
-        }
-        if (args.has("no-wait") && Args.bool("no-wait", args.get("no-wait"))) {
+        out.flush();
+        if (noWait) {
             return 0;
         }
         String status = task.path("status").asText("queued");
@@ -331,11 +400,11 @@ final class CrdbCli {
             String now = t.path("status").asText();
             statusChanges(status, now).forEach(out::println);
             status = now;
-            if (!guidShown && "create_crdb".equals(t.path("operation").asText()) && t.hasNonNull("crdb_guid")
-                    && !"queued".equals(now)) {
+            if (!guidShown && "create_crdb".equals(t.path("operation").asText()) && t.hasNonNull("crdb_guid") && !"queued".equals(now)) {
                 out.println("  ---> CRDB GUID Assigned: crdb:" + t.path("crdb_guid").asText());
                 guidShown = true;
             }
+            out.flush();
             if ("finished".equals(now)) {
                 return 0;
             }
@@ -345,6 +414,7 @@ final class CrdbCli {
                             + e.path("description").asText() + " (" + e.path("error_code").asText() + ")");
                 }
                 errors.forEach(out::println);
+                out.flush();
                 return 1;
             }
             LockSupport.parkNanos(200_000_000L);

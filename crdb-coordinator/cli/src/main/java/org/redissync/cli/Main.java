@@ -1,8 +1,10 @@
 package org.redissync.cli;
 
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Entry point of {@code crdb-cli} and {@code rladmin} (the wrapper script says which, via {@code cli.name}). */
 public final class Main {
@@ -15,24 +17,59 @@ public final class Main {
     }
 
     static int run(String tool, String[] argv) {
-        boolean rladmin = "rladmin".equals(tool);
-        Set<String> switches = new HashSet<>(rladmin ? Rladmin.SWITCHES : CrdbCli.SWITCHES);
-        try {
-            Args args = Args.parse(argv, switches);
-            if (args.words.isEmpty() || args.has("help")) {
-                String cmd = args.words.size() >= 2 ? args.words.get(0) + " " + args.words.get(1) : null;
-                System.out.println(rladmin ? Rladmin.USAGE : CrdbCli.usage(cmd));
-                return args.words.isEmpty() && !args.has("help") ? 2 : 0;
+        return commandLine(tool, new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(argv);
+    }
+
+    /**
+     * The command line of {@code tool}: usage errors (an unknown flag, an RE flag the suite does not have, a missing
+     * value) name what was wrong, print that command's usage and exit 2; a {@link CliException} prints its message and
+     * exits with its code; a command given without its subcommand prints its usage (exit 2).
+     */
+    static CommandLine commandLine(String tool, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine("rladmin".equals(tool) ? new Rladmin() : new CrdbCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(false); // --crdb-guid --no-wait: a missing value, not the guid "--no-wait"
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CliException c) {
+                cmd.getErr().println(c.getMessage());
+                cmd.getErr().flush();
+                return c.exitCode();
             }
-            if (!rladmin && CrdbCli.command(args) == null) { // a wrong command or flag is said before any API is looked for
-                throw new CliException(CrdbCli.USAGE, 2);
+            throw e;
+        });
+        // a command with subcommands given alone (crdb-cli, crdb-cli crdb): its usage, exit 2
+        cl.setExecutionStrategy(parsed -> {
+            CommandLine last = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            if (!last.getSubcommands().isEmpty() && !last.isUsageHelpRequested() && !last.isVersionHelpRequested()) {
+                last.usage(last.getErr());
+                return 2;
             }
-            Path repo = Path.of(System.getProperty("suite.repo", "."));
-            ApiClient api = new ApiClient(ApiSettings.resolve(args.apiFlags(), System.getenv(), repo));
-            return rladmin ? new Rladmin(args, api, System.out, System.getenv()).run() : new CrdbCli(args, api, System.out).run();
-        } catch (CliException e) {
-            System.err.println(e.getMessage());
-            return e.exitCode();
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cl;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String where = cmd.getCommandSpec().qualifiedName();
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            if (arg.startsWith("--")) {
+                String name = arg.substring(2);
+                int eq = name.indexOf('=');
+                name = eq > 0 ? name.substring(0, eq) : name;
+                message = "--" + name + (CrdbCli.RE_ONLY.contains(name) ? " is not supported by this suite" : " is not a flag of this command");
+            } else {
+                message = (cmd.getSubcommands().isEmpty() ? "unexpected argument '" : "unknown command '") + arg + "'";
+            }
         }
+        err.println(where + ": " + message);
+        cmd.usage(err);
+        err.flush();
+        return 2;
     }
 }

@@ -48,7 +48,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class CrdbService {
 
     private static final Logger LOG = Logger.getLogger(CrdbService.class);
-    static final Set<String> DB_CONFIG_FIELDS = Set.of("name", "memory_size", "port", "tls_mode", "enforce_client_authentication",
+    static final Set<String> DB_CONFIG_FIELDS = Set.of("name", "memory_size", "port", "eviction_policy", "tls_mode", "enforce_client_authentication",
             "authentication_ssl_client_certs", "client_cert_subject_validation_type", "authorized_subjects", "authorized_names",
             "mtls_allow_outdated_certs", "mtls_allow_weak_hashing");
 

@@ -251,6 +251,9 @@ class CrdbApiTest {
         admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-c"), "colour", "red"))))
                 .post("/v1/crdbs/" + guid + "/updates").then().statusCode(406).body("description", containsString("add_instances[0].colour"));
         assertThat(admin().get("/v1/crdbs/" + guid).asString()).isEqualTo(before);
+        // crdb-cli crdb update --eviction-policy: every instance, the added one too
+        admin().body(Map.of("default_db_config", Map.of("eviction_policy", "allkeys-lru"))).patch("/v1/crdbs/" + guid).then().statusCode(200);
+        admin().get("/v1/bdbs/" + uid).then().body("eviction_policy", equalTo("allkeys-lru"));
     }
 
     @Test
