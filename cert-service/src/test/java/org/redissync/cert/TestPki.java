@@ -40,6 +40,12 @@ public final class TestPki {
                 notBefore, notAfter, false, purpose), kp);
     }
 
+    /** Another certificate for {@code keys} (a renewal of the same key, as an operator's CA issues it). */
+    public static Issued leafFor(Issued issuer, KeyPair keys, String cn, Instant notBefore, Instant notAfter, KeyPurposeId purpose) {
+        return new Issued(build(issuer.cert().getSubjectX500Principal(), issuer.keys(), new X500Principal("CN=" + cn), keys,
+                notBefore, notAfter, false, purpose), keys);
+    }
+
     private static X509Certificate build(X500Principal issuer, KeyPair issuerKeys, X500Principal subject, KeyPair subjectKeys,
             Instant notBefore, Instant notAfter, boolean isCa, KeyPurposeId purpose) {
         try {

@@ -20,7 +20,7 @@ public final class SuppliedCertificates {
     static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
     static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-    /** A checked certificate chain and its key. */
+    /** A checked certificate chain and its key (null: none given, the certificate is for the key the role has now). */
     public record Checked(CertRole role, List<X509Certificate> chain, PrivateKey key) {
         @Override
         public String toString() {
@@ -38,17 +38,19 @@ public final class SuppliedCertificates {
         } catch (Pem.PemException e) {
             throw new CertException(CertError.INVALID_CERTIFICATE, "certificate for " + role.wire() + ": " + e.getMessage());
         }
-        PrivateKey key;
-        try {
-            key = Pem.privateKey(keyPem);
-        } catch (Pem.PemException e) {
-            throw new CertException(CertError.INVALID_KEY, "key for " + role.wire() + ": " + e.getMessage());
+        PrivateKey key = null;
+        if (keyPem != null && !keyPem.isBlank()) { // without one: the key the role has now (checked by the caller)
+            try {
+                key = Pem.privateKey(keyPem);
+            } catch (Pem.PemException e) {
+                throw new CertException(CertError.INVALID_KEY, "key for " + role.wire() + ": " + e.getMessage());
+            }
         }
         X509Certificate leaf = chain.get(0);
         Keys.weakness(leaf.getPublicKey()).ifPresent(w -> {
             throw new CertException(CertError.WEAK_KEY, role.wire() + " certificate: " + w);
         });
-        if (!Keys.matches(key, leaf.getPublicKey())) {
+        if (key != null && !Keys.matches(key, leaf.getPublicKey())) {
             throw new CertException(CertError.KEY_MISMATCH, "the key does not belong to the " + role.wire() + " certificate");
         }
         if (now.isAfter(leaf.getNotAfter().toInstant())) {

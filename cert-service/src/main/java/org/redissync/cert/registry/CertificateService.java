@@ -204,11 +204,17 @@ public class CertificateService {
                 if (checked.containsKey(role)) {
                     throw new CertException(CertError.INVALID_REQUEST, "the " + role.wire() + " certificate is given twice");
                 }
-                checked.put(role, SuppliedCertificates.check(role, item.certificatePem(), item.keyPem(), clock.instant()));
+                SuppliedCertificates.Checked c = SuppliedCertificates.check(role, item.certificatePem(), item.keyPem(), clock.instant());
+                if (c.key() == null) {
+                    forTheKeyItHas(cluster, c);
+                }
+                checked.put(role, c);
             }
             List<RoleCertificatesPublished> out = new ArrayList<>();
             for (SuppliedCertificates.Checked c : checked.values()) {
-                keepKey(cluster, c);
+                if (c.key() != null) {
+                    keepKey(cluster, c);
+                }
                 out.add(replace(cluster, c.role(), c.chain(), true));
                 metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", c.role().wire(), "source",
                         "operator").increment();
@@ -222,7 +228,32 @@ public class CertificateService {
         }
     }
 
-    /** One element of update_cert / certificates: role name, PEM chain, PEM key. */
+    /**
+     * RE's {@code rladmin cluster certificate set <name> certificate_file <f>} without {@code key_file}: a new certificate
+     * for the key the role has now (e.g. one the operator's CA issued for the syncer-service's own key). Its owner keeps
+     * that key (a syncer-service makes its keys itself; this service never has them); the API certificate's owner is
+     * not one that can, so it needs its key.
+     */
+    private void forTheKeyItHas(String cluster, SuppliedCertificates.Checked c) {
+        if (c.role() == CertRole.API) {
+            throw new CertException(CertError.INVALID_KEY, "the api certificate needs its key (key_file)");
+        }
+        RoleCertificatesPublished now = current(cluster).get(c.role());
+        java.security.PublicKey has = null;
+        if (now != null && now.current() != null) {
+            try {
+                has = Pem.certificates(now.current().chainPem()).get(0).getPublicKey();
+            } catch (Pem.PemException e) {
+                has = null;
+            }
+        }
+        if (has == null || !java.util.Arrays.equals(has.getEncoded(), c.chain().get(0).getPublicKey().getEncoded())) {
+            throw new CertException(CertError.KEY_MISMATCH, "no key was given, and the " + c.role().wire() + " certificate is not for the key "
+                    + cluster + "'s " + c.role().wire() + " certificate has now: give its key (key_file)");
+        }
+    }
+
+    /** One element of update_cert / certificates: role name, PEM chain, PEM key (absent: the key the role has now). */
     public record Supplied(String name, String certificatePem, String keyPem) {
         @Override
         public String toString() {

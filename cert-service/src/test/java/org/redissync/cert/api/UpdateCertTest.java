@@ -74,6 +74,24 @@ class UpdateCertTest {
         assertThat(current()).isEqualTo(before);
     }
 
+    /** RE's {@code rladmin cluster certificate set proxy certificate_file /tmp/proxy.pem}: no key_file. */
+    @Test
+    void aCertificateWithoutItsKeyIsTakenOnlyForTheKeyTheRoleHasNow() {
+        TestPki.Issued first = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
+                KeyPurposeId.id_kp_serverAuth);
+        updateCert("proxy", Pem.write(first.cert()), Pem.writePrivateKey(first.keys().getPrivate())).then().statusCode(200);
+        String before = current();
+        TestPki.Issued stranger = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
+                KeyPurposeId.id_kp_serverAuth);
+        refused(updateCert("proxy", Pem.write(stranger.cert()), null), 406, "key_mismatch");
+        refused(updateCert("api", Pem.write(stranger.cert()), null), 400, "invalid_key");
+        assertThat(current()).isEqualTo(before);
+        TestPki.Issued renewed = TestPki.leafFor(operatorCa, first.keys(), "proxy.c", Instant.now().minusSeconds(30),
+                Instant.now().plus(Duration.ofDays(90)), KeyPurposeId.id_kp_serverAuth);
+        updateCert("proxy", Pem.write(renewed.cert()), null).then().statusCode(200)
+                .body("certificates[0].fingerprint", equalTo(Pem.fingerprint(renewed.cert())));
+    }
+
     @Test
     void theListFormIsAllOrNothing() {
         String before = current();
@@ -95,9 +113,11 @@ class UpdateCertTest {
     }
 
     private static io.restassured.response.Response updateCert(String name, String certificate, String key) {
-        return given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
-                .body(Map.of("name", name, "certificate", certificate, "key", key))
-                .put("/v1/cluster/update_cert");
+        Map<String, String> body = new java.util.HashMap<>(Map.of("name", name, "certificate", certificate));
+        if (key != null) {
+            body.put("key", key);
+        }
+        return given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(body).put("/v1/cluster/update_cert");
     }
 
     private static void refused(io.restassured.response.Response r, int status, String code) {

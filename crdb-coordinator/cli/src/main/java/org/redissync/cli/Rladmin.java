@@ -128,7 +128,7 @@ final class Rladmin {
             }
             apiOptions.client().send("PUT", "/v1/cluster/update_cert" + (target == null ? "" : "?cluster="
                     + java.net.URLEncoder.encode(target, java.nio.charset.StandardCharsets.UTF_8)), body, null);
-            out().println("Finished successfully");
+            out().println("Set " + name + " certificate to contents of file " + certFile); // RE's words
             return 0;
         }
     }

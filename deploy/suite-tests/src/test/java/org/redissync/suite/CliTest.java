@@ -115,7 +115,7 @@ class CliTest {
                 "other.pem", "-days", "30", "-subj", "/CN=other", "-addext", "basicConstraints=critical,CA:FALSE");
         var set = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer.pem").toString(), "key_file",
                 dir.resolve("syncer.key").toString(), "--cluster", "cluster-a");
-        assertThat(set.output()).contains("Finished successfully");
+        assertThat(set.output()).contains("Set syncer certificate to contents of file " + dir.resolve("syncer.pem"));
         JsonNode certs = api("GET", "/v1/cluster/certificates?cluster=cluster-a", null);
         assertThat(certs.get("syncer_cert").asText()).isEqualTo(Files.readString(dir.resolve("syncer.pem")));
         assertThat(certs.toString()).doesNotContain("PRIVATE KEY");
@@ -125,7 +125,7 @@ class CliTest {
                 "-addext", "extendedKeyUsage=clientAuth");
         var reForm = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer2.pem").toString(),
                 "key_file", dir.resolve("syncer2.key").toString());
-        assertThat(reForm.output()).contains("Finished successfully");
+        assertThat(reForm.output()).contains("Set syncer certificate to contents of file");
         assertThat(api("GET", "/v1/cluster/certificates", null).get("syncer_cert").asText())
                 .isEqualTo(Files.readString(dir.resolve("syncer2.pem")));
         var mismatch = rladmin("cluster", "certificate", "set", "syncer", "certificate_file", dir.resolve("syncer.pem").toString(),
@@ -232,7 +232,7 @@ class CliTest {
                 "-addext", "extendedKeyUsage=serverAuth", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
         var set = rladmin("cluster", "certificate", "set", "proxy", "certificate_file", dir.resolve("proxy.pem").toString(), "key_file",
                 dir.resolve("proxy.key").toString(), "--cluster", "cluster-a");
-        assertThat(set.output()).contains("Finished successfully");
+        assertThat(set.output()).contains("Set proxy certificate to contents of file");
         // Trusting only the operator's certificate: the handshake succeeds once the endpoint presents it.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(redisCli("-h", "127.0.0.1", "-p", "" + tlsPort, "--tls", "--cacert", dir.resolve("proxy.pem").toString(), "PING"))

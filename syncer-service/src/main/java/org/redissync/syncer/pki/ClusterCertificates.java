@@ -133,7 +133,12 @@ public class ClusterCertificates {
     /** The operator replaced this role's certificate (update_cert): take its key from cert-service over TLS and use it. */
     private void adoptSupplied(RoleCertificatesPublished r) {
         try {
-            CertificateMaterial m = requester.suppliedKey(r.role(), r.current().chainPem());
+            CertificateMaterial had = r.role() == CertRole.PROXY ? proxy : syncer;
+            List<java.security.cert.X509Certificate> chain = CertificateRequester.certificates(r.current().chainPem());
+            // a certificate for the key this process has (RE's certificate set without key_file): nothing to fetch
+            CertificateMaterial m = had != null && java.util.Arrays.equals(had.leaf().getPublicKey().getEncoded(),
+                    chain.get(0).getPublicKey().getEncoded()) ? new CertificateMaterial(had.key(), chain)
+                            : requester.suppliedKey(r.role(), r.current().chainPem());
             if (r.role() == CertRole.PROXY) {
                 proxy = m;
             } else {
