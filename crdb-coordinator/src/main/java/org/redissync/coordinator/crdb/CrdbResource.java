@@ -74,7 +74,9 @@ public class CrdbResource {
     @Path("/{guid}/updates")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
-    public ObjectNode updates(@PathParam("guid") String guid, @HeaderParam("X-Task-ID") String taskId, String body) {
+    public ObjectNode updates(@PathParam("guid") String guid, @Context UriInfo query, @HeaderParam("X-Task-ID") String taskId,
+            String body) {
+        boolean dryRun = QueryFlags.flag("dry_run", query);
         ObjectNode req = BdbJson.body(body);
         CrdbService.onlyFields(req, "", java.util.Set.of("crdb", "force_update", "add_instances", "remove_instances"));
         if (req.has("add_instances") || req.has("remove_instances")) {
@@ -93,9 +95,9 @@ public class CrdbResource {
                         + others + " in the same request; send them one after the other");
             }
             if (req.has("add_instances")) {
-                return service.addInstances(guid, req.get("add_instances"), taskId);
+                return service.addInstances(guid, req.get("add_instances"), dryRun, taskId);
             }
-            return removeInstances(guid, req.get("remove_instances"), taskId);
+            return removeInstances(guid, req.get("remove_instances"), dryRun, taskId);
         }
         JsonNode crdb = req.get("crdb");
         if (crdb != null && !crdb.isObject()) {
@@ -106,10 +108,10 @@ public class CrdbResource {
             throw new ApiException(ApiError.INVALID_VALUE, "force_update: true or false expected");
         }
         boolean force = forceNode != null && forceNode.asBoolean(false);
-        return service.update(guid, crdb == null ? BdbJson.MAPPER.createObjectNode() : (ObjectNode) crdb, force, false, taskId);
+        return service.update(guid, crdb == null ? BdbJson.MAPPER.createObjectNode() : (ObjectNode) crdb, force, dryRun, taskId);
     }
 
-    private ObjectNode removeInstances(String guid, JsonNode remove, String taskId) {
+    private ObjectNode removeInstances(String guid, JsonNode remove, boolean dryRun, String taskId) {
         if (!remove.isArray()) {
             throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: an array of instance ids expected");
         }
@@ -136,7 +138,7 @@ public class CrdbResource {
             force = f;
             ids.add(e.asInt());
         }
-        return service.removeInstances(guid, ids, force != null && force, taskId);
+        return service.removeInstances(guid, ids, force != null && force, dryRun, taskId);
     }
 
     @DELETE

@@ -194,7 +194,7 @@ public class CrdbService {
      * snapshot, its channels connect both ways, and its clients' writes are refused; once every channel of the CRDB
      * is in sync the coordinator makes it {@code active} ({@link #completeMembership}), and the task finishes.
      */
-    public ObjectNode addInstances(String guid, JsonNode add, String taskId) {
+    public ObjectNode addInstances(String guid, JsonNode add, boolean dryRun, String taskId) {
         if (!add.isArray() || add.isEmpty()) {
             throw new ApiException(ApiError.INVALID_VALUE, "add_instances: a non-empty array of instances expected");
         }
@@ -226,6 +226,9 @@ public class CrdbService {
             CrdbConfigured next = next(current, instances);
             // done when the second step (every new instance active) is applied everywhere
             TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", next.generation() + 1);
+            if (dryRun) {
+                return TaskService.render(task);
+            }
             return run(task, () -> {
                 List<SuiteEvent> out = new ArrayList<>(bdbs.withTrustAround(added, next));
                 out.add(next);
@@ -240,7 +243,7 @@ public class CrdbService {
      * the instance held when writes stopped; then the coordinator removes it ({@link #completeMembership}): its bdb and
      * channels go. {@code force}: removed at once, whatever of its writes had not reached the peers is lost to them.
      */
-    public ObjectNode removeInstances(String guid, List<Integer> ids, boolean force, String taskId) {
+    public ObjectNode removeInstances(String guid, List<Integer> ids, boolean force, boolean dryRun, String taskId) {
         if (ids.isEmpty()) {
             throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: a non-empty array of instance ids expected");
         }
@@ -252,7 +255,7 @@ public class CrdbService {
             Set<Integer> remove = new HashSet<>(ids);
             for (int id : remove) {
                 if (current.instances().stream().noneMatch(i -> i.id() == id)) {
-                    throw new ApiException(ApiError.INVALID_VALUE, "remove_instances: CRDB " + guid + " has no instance " + id
+                    throw new ApiException(ApiError.INSTANCE_NOT_FOUND, "remove_instances: CRDB " + guid + " has no instance " + id
                             + " (its instances: " + current.instances().stream().map(Instance::id).toList() + ")");
                 }
             }
@@ -269,11 +272,11 @@ public class CrdbService {
                         current.encryption(), current.causalConsistency(), current.defaultDbConfig(), instances, current.forceCounter(),
                         clock.instant());
                 TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", current.generation() + 1);
-                return run(task, () -> removal(marked));
+                return dryRun ? TaskService.render(task) : run(task, () -> removal(marked));
             }
             CrdbConfigured next = next(current, instances);
             TaskUpdated task = tasks.queued(tasks.newId(taskId), guid, "update_crdb", next.generation() + 1);
-            return run(task, () -> List.of(next));
+            return dryRun ? TaskService.render(task) : run(task, () -> List.of(next));
         });
     }
 

@@ -27,6 +27,8 @@ public enum ApiError {
     UID_EXISTS(409, "uid_exists"),
     BDB_NOT_FOUND(404, "db_not_exist"),
     CRDB_NOT_FOUND(404, "crdb_not_exist"),
+    /** A CRDB instance id the CRDB does not have (RE: "instance ... not found", 404). */
+    INSTANCE_NOT_FOUND(404, "crdb_instance_not_exist"),
     TASK_NOT_FOUND(404, "task_not_exist"),
     TASK_FINISHED(409, "task_already_finished"),
     BUSY(409, "busy"),

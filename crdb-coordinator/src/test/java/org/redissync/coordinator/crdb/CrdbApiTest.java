@@ -239,8 +239,13 @@ class CrdbApiTest {
                 .then().statusCode(406).body("description", containsString("cluster-b already has an instance"));
         admin().body(Map.of("add_instances", List.of(Map.of("cluster", Map.of("name", "cluster-x"))))).post("/v1/crdbs/" + guid + "/updates")
                 .then().statusCode(406).body("error_code", equalTo("unknown_cluster"));
-        admin().body(Map.of("remove_instances", List.of(9))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
-                .body("description", containsString("no instance 9"));
+        admin().body(Map.of("remove_instances", List.of(9))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(404)
+                .body("error_code", equalTo("crdb_instance_not_exist")).body("description", containsString("no instance 9"));
+        // RE's dry_run on /updates validates and changes nothing
+        admin().body(Map.of("remove_instances", List.of(1))).post("/v1/crdbs/" + guid + "/updates?dry_run").then().statusCode(200);
+        admin().body(Map.of("crdb", Map.of("encryption", true))).post("/v1/crdbs/" + guid + "/updates?dry_run=true").then().statusCode(200);
+        admin().body(Map.of("add_instances", List.of(Map.of("cluster", "cluster-a")))).post("/v1/crdbs/" + guid + "/updates?dry_run")
+                .then().statusCode(406);
         admin().body(Map.of("remove_instances", List.of(1, 2, 3))).post("/v1/crdbs/" + guid + "/updates").then().statusCode(406)
                 .body("description", containsString("delete the CRDB instead"));
         admin().body(Map.of("remove_instances", List.of(1), "add_instances", List.of(Map.of("cluster", "cluster-b"))))
