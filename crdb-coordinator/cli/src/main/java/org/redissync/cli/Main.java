@@ -17,7 +17,12 @@ public final class Main {
     }
 
     static int run(String tool, String[] argv) {
-        return commandLine(tool, new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(argv);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int exit = commandLine(tool, out, err).execute(argv);
+        out.flush(); // autoflush covers println only: crdb get and task status/list print whole texts
+        err.flush();
+        return exit;
     }
 
     /**

@@ -103,6 +103,7 @@ public class CrdbService {
             long uid = state.nextBdbUid();
             Set<Integer> ports = new HashSet<>();
             Set<String> clusters = new HashSet<>();
+            Map<String, String> endpoints = new java.util.HashMap<>();
             List<BdbConfigured> instanceBdbs = new ArrayList<>();
             List<Instance> instances = new ArrayList<>();
             for (int i = 0; i < inst.size(); i++) {
@@ -110,6 +111,14 @@ public class CrdbService {
                         CrdbConfigEvent.Membership.ACTIVE);
                 if (!clusters.add(n.instance().cluster())) {
                     throw new ApiException(ApiError.INVALID_CONFIGURATION, "instances: cluster " + n.instance().cluster() + " is listed twice");
+                }
+                String host = state.cluster(n.instance().cluster()).endpointHost();
+                String sharing = endpoints.put(host + ":" + n.bdb().port(), n.instance().cluster());
+                if (sharing != null) {
+                    // RE's port is the CRDB's on every cluster: clusters whose endpoints share a host (one machine) cannot both have it
+                    throw new ApiException(ApiError.PORT_IN_USE, "port " + n.bdb().port() + ": clusters " + sharing + " and "
+                            + n.instance().cluster() + " have their endpoints on the same host (" + host + "), so one port cannot be the "
+                            + "CRDB's on both; leave port unset (each instance gets a free one) or give each instance its own in db_config");
                 }
                 ports.add(n.bdb().port());
                 instanceBdbs.add(n.bdb());

@@ -262,6 +262,16 @@ class CrdbApiTest {
     }
 
     @Test
+    void oneCrdbPortOnClustersSharingAHostIsRefusedAtOnce() {
+        // the test clusters' endpoints are all on 127.0.0.1, as in the local suite: RE's --port 12000 cannot be on both
+        Map<String, Object> body = new java.util.HashMap<>(twoClusterBody("fixed-port"));
+        body.put("default_db_config", Map.of("memory_size", 1 << 26, "port", org.redissync.runtime.FreePorts.next()));
+        admin().body(body).post("/v1/crdbs").then().statusCode(409).body("error_code", equalTo("port_in_use"))
+                .body("description", containsString("same host (127.0.0.1)"));
+        assertThat(admin().get("/v1/crdbs").asString()).doesNotContain("fixed-port");
+    }
+
+    @Test
     void aRemovedInstanceIsDrainedBeforeItGoes() {
         String guid = admin().body(createBody("leaver", false)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
         reportAppliedNow(guid, 1);
