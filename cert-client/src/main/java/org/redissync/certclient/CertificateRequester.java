@@ -102,6 +102,22 @@ public final class CertificateRequester {
         return new CertificateMaterial(privateKey(r.body()), certificates(chainPem));
     }
 
+    /**
+     * A Replica Of destination's client identity: the key cert-service keeps under {@code id} for this cluster, fetched over
+     * TLS, authenticated as this cluster; paired with {@code chainPem} (from the bdb's desired state).
+     */
+    public CertificateMaterial clientKey(String id, String chainPem) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
+                        + "/v1/cluster/client_keys/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
+                        + "?cluster=" + target.cluster()))
+                .header("Authorization", "Bearer " + target.token())
+                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("cert-service answered " + r.statusCode() + " for client key " + id);
+        }
+        return new CertificateMaterial(privateKey(r.body()), certificates(chainPem));
+    }
+
     private String csr(CertRole role, KeyPair kp, List<String> names) throws IOException {
         try {
             JcaPKCS10CertificationRequestBuilder b = new JcaPKCS10CertificationRequestBuilder(

@@ -137,7 +137,19 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
             /** PEM of the source cluster's proxy certificate (pinned), or null to use the source cluster's current one. */
             String serverCert,
             String replicationTlsSni,
-            int compression) {
+            int compression,
+            /**
+             * PEM chain the destination presents to this source instead of its cluster's syncer certificate (RE's
+             * {@code client_cert}), or null. Its key is never here: cert-service keeps it and gives it to the
+             * destination cluster's syncer-service only, under {@link #clientKeyId}.
+             */
+            String clientCert,
+            /** Where cert-service keeps {@link #clientCert}'s key ({@code GET /v1/cluster/client_keys/<id>} over TLS), or null. */
+            String clientKeyId) {
+
+        public ReplicaSource(int uid, String uri, boolean encryption, String serverCert, String replicationTlsSni, int compression) {
+            this(uid, uri, encryption, serverCert, replicationTlsSni, compression, null, null);
+        }
     }
 
     record BdbDeleted(int version, long uid, long generation, String cluster, Instant deletedAt) implements BdbConfigEvent {

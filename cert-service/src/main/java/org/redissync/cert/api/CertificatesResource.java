@@ -14,6 +14,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -75,6 +76,28 @@ public class CertificatesResource {
     }
 
     public record CertificateList(List<UpdateCert> certificates, String cluster) {
+    }
+
+    /** A Replica Of destination's certificate and key ({@code replica_sources[].client_cert/client_key}), from the coordinator. */
+    public record ClientKey(String certificate, String key) {
+        @Override
+        public String toString() {
+            return "ClientKey[key=[hidden]]";
+        }
+    }
+
+    /** Keeps a client identity's key for {@code cluster}'s syncer-service (never published, never returned here). */
+    @PUT
+    @Path("/client_keys/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> clientKey(@PathParam("id") String id, @QueryParam("cluster") String cluster,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ClientKey body) {
+        requireAdmin(authorization);
+        if (body == null) {
+            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"certificate\", \"key\"}");
+        }
+        String fingerprint = service.supplyClientKey(requireCluster(cluster), id, body.certificate(), body.key());
+        return Map.of("id", id, "fingerprint", fingerprint);
     }
 
     /** Redis Enterprise's {@code update_cert}: one operator-supplied certificate and its key. */

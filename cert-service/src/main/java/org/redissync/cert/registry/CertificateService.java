@@ -170,6 +170,61 @@ public class CertificateService {
         }
     }
 
+    /** What a client identity's id may be: the coordinator's {@code bdb<uid>-source<uid>-<fingerprint>}, never a path. */
+    private static final java.util.regex.Pattern CLIENT_KEY_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,100}");
+
+    /**
+     * A Replica Of destination's client identity ({@code replica_sources[].client_cert}/{@code client_key}): checked as an
+     * operator's syncer certificate is (the key belongs to the leaf, strong, valid now, clientAuth), then the key is kept
+     * owner-only for {@code cluster}'s syncer-service, which alone may fetch it ({@link #clientKey}). Never published.
+     *
+     * @return the leaf's SHA-256 fingerprint
+     */
+    public synchronized String supplyClientKey(String cluster, String id, String certificatePem, String keyPem) {
+        try {
+            if (!config.clusters().containsKey(cluster)) {
+                throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+            }
+            if (id == null || !CLIENT_KEY_ID.matcher(id).matches()) {
+                throw new CertException(CertError.INVALID_REQUEST, "a client key id is lowercase letters, digits and dashes");
+            }
+            if (keyPem == null || keyPem.isBlank()) {
+                throw new CertException(CertError.INVALID_KEY, "client_key is required with client_cert");
+            }
+            SuppliedCertificates.Checked c = SuppliedCertificates.check(CertRole.SYNCER, certificatePem, keyPem, clock.instant());
+            Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("client-" + id + ".key");
+            CaStore.writeSecret(file, Pem.writePrivateKey(c.key()).getBytes(StandardCharsets.US_ASCII));
+            LOG.infof("kept the client key %s of %s (%s)", id, cluster, c.chain().get(0).getSubjectX500Principal().getName());
+            return Pem.fingerprint(c.chain().get(0));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the client key", e);
+        } catch (CertException e) {
+            refused(e, "client key " + id + " for " + cluster);
+            throw e;
+        }
+    }
+
+    /** A client identity's key ({@link #supplyClientKey}), for the syncer-service of its own cluster only (over TLS). */
+    public String clientKey(String cluster, String id, Requester requester) {
+        try {
+            authenticate(cluster, requester);
+            if (id == null || !CLIENT_KEY_ID.matcher(id).matches()) {
+                throw new CertException(CertError.NOT_FOUND, "no client key " + id + " for " + cluster);
+            }
+            Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("client-" + id + ".key");
+            if (!java.nio.file.Files.exists(file)) {
+                throw new CertException(CertError.NOT_FOUND, "no client key " + id + " for " + cluster);
+            }
+            LOG.infof("delivered the client key %s of %s to %s", id, cluster, requester);
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (CertException e) {
+            refused(e, "client key delivery for " + cluster + "/" + id);
+            throw e;
+        }
+    }
+
     private void authenticate(String cluster, Requester requester) {
         CertServiceConfig.Cluster policy = config.clusters().get(cluster);
         if (policy == null) {

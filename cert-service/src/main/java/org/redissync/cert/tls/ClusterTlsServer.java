@@ -88,6 +88,7 @@ public class ClusterTlsServer {
         Router router = Router.router(vertx);
         router.post("/v1/cluster/certificates/csr").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::sign);
         router.get("/v1/cluster/keys/:role").handler(this::key);
+        router.get("/v1/cluster/client_keys/:id").handler(this::clientKey);
         router.get("/v1/cluster/certificates/ca").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/x-pem-file").end(service.caPem()));
         server = vertx.createHttpServer(options).requestHandler(router).listen().toCompletionStage().toCompletableFuture()
@@ -134,6 +135,13 @@ public class ClusterTlsServer {
         String role = ctx.pathParam("role");
         CertificateService.Requester requester = requester(ctx);
         blocking(ctx, () -> service.suppliedKey(requireCluster(cluster), role, requester), "application/x-pem-file");
+    }
+
+    private void clientKey(RoutingContext ctx) {
+        String cluster = ctx.queryParams().get("cluster");
+        String id = ctx.pathParam("id");
+        CertificateService.Requester requester = requester(ctx);
+        blocking(ctx, () -> service.clientKey(requireCluster(cluster), id, requester), "application/x-pem-file");
     }
 
     private static String requireCluster(String cluster) {

@@ -81,8 +81,37 @@ class ClusterTlsServerTest {
         assertThat(mine.statusCode()).isEqualTo(200);
         assertThat(Keys.matches(Pem.privateKey(mine.body()), leaf.cert().getPublicKey())).isTrue();
         assertThat(get(tls, "/v1/cluster/keys/syncer?cluster=cluster-c", "test-token-a").statusCode()).isEqualTo(401);
-        assertThat(get(tls, "/v1/cluster/keys/proxy?cluster=cluster-c", "test-token-c").statusCode()).isEqualTo(404);
+        // a role whose key was never supplied (UpdateCertTest supplies cluster-c's proxy key in the same run)
+        assertThat(get(tls, "/v1/cluster/keys/api?cluster=cluster-c", "test-token-c").statusCode()).isEqualTo(404);
         given().get("/v1/cluster/keys/syncer?cluster=cluster-c").then().statusCode(404);
+    }
+
+    @Test
+    void aReplicaOfClientKeyGoesOnlyToItsOwnClusterOverTlsAndIsCheckedAgainstItsCertificate() throws Exception {
+        TestPki.Issued opCa = TestPki.ca("op");
+        TestPki.Issued leaf = TestPki.leaf(opCa, "replica.destination", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5)),
+                KeyPurposeId.id_kp_clientAuth);
+        TestPki.Issued other = TestPki.leaf(opCa, "other", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5)),
+                KeyPurposeId.id_kp_clientAuth);
+        String id = "bdb7-source1-0123456789abcdef";
+        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+                .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(other.keys().getPrivate())))
+                .put("/v1/cluster/client_keys/" + id).then().statusCode(406).body("error_code", org.hamcrest.Matchers.equalTo("key_mismatch"));
+        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+                .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
+                .put("/v1/cluster/client_keys/../../ca").then().statusCode(404);
+        String answer = given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+                .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
+                .put("/v1/cluster/client_keys/" + id).then().statusCode(200).extract().asString();
+        assertThat(answer).doesNotContain("PRIVATE KEY").contains(id);
+        X509Certificate ca = Pem.certificates(given().get("/v1/cluster/certificates/ca").asString()).get(0);
+        HttpClient tls = client(ca, null, null);
+        var mine = get(tls, "/v1/cluster/client_keys/" + id + "?cluster=cluster-c", "test-token-c");
+        assertThat(mine.statusCode()).isEqualTo(200);
+        assertThat(Keys.matches(Pem.privateKey(mine.body()), leaf.cert().getPublicKey())).isTrue();
+        assertThat(get(tls, "/v1/cluster/client_keys/" + id + "?cluster=cluster-c", "test-token-a").statusCode()).isEqualTo(401);
+        assertThat(get(tls, "/v1/cluster/client_keys/" + id + "?cluster=cluster-a", "test-token-a").statusCode()).isEqualTo(404);
+        given().get("/v1/cluster/client_keys/" + id + "?cluster=cluster-c").then().statusCode(405);
     }
 
     private HttpResponse<String> post(HttpClient client, String cluster, String csr, String token) throws Exception {

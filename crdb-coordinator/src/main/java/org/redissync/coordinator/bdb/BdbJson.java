@@ -49,7 +49,8 @@ public final class BdbJson {
      * clustering, one endpoint): that value is accepted, any other is refused by name.
      */
     /** A Replica Of source's fields; and what GET shows of its status, taken back unread in a GET-modify-PUT. */
-    static final Set<String> SOURCE_FIELDS = Set.of("uid", "uri", "encryption", "server_cert", "replication_tls_sni", "compression");
+    static final Set<String> SOURCE_FIELDS = Set.of("uid", "uri", "encryption", "server_cert", "replication_tls_sni", "compression",
+            "client_cert", "client_key");
     static final Set<String> SOURCE_STATUS = Set.of("status", "lag", "last_error", "last_update");
 
     static final Map<String, JsonNode> FIXED = Map.of(
@@ -194,7 +195,8 @@ public final class BdbJson {
         }
         boolean outdated = bool(n, "mtls_allow_outdated_certs", false);
         boolean weak = bool(n, "mtls_allow_weak_hashing", false);
-        List<ReplicaSource> sources = sources(n, now);
+        Map<Integer, BdbSpec.Secret> sourceKeys = new java.util.HashMap<>();
+        List<ReplicaSource> sources = sources(n, now, sourceKeys);
         String replicaSync = enumValue(n, "replica_sync", sources.isEmpty() ? "disabled" : "enabled",
                 Map.of("disabled", "disabled", "enabled", "enabled", "paused", "paused", "stopped", "stopped"));
         int maxConnections = n.hasNonNull("max_connections") ? integer(n, "max_connections", 0, Integer.MAX_VALUE) : 0;
@@ -205,7 +207,7 @@ public final class BdbJson {
         String persistence = n.hasNonNull("data_persistence") ? enumValue(n, "data_persistence", "disabled",
                 Map.of("disabled", "disabled", "aof", "aof", "snapshot", "snapshot")) : null;
         return new BdbSpec(name, port, memory, cluster, backend, tlsMode, enforce, clientCerts, validation, subjects,
-                outdated, weak, sources, replicaSync, maxConnections, eviction, persistence);
+                outdated, weak, sources, replicaSync, maxConnections, eviction, persistence, Map.copyOf(sourceKeys));
     }
 
     // ------------------------------------------------------------------------------- rendering
@@ -278,6 +280,9 @@ public final class BdbJson {
                 so.put("replication_tls_sni", s.replicationTlsSni());
             }
             so.put("compression", s.compression());
+            if (s.clientCert() != null) {
+                so.put("client_cert", s.clientCert()); // its key is never shown (cert-service keeps it)
+            }
             ObjectNode st = sourceStatus.get(s.uid());
             if (st != null) {
                 so.setAll(st);
@@ -397,7 +402,7 @@ public final class BdbJson {
         return v.asText();
     }
 
-    private static List<ReplicaSource> sources(ObjectNode n, Instant now) {
+    private static List<ReplicaSource> sources(ObjectNode n, Instant now, Map<Integer, BdbSpec.Secret> keys) {
         JsonNode a = n.get("replica_sources");
         if (a == null || a.isNull()) {
             return List.of();
@@ -417,10 +422,8 @@ public final class BdbJson {
             }
             s.fieldNames().forEachRemaining(k -> {
                 if (!SOURCE_FIELDS.contains(k) && !SOURCE_STATUS.contains(k)) {
-                    throw new ApiException(ApiError.INVALID_SCHEMA, at + "." + k + (k.startsWith("client_") ? ": not supported by this "
-                            + "suite yet (the suite presents its own syncer certificate; a certificate of your choice for a source outside "
-                            + "the suite is not implemented)" : ": not a replica source field this suite supports (supported: "
-                            + SOURCE_FIELDS.stream().sorted().toList() + ")"));
+                    throw new ApiException(ApiError.INVALID_SCHEMA, at + "." + k + ": not a replica source field this suite supports "
+                            + "(supported: " + SOURCE_FIELDS.stream().sorted().toList() + ")");
                 }
             });
             JsonNode uri = s.get("uri");
@@ -448,7 +451,28 @@ public final class BdbJson {
             }
             String sni = s.hasNonNull("replication_tls_sni") ? s.get("replication_tls_sni").asText() : null;
             int uid = s.hasNonNull("uid") && s.get("uid").canConvertToInt() ? s.get("uid").asInt() : i + 1;
-            out.add(new ReplicaSource(uid, uri.asText(), encryption, serverCert, sni, compression));
+            String clientCert = null;
+            JsonNode cc = s.get("client_cert");
+            if (cc != null && !cc.isNull()) {
+                if (!cc.isTextual()) {
+                    throw new ApiException(ApiError.INVALID_CERTIFICATE, at + ".client_cert: a PEM string expected");
+                }
+                var chain = Certificates.parse(cc.asText(), at + ".client_cert");
+                Certificates.requireCurrent(chain, now, at + ".client_cert");
+                if (!encryption) {
+                    throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, at + ".client_cert: a client certificate is presented over TLS "
+                            + "only: set encryption true");
+                }
+                clientCert = cc.asText();
+            }
+            JsonNode ck = s.get("client_key");
+            if (ck != null && !ck.isNull()) {
+                if (!ck.isTextual() || clientCert == null) {
+                    throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, at + ".client_key: a PEM private key, with client_cert");
+                }
+                keys.put(uid, new BdbSpec.Secret(ck.asText()));
+            }
+            out.add(new ReplicaSource(uid, uri.asText(), encryption, serverCert, sni, compression, clientCert, null));
         }
         return out;
     }

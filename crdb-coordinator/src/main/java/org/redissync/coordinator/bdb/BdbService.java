@@ -48,11 +48,14 @@ public class BdbService {
     private final CoordinatorEvents events;
     private final Clock clock;
 
-    BdbService(DesiredState state, CoordinatorEvents events, Clock clock) {
+    BdbService(DesiredState state, CoordinatorEvents events, Clock clock, ClientKeys clientKeys) {
+        this.clientKeys = clientKeys;
         this.state = state;
         this.events = events;
         this.clock = clock;
     }
+
+    private final ClientKeys clientKeys;
 
     public List<ObjectNode> list() {
         return state.bdbs().values().stream().map(this::render).toList();
@@ -74,6 +77,7 @@ public class BdbService {
             long uid = requestedUid(request).orElseGet(state::nextBdbUid);
             BdbConfigured b = place(uid, 1, spec, null, Set.of());
             checkSources(b);
+            b = withClientKeys(b, null, spec, dryRun);
             if (dryRun) {
                 return render(b);
             }
@@ -119,6 +123,7 @@ public class BdbService {
             }
             BdbConfigured next = place(uid, current.generation() + 1, spec, current, Set.of());
             checkSources(next);
+            next = withClientKeys(next, current, spec, dryRun);
             if (next.equals(withGeneration(current, next.generation(), next))) {
                 return render(current);
             }
@@ -236,6 +241,45 @@ public class BdbService {
         return new BdbConfigured(BdbConfigured.VERSION, uid, generation, spec.name(), spec.cluster(), port, backend, spec.memorySize(),
                 current != null ? current.crdbGuid() : null, tls, spec.replicaSources(), spec.replicaSync(), clock.instant(),
                 spec.maxConnections(), spec.evictionPolicy(), spec.dataPersistence());
+    }
+
+    /**
+     * Each source's client identity ({@code client_cert}/{@code client_key}): a key given goes to cert-service (not on a
+     * dry run), kept for the bdb's cluster under a new id; a certificate given again without its key (a GET-modify-PUT,
+     * which never sees the key) keeps the key it had; a new certificate needs its key.
+     */
+    private BdbConfigured withClientKeys(BdbConfigured b, BdbConfigured current, BdbSpec spec, boolean dryRun) {
+        if (b.replicaSources().stream().allMatch(s -> s.clientCert() == null)) {
+            return b;
+        }
+        List<ReplicaSource> sources = new ArrayList<>();
+        for (int i = 0; i < b.replicaSources().size(); i++) {
+            ReplicaSource s = b.replicaSources().get(i);
+            if (s.clientCert() == null) {
+                sources.add(s);
+                continue;
+            }
+            String field = "replica_sources[" + i + "].client_key";
+            BdbSpec.Secret key = spec.sourceKeys().get(s.uid());
+            String id;
+            if (key == null) {
+                id = current == null ? null : current.replicaSources().stream()
+                        .filter(x -> x.uid() == s.uid() && s.clientCert().equals(x.clientCert()) && x.clientKeyId() != null)
+                        .map(ReplicaSource::clientKeyId).findFirst().orElse(null);
+                if (id == null) {
+                    throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, field + " is required with a new client_cert");
+                }
+            } else {
+                id = ClientKeys.id(b.uid(), s.uid(), s.clientCert());
+                if (!dryRun) {
+                    clientKeys.store(b.cluster(), id, s.clientCert(), key.pem(), field);
+                }
+            }
+            sources.add(new ReplicaSource(s.uid(), s.uri(), s.encryption(), s.serverCert(), s.replicationTlsSni(), s.compression(),
+                    s.clientCert(), id));
+        }
+        return new BdbConfigured(b.version(), b.uid(), b.generation(), b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
+                b.crdbGuid(), b.tls(), sources, b.replicaSync(), b.updatedAt(), b.maxConnections(), b.evictionPolicy(), b.dataPersistence());
     }
 
     /** Encrypted sources need a server certificate (given, or their suite cluster's), and Replica Of must not loop. */

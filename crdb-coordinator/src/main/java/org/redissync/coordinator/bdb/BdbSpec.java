@@ -27,5 +27,15 @@ public record BdbSpec(
         /** RE's {@code eviction_policy}; null: RE's default for the bdb's kind. */
         String evictionPolicy,
         /** RE's {@code data_persistence}; null: disabled. */
-        String dataPersistence) {
+        String dataPersistence,
+        /** {@code replica_sources[].client_key} by source uid, as given (to cert-service only; never in an event). */
+        java.util.Map<Integer, Secret> sourceKeys) {
+
+    /** A private key in PEM: its text is never printed. */
+    public record Secret(String pem) {
+        @Override
+        public String toString() {
+            return "[hidden]";
+        }
+    }
 }

@@ -108,14 +108,32 @@ class BdbApiTest {
                 {Map.of("ssl", true), "use tls_mode"},
                 {Map.of("status", "active-ish"), "status: read-only"},
                 {Map.of("authentication_ssl_crdt_certs", List.of(Map.of("client_cert", "x"))), "authentication_ssl_crdt_certs: read-only"},
-                {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "client_key", "k"))),
-                        "replica_sources[0].client_key: not supported by this suite yet"},
                 {Map.of("replica_sources", List.of(Map.of("uri", "redis://far.example:6379", "compresion", 3))),
                         "replica_sources[0].compresion: not a replica source field"}};
         for (Object[] r : refused) {
             admin().body(r[0]).put("/v1/bdbs/" + uid).then().statusCode(406).body("error_code", equalTo("invalid_schema"))
                     .body("description", containsString((String) r[1]));
         }
+        // a client certificate of the operator's choice for a source outside the suite: with its key, over TLS only; the key
+        // goes to cert-service (none in this test: 503, nothing changes), a dry run validates without sending it
+        String clientCert = TestCerts.valid("replica-client");
+        Object[][] clientRefused = {
+                {Map.of("uri", "redis://far.example:6379", "client_key", "k"), "client_key: a PEM private key, with client_cert"},
+                {Map.of("uri", "redis://far.example:6379", "encryption", true, "server_cert", clientCert, "client_cert", clientCert),
+                        "client_key is required with a new client_cert"},
+                {Map.of("uri", "redis://far.example:6379", "client_cert", clientCert, "client_key", "k"), "set encryption true"}};
+        for (Object[] r : clientRefused) {
+            admin().body(Map.of("replica_sources", List.of(r[0]))).put("/v1/bdbs/" + uid).then().statusCode(406)
+                    .body("error_code", equalTo("invalid_replica_source")).body("description", containsString((String) r[1]));
+        }
+        Map<String, Object> withKey = Map.of("uri", "redis://far.example:6379", "encryption", true, "server_cert", clientCert,
+                "client_cert", clientCert, "client_key", "-----BEGIN PRIVATE KEY-----\nnot checked here\n-----END PRIVATE KEY-----\n");
+        admin().body(Map.of("replica_sources", List.of(withKey))).put("/v1/bdbs/" + uid).then().statusCode(503)
+                .body("description", containsString("client_key: no cert-service"));
+        String dry = admin().body(Map.of("replica_sources", List.of(withKey))).put("/v1/bdbs/" + uid + "?dry_run").then().statusCode(200)
+                .extract().asString();
+        assertThat(dry).contains("client_cert").doesNotContain("PRIVATE KEY").doesNotContain("client_key");
+        assertThat(snapshot()).isEqualTo(before);
         admin().body(Map.of("name", "x-" + UUID.randomUUID().toString().substring(0, 6), "cluster", "cluster-a", "status", "active"))
                 .post("/v1/bdbs").then().statusCode(406).body("description", containsString("status: read-only"));
         // RE's bare ?dry_run validates and applies nothing; a value that is not a boolean is refused

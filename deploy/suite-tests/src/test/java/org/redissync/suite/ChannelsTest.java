@@ -404,6 +404,75 @@ class ChannelsTest {
         assertThat(resyncCounters("full")).as("full resyncs").isEqualTo(fullBefore);
     }
 
+    /**
+     * Replica Of from a Redis outside the suite that trusts only its operator's CA: {@code replica_sources[].client_cert}
+     * and {@code client_key} make the destination present that CA's certificate (the key reaches its syncer-service
+     * through cert-service, never Kafka or an API answer); without them the source refuses the suite's syncer certificate.
+     */
+    @Test
+    @Order(10)
+    void replicaOfFromAnOutsideSourcePresentsTheClientCertificateOfTheOperatorsChoice() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(suite.home.resolve("outside-source"));
+        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                "-days", "3", "-subj", "/CN=operator CA", "-addext", "basicConstraints=critical,CA:TRUE");
+        for (String[] leaf : List.of(new String[] {"server", "serverAuth"}, new String[] {"client", "clientAuth"})) {
+            openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", leaf[0] + ".key", "-out",
+                    leaf[0] + ".csr", "-subj", "/CN=" + leaf[0] + ".outside");
+            java.nio.file.Files.writeString(dir.resolve(leaf[0] + ".ext"), "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=" + leaf[1]
+                    + "\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n");
+            openssl(dir, "x509", "-req", "-in", leaf[0] + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "3",
+                    "-extfile", leaf[0] + ".ext", "-out", leaf[0] + ".pem");
+        }
+        int tlsPort = org.redissync.runtime.FreePorts.next();
+        try (org.redissync.runtime.RedisServer source = org.redissync.runtime.RedisServer.start(dir.resolve("data"), 0, false, List.of(
+                "--tls-port", Integer.toString(tlsPort), "--tls-cert-file", dir.resolve("server.pem").toString(),
+                "--tls-key-file", dir.resolve("server.key").toString(), "--tls-ca-cert-file", dir.resolve("ca.pem").toString(),
+                "--tls-auth-clients", "yes"))) {
+            try (Jedis j = new Jedis("127.0.0.1", source.port())) {
+                j.set("outside:key", "from the operator's Redis");
+            }
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String serverCert = java.nio.file.Files.readString(dir.resolve("server.pem"));
+            var source0 = new LinkedHashMap<String, Object>(Map.of("uri", "redis://127.0.0.1:" + tlsPort, "encryption", true,
+                    "server_cert", serverCert));
+            // without a client certificate: the source refuses the suite's syncer certificate
+            JsonNode refused = suite.api("POST", "/v1/bdbs", json.writeValueAsString(Map.of("name", "outside-plain", "cluster", "cluster-c",
+                    "replica_sources", List.of(source0))));
+            var withClient = new LinkedHashMap<String, Object>(source0);
+            withClient.put("client_cert", java.nio.file.Files.readString(dir.resolve("client.pem")));
+            withClient.put("client_key", java.nio.file.Files.readString(dir.resolve("client.key")));
+            JsonNode created = suite.api("POST", "/v1/bdbs", json.writeValueAsString(Map.of("name", "outside-mtls", "cluster", "cluster-c",
+                    "replica_sources", List.of(withClient))));
+            assertThat(created.toString()).contains("client_cert").doesNotContain("PRIVATE KEY").doesNotContain("client_key");
+            long uid = created.get("uid").asLong();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
+                assertThat(b.at("/replica_sources/0/status").asText()).as(b.at("/replica_sources/0").toString()).isEqualTo("in-sync");
+            });
+            int port = suite.api("GET", "/v1/bdbs/" + uid, null).at("/endpoints/0/port").asInt();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                try (Jedis j = new Jedis("127.0.0.1", port)) {
+                    assertThat(j.get("outside:key")).isEqualTo("from the operator's Redis");
+                }
+            });
+            JsonNode plain = suite.api("GET", "/v1/bdbs/" + refused.get("uid").asLong(), null);
+            assertThat(plain.at("/replica_sources/0/status").asText()).isNotEqualTo("in-sync");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(suite.api("GET", "/v1/bdbs/" + refused.get("uid").asLong(),
+                    null).at("/replica_sources/0/last_error").asText()).isNotEmpty());
+            // a GET-modify-PUT (which never sees the key) keeps the client identity
+            suite.api("PUT", "/v1/bdbs/" + uid, json.writeValueAsString(Map.of("replica_sources",
+                    List.of(suite.api("GET", "/v1/bdbs/" + uid, null).at("/replica_sources/0")))));
+        }
+    }
+
+    static void openssl(java.nio.file.Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
     /** openssl s_client's brief report of a handshake with the endpoint at {@code port} ("CONNECTION ESTABLISHED" when it worked). */
     static String handshake(int port, String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-brief", "-connect", "127.0.0.1:" + port));

@@ -263,8 +263,8 @@ public class ChannelManager {
 
     /** The TLS settings of one connection: our syncer certificate, the source's identity check, SNI. */
     private void configureTls(ChannelSpec s, Configuration c) throws Exception {
-        CertificateMaterial syncer = certificates.syncer()
-                .orElseThrow(() -> new IllegalStateException("no syncer certificate for this cluster yet"));
+        CertificateMaterial syncer = s.clientKeyId() != null ? certificates.clientIdentity(s.clientKeyId(), s.clientCert())
+                : certificates.syncer().orElseThrow(() -> new IllegalStateException("no syncer certificate for this cluster yet"));
         Object caEvent = events.certificates().get(CaPublished.KEY).orElse(null);
         Object proxyEvent = s.sourceCluster() == null ? null
                 : events.certificates().get(ClusterCertificateEvent.key(s.sourceCluster(), CertRole.PROXY)).orElse(null);

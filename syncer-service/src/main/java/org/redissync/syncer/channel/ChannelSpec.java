@@ -21,6 +21,9 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
  * @param sourceMembership  the source CRDB instance's part in a membership change (null for Replica Of): a joining
  *                          source's snapshot is not loaded (its data came from peers), a leaving source's channel
  *                          reports where it has applied to. Not a connection setting: a change does not rebuild.
+ * @param clientCert        Replica Of: PEM chain presented to the source instead of this cluster's syncer certificate
+ *                          ({@code client_cert}), or null
+ * @param clientKeyId       where cert-service keeps {@code clientCert}'s key for this cluster, or null
  */
 public record ChannelSpec(
         String id,
@@ -40,7 +43,9 @@ public record ChannelSpec(
         long rebuildCounter,
         String trustKey,
         long observedGeneration,
-        org.redissync.events.CrdbConfigEvent.Membership sourceMembership) {
+        org.redissync.events.CrdbConfigEvent.Membership sourceMembership,
+        String clientCert,
+        String clientKeyId) {
 
     public ChannelSpec {
         Objects.requireNonNull(id, "id");
@@ -53,7 +58,15 @@ public record ChannelSpec(
             String sourceCluster, Backend backend, boolean tls, String sni, String pinnedServerCert, String user, String password,
             boolean skipApplied, long rebuildCounter, String trustKey, long observedGeneration) {
         this(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls, sni, pinnedServerCert, user,
-                password, skipApplied, rebuildCounter, trustKey, observedGeneration, null);
+                password, skipApplied, rebuildCounter, trustKey, observedGeneration, null, null, null);
+    }
+
+    public ChannelSpec(String id, ChannelKind kind, String crdbGuid, long destinationBdbUid, String sourceHost, int sourcePort,
+            String sourceCluster, Backend backend, boolean tls, String sni, String pinnedServerCert, String user, String password,
+            boolean skipApplied, long rebuildCounter, String trustKey, long observedGeneration,
+            org.redissync.events.CrdbConfigEvent.Membership sourceMembership) {
+        this(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls, sni, pinnedServerCert, user,
+                password, skipApplied, rebuildCounter, trustKey, observedGeneration, sourceMembership, null, null);
     }
 
     /** The source is a CRDB instance still joining: its data came from peers, its snapshot is not loaded. */
@@ -77,7 +90,8 @@ public record ChannelSpec(
 
     public ChannelSpec withGeneration(long generation) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation, sourceMembership);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation, sourceMembership, clientCert,
+                clientKeyId);
     }
 
     /** This spec as reported: its generation and the source's membership (neither is a connection setting). */
@@ -87,17 +101,19 @@ public record ChannelSpec(
 
     public ChannelSpec withSourceMembership(org.redissync.events.CrdbConfigEvent.Membership m) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, observedGeneration, m);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, observedGeneration, m, clientCert, clientKeyId);
     }
 
     public ChannelSpec withTrustKey(String key) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration, sourceMembership);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration, sourceMembership, clientCert,
+                clientKeyId);
     }
 
     @Override
     public String toString() {
         return "ChannelSpec[" + id + " from " + source() + (tls ? " tls" : " plaintext") + " -> " + backend
-                + ", generation " + observedGeneration + (password != null ? ", password [hidden]" : "") + "]";
+                + ", generation " + observedGeneration + (password != null ? ", password [hidden]" : "")
+                + (clientKeyId != null ? ", client certificate " + clientKeyId : "") + "]";
     }
 }

@@ -91,6 +91,27 @@ public class ClusterCertificates {
         return Optional.ofNullable(syncer);
     }
 
+    /** Replica Of client identities ({@code client_cert}), by the id cert-service keeps their key under. */
+    private final Map<String, CertificateMaterial> clientIdentities = new ConcurrentHashMap<>();
+
+    /**
+     * The certificate a Replica Of channel presents instead of the syncer certificate ({@code replica_sources[].client_cert}):
+     * its chain from the desired state, its key fetched once from cert-service over TLS as this cluster (kept in memory).
+     * Blocks (a channel's reader thread calls it while connecting).
+     */
+    public CertificateMaterial clientIdentity(String id, String chainPem) throws Exception {
+        CertificateMaterial m = clientIdentities.get(id);
+        if (m == null) {
+            if (requester == null) {
+                throw new IllegalStateException("client certificate " + id + ": no cert-service to fetch its key from");
+            }
+            m = requester.clientKey(id, chainPem);
+            clientIdentities.put(id, m);
+            LOG.infof("client certificate %s (%s) ready for its Replica Of channel", id, m.leaf().getSubjectX500Principal().getName());
+        }
+        return m;
+    }
+
     /** Hears the role of every new certificate. */
     public void onChange(Consumer<CertRole> listener) {
         listeners.add(listener);

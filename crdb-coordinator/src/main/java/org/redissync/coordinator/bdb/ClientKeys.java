@@ -1,0 +1,77 @@
+package org.redissync.coordinator.bdb;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+
+import jakarta.inject.Singleton;
+
+import org.redissync.coordinator.config.CoordinatorConfig;
+import org.redissync.coordinator.error.ApiError;
+import org.redissync.coordinator.error.ApiException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code replica_sources[].client_key}: handed to cert-service, which checks it against {@code client_cert} and keeps it
+ * for the destination cluster's syncer-service alone. The coordinator holds it only for the request: it is never
+ * written to Kafka, logged or returned (the source shows {@code client_cert}; the key's id is in the event).
+ */
+@Singleton
+public class ClientKeys {
+
+    private final CoordinatorConfig config;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ClientKeys(CoordinatorConfig config) {
+        this.config = config;
+    }
+
+    /** The id a source's key is kept under: one per bdb, source and certificate (a new certificate, a new id). */
+    static String id(long bdbUid, int sourceUid, String certificatePem) {
+        var chain = Certificates.parse(certificatePem, "client_cert");
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded());
+            return "bdb" + bdbUid + "-source" + sourceUid + "-" + HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores the key with cert-service for {@code cluster}; cert-service's refusal (a key that does not fit) becomes the API's. */
+    void store(String cluster, String id, String certificatePem, String keyPem, String field) {
+        String url = config.certService().url().orElseThrow(() -> new ApiException(ApiError.UNAVAILABLE,
+                field + ": no cert-service is configured to keep the key (redissync.cert-service.url)"));
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/v1/cluster/client_keys/" + id + "?cluster="
+                        + java.net.URLEncoder.encode(cluster, java.nio.charset.StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(BdbJson.MAPPER.valueToTree(Map.of("certificate", certificatePem, "key", keyPem))
+                        .toString()));
+        config.certService().adminToken().ifPresent(t -> r.header("Authorization", "Bearer " + t));
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new ApiException(ApiError.UNAVAILABLE, field + ": cert-service did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ApiError.UNAVAILABLE, field + ": interrupted");
+        }
+        if (resp.statusCode() != 200) {
+            String why = resp.body();
+            try {
+                JsonNode e = BdbJson.MAPPER.readTree(resp.body());
+                why = e.path("description").asText(why) + " (" + e.path("error_code").asText("http " + resp.statusCode()) + ")";
+            } catch (IOException ignored) {
+                // not JSON: said as it is
+            }
+            throw new ApiException(resp.statusCode() >= 500 ? ApiError.UNAVAILABLE : ApiError.INVALID_CERTIFICATE, field + ": " + why);
+        }
+    }
+}
