@@ -67,7 +67,10 @@ public final class Main {
                 String name = arg.substring(2);
                 int eq = name.indexOf('=');
                 name = eq > 0 ? name.substring(0, eq) : name;
-                message = "--" + name + (CrdbCli.RE_ONLY.contains(name) ? " is not supported by this suite" : " is not a flag of this command");
+                message = "password".equals(name) ? "--password: a password is never taken from the command line (the process list "
+                        + "shows it): use --password-file <file> or REDISSYNC_API_PASSWORD (RE's crdb create --password, the database's "
+                        + "password, is not supported by this suite)"
+                        : "--" + name + (CrdbCli.RE_ONLY.contains(name) ? " is not supported by this suite" : " is not a flag of this command");
             } else {
                 message = (cmd.getSubcommands().isEmpty() ? "unexpected argument '" : "unknown command '") + arg + "'";
             }

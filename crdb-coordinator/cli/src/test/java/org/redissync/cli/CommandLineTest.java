@@ -81,6 +81,16 @@ class CommandLineTest {
     }
 
     @Test
+    void aPasswordIsNeverAnArgument() {
+        Run r = crdbCli("crdb", "list", "--password", "s3cret");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--password: a password is never taken from the command line").contains("--password-file")
+                .doesNotContain("s3cret");
+        assertThat(run("rladmin", "cluster", "config", "min_data_TLS_version", "1.3", "--password=s3cret").err())
+                .contains("never taken from the command line");
+    }
+
+    @Test
     void helpIsPerCommand() {
         Run help = crdbCli("crdb", "update", "--help");
         assertThat(help.exit()).isZero();

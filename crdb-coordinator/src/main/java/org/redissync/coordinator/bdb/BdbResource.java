@@ -7,6 +7,7 @@ import jakarta.ws.rs.Consumes;
 import org.redissync.coordinator.api.QueryFlags;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -36,15 +37,40 @@ public class BdbResource {
 
     @GET
     @RolesAllowed({"admin", "viewer"})
-    public List<ObjectNode> list() {
-        return service.list();
+    public List<ObjectNode> list(@Context SecurityContext caller) {
+        List<ObjectNode> all = service.list();
+        return caller.isUserInRole("admin") ? all : all.stream().map(BdbResource::masked).toList();
     }
 
     @GET
     @Path("/{uid}")
     @RolesAllowed({"admin", "viewer"})
-    public ObjectNode get(@PathParam("uid") String uid) {
-        return service.get(uid(uid));
+    public ObjectNode get(@PathParam("uid") String uid, @Context SecurityContext caller) {
+        ObjectNode b = service.get(uid(uid));
+        return caller.isUserInRole("admin") ? b : masked(b);
+    }
+
+    /** A viewer sees a Replica Of source's URI with its password as {@code ********} (RE masks passwords for viewers). */
+    static ObjectNode masked(ObjectNode bdb) {
+        for (com.fasterxml.jackson.databind.JsonNode s : bdb.path("replica_sources")) {
+            if (s instanceof ObjectNode o && o.hasNonNull("uri")) {
+                o.put("uri", maskPassword(o.get("uri").asText()));
+            }
+        }
+        return bdb;
+    }
+
+    /** {@code redis://user:secret@host:1} → {@code redis://user:********@host:1}; a URI without a password as it is. */
+    static String maskPassword(String uri) {
+        int scheme = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return uri;
+        }
+        String info = uri.substring(scheme + 3, at);
+        int colon = info.indexOf(':');
+        String user = colon < 0 ? "" : info.substring(0, colon);
+        return uri.substring(0, scheme + 3) + user + ":********" + uri.substring(at);
     }
 
     @POST

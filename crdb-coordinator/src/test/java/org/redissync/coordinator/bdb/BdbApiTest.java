@@ -51,6 +51,20 @@ class BdbApiTest {
     }
 
     @Test
+    void aViewerSeesAReplicaSourcesPasswordMasked() {
+        String name = "masked-" + UUID.randomUUID().toString().substring(0, 6);
+        long uid = admin().body(Map.of("name", name, "cluster", "cluster-a", "replica_sources",
+                        List.of(Map.of("uri", "redis://app:s3cret-pw@far.example:6379"))))
+                .post("/v1/bdbs").then().statusCode(200).extract().jsonPath().getLong("uid");
+        admin().get("/v1/bdbs/" + uid).then().body("replica_sources[0].uri", equalTo("redis://app:s3cret-pw@far.example:6379"));
+        viewer().get("/v1/bdbs/" + uid).then().statusCode(200).body("replica_sources[0].uri", equalTo("redis://app:********@far.example:6379"));
+        assertThat(viewer().get("/v1/bdbs").asString()).contains(name).doesNotContain("s3cret-pw");
+        assertThat(BdbResource.maskPassword("redis://:pw@h:1")).isEqualTo("redis://:********@h:1");
+        assertThat(BdbResource.maskPassword("redis://h:1")).isEqualTo("redis://h:1");
+        admin().delete("/v1/bdbs/" + uid).then().statusCode(200);
+    }
+
+    @Test
     void withoutCredentialsIs401AndAViewerMayReadButNotWrite() {
         given().get("/v1/bdbs").then().statusCode(401);
         given().auth().preemptive().basic("admin", "wrong").get("/v1/bdbs").then().statusCode(401);

@@ -136,8 +136,9 @@ class CliTest {
 
     @Test
     @Order(5)
-    void wrongCredentialsAreRefused() {
-        var r = crdbCli("crdb", "list", "--password", "not-the-password");
+    void wrongCredentialsAreRefused() throws Exception {
+        Path wrong = Files.writeString(suite.home.resolve("wrong-password"), "not-the-password\n");
+        var r = crdbCli("crdb", "list", "--password-file", wrong.toString());
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).contains("401");
         // And the CLI verifies the API's certificate: with a CA that did not sign it, it refuses to talk.
