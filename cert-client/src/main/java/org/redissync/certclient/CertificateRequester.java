@@ -118,6 +118,19 @@ public final class CertificateRequester {
         return new CertificateMaterial(privateKey(r.body()), certificates(chainPem));
     }
 
+    /** A secret cert-service keeps for this cluster under {@code id} (a Replica Of source's password), over TLS as this cluster. */
+    public String secret(String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
+                        + "/v1/cluster/secrets/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
+                        + "?cluster=" + target.cluster()))
+                .header("Authorization", "Bearer " + target.token())
+                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("cert-service answered " + r.statusCode() + " for secret " + id);
+        }
+        return r.body();
+    }
+
     private String csr(CertRole role, KeyPair kp, List<String> names) throws IOException {
         try {
             JcaPKCS10CertificationRequestBuilder b = new JcaPKCS10CertificationRequestBuilder(

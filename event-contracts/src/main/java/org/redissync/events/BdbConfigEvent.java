@@ -145,11 +145,24 @@ public sealed interface BdbConfigEvent extends SuiteEvent {
              */
             String clientCert,
             /** Where cert-service keeps {@link #clientCert}'s key ({@code GET /v1/cluster/client_keys/<id>} over TLS), or null. */
-            String clientKeyId) {
+            String clientKeyId,
+            /**
+             * Where cert-service keeps the password of {@link #uri} ({@code GET /v1/cluster/secrets/<id>} over TLS), or null.
+             * With it, the URI's password reads {@code ********}: the password itself is never on this topic.
+             */
+            String credentialsId) {
 
         public ReplicaSource(int uid, String uri, boolean encryption, String serverCert, String replicationTlsSni, int compression) {
-            this(uid, uri, encryption, serverCert, replicationTlsSni, compression, null, null);
+            this(uid, uri, encryption, serverCert, replicationTlsSni, compression, null, null, null);
         }
+
+        public ReplicaSource(int uid, String uri, boolean encryption, String serverCert, String replicationTlsSni, int compression,
+                String clientCert, String clientKeyId) {
+            this(uid, uri, encryption, serverCert, replicationTlsSni, compression, clientCert, clientKeyId, null);
+        }
+
+        /** What a URI's password reads once it is kept out of the desired state. */
+        public static final String MASKED = "********";
     }
 
     record BdbDeleted(int version, long uid, long generation, String cluster, Instant deletedAt) implements BdbConfigEvent {

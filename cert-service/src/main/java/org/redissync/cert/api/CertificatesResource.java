@@ -100,6 +100,28 @@ public class CertificatesResource {
         return Map.of("id", id, "fingerprint", fingerprint);
     }
 
+    /** A Replica Of source's password, from the coordinator. */
+    public record Secret(String secret) {
+        @Override
+        public String toString() {
+            return "Secret[hidden]";
+        }
+    }
+
+    /** Keeps a secret for {@code cluster}'s syncer-service (never published, never returned here). */
+    @PUT
+    @Path("/secrets/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> secret(@PathParam("id") String id, @QueryParam("cluster") String cluster,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, Secret body) {
+        requireAdmin(authorization);
+        if (body == null) {
+            throw new CertException(CertError.INVALID_REQUEST, "body must be {\"secret\"}");
+        }
+        service.supplySecret(requireCluster(cluster), id, body.secret());
+        return Map.of("id", id);
+    }
+
     /** Redis Enterprise's {@code update_cert}: one operator-supplied certificate and its key. */
     @PUT
     @Path("/update_cert")

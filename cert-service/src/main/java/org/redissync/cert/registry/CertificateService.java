@@ -204,6 +204,53 @@ public class CertificateService {
         }
     }
 
+    /**
+     * A Replica Of source's password (the coordinator keeps it out of {@code bdb.config}), kept owner-only for
+     * {@code cluster}'s syncer-service, which alone may fetch it ({@link #secret}). Never published or returned here.
+     */
+    public synchronized void supplySecret(String cluster, String id, String secret) {
+        try {
+            if (!config.clusters().containsKey(cluster)) {
+                throw new CertException(CertError.UNKNOWN_CLUSTER, "no cluster named '" + cluster + "' is configured");
+            }
+            if (id == null || !CLIENT_KEY_ID.matcher(id).matches()) {
+                throw new CertException(CertError.INVALID_REQUEST, "a secret's id is lowercase letters, digits and dashes");
+            }
+            if (secret == null || secret.isEmpty() || secret.length() > 4096) {
+                throw new CertException(CertError.INVALID_REQUEST, "a secret of 1 to 4096 characters expected");
+            }
+            CaStore.writeSecret(secretFile(cluster, id), secret.getBytes(StandardCharsets.UTF_8));
+            LOG.infof("kept the secret %s of %s", id, cluster);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the secret", e);
+        } catch (CertException e) {
+            refused(e, "secret " + id + " for " + cluster);
+            throw e;
+        }
+    }
+
+    /** A secret ({@link #supplySecret}), for the syncer-service of its own cluster only (over TLS). */
+    public String secret(String cluster, String id, Requester requester) {
+        try {
+            authenticate(cluster, requester);
+            Path file = id == null || !CLIENT_KEY_ID.matcher(id).matches() ? null : secretFile(cluster, id);
+            if (file == null || !java.nio.file.Files.exists(file)) {
+                throw new CertException(CertError.NOT_FOUND, "no secret " + id + " for " + cluster);
+            }
+            LOG.infof("delivered the secret %s of %s to %s", id, cluster, requester);
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (CertException e) {
+            refused(e, "secret delivery for " + cluster + "/" + id);
+            throw e;
+        }
+    }
+
+    private Path secretFile(String cluster, String id) {
+        return Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("secret-" + id);
+    }
+
     /** A client identity's key ({@link #supplyClientKey}), for the syncer-service of its own cluster only (over TLS). */
     public String clientKey(String cluster, String id, Requester requester) {
         try {

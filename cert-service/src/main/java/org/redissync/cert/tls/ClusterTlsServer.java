@@ -89,6 +89,7 @@ public class ClusterTlsServer {
         router.post("/v1/cluster/certificates/csr").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::sign);
         router.get("/v1/cluster/keys/:role").handler(this::key);
         router.get("/v1/cluster/client_keys/:id").handler(this::clientKey);
+        router.get("/v1/cluster/secrets/:id").handler(this::secret);
         router.get("/v1/cluster/certificates/ca").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/x-pem-file").end(service.caPem()));
         server = vertx.createHttpServer(options).requestHandler(router).listen().toCompletionStage().toCompletableFuture()
@@ -135,6 +136,13 @@ public class ClusterTlsServer {
         String role = ctx.pathParam("role");
         CertificateService.Requester requester = requester(ctx);
         blocking(ctx, () -> service.suppliedKey(requireCluster(cluster), role, requester), "application/x-pem-file");
+    }
+
+    private void secret(RoutingContext ctx) {
+        String cluster = ctx.queryParams().get("cluster");
+        String id = ctx.pathParam("id");
+        CertificateService.Requester requester = requester(ctx);
+        blocking(ctx, () -> service.secret(requireCluster(cluster), id, requester), "text/plain");
     }
 
     private void clientKey(RoutingContext ctx) {

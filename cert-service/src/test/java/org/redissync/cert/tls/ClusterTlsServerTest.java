@@ -112,6 +112,17 @@ class ClusterTlsServerTest {
         assertThat(get(tls, "/v1/cluster/client_keys/" + id + "?cluster=cluster-c", "test-token-a").statusCode()).isEqualTo(401);
         assertThat(get(tls, "/v1/cluster/client_keys/" + id + "?cluster=cluster-a", "test-token-a").statusCode()).isEqualTo(404);
         given().get("/v1/cluster/client_keys/" + id + "?cluster=cluster-c").then().statusCode(405);
+
+        // a Replica Of source's password: the same way, only to its cluster, only over TLS
+        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c").body(Map.of("secret", "s3cret pw"))
+                .put("/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef").then().statusCode(200)
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("s3cret")));
+        var pw = get(tls, "/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef?cluster=cluster-c", "test-token-c");
+        assertThat(pw.statusCode()).isEqualTo(200);
+        assertThat(pw.body()).isEqualTo("s3cret pw");
+        assertThat(get(tls, "/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef?cluster=cluster-c", "test-token-a").statusCode())
+                .isEqualTo(401);
+        given().get("/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef?cluster=cluster-c").then().statusCode(405);
     }
 
     private HttpResponse<String> post(HttpClient client, String cluster, String csr, String token) throws Exception {

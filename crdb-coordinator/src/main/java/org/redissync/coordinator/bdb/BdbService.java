@@ -249,12 +249,12 @@ public class BdbService {
      * which never sees the key) keeps the key it had; a new certificate needs its key.
      */
     private BdbConfigured withClientKeys(BdbConfigured b, BdbConfigured current, BdbSpec spec, boolean dryRun) {
-        if (b.replicaSources().stream().allMatch(s -> s.clientCert() == null)) {
+        if (b.replicaSources().stream().allMatch(s -> s.clientCert() == null && password(s.uri()) == null)) {
             return b;
         }
         List<ReplicaSource> sources = new ArrayList<>();
         for (int i = 0; i < b.replicaSources().size(); i++) {
-            ReplicaSource s = b.replicaSources().get(i);
+            ReplicaSource s = withPassword(b, current, b.replicaSources().get(i), i, dryRun);
             if (s.clientCert() == null) {
                 sources.add(s);
                 continue;
@@ -276,10 +276,58 @@ public class BdbService {
                 }
             }
             sources.add(new ReplicaSource(s.uid(), s.uri(), s.encryption(), s.serverCert(), s.replicationTlsSni(), s.compression(),
-                    s.clientCert(), id));
+                    s.clientCert(), id, s.credentialsId()));
         }
         return new BdbConfigured(b.version(), b.uid(), b.generation(), b.name(), b.cluster(), b.port(), b.backend(), b.memorySize(),
                 b.crdbGuid(), b.tls(), sources, b.replicaSync(), b.updatedAt(), b.maxConnections(), b.evictionPolicy(), b.dataPersistence());
+    }
+
+    /**
+     * A source URI's password is kept out of the desired state: cert-service keeps it for the bdb's cluster (not on a dry
+     * run), the event has its id and the URI reads {@code user:********}. A URI sent back as GET shows it (masked) keeps
+     * the password it had; a masked one the bdb never had is refused.
+     */
+    private ReplicaSource withPassword(BdbConfigured b, BdbConfigured current, ReplicaSource s, int i, boolean dryRun) {
+        String password = password(s.uri());
+        if (password == null) {
+            return s;
+        }
+        String field = "replica_sources[" + i + "].uri";
+        String masked = masked(s.uri());
+        String id;
+        if (password.equals(ReplicaSource.MASKED)) {
+            id = current == null ? null : current.replicaSources().stream()
+                    .filter(x -> x.uid() == s.uid() && masked.equals(x.uri()) && x.credentialsId() != null)
+                    .map(ReplicaSource::credentialsId).findFirst().orElse(null);
+            if (id == null) {
+                throw new ApiException(ApiError.INVALID_REPLICA_SOURCE, field + ": the password reads " + ReplicaSource.MASKED
+                        + " (as GET shows it): give the password");
+            }
+        } else {
+            id = ClientKeys.passwordId(b.uid(), s.uid(), s.uri());
+            if (!dryRun) {
+                clientKeys.storeSecret(b.cluster(), id, password, field);
+            }
+        }
+        return new ReplicaSource(s.uid(), masked, s.encryption(), s.serverCert(), s.replicationTlsSni(), s.compression(), s.clientCert(),
+                s.clientKeyId(), id);
+    }
+
+    /** The (decoded) password of a {@code redis://[user:]password@host:port} URI, or null. */
+    static String password(String uri) {
+        java.net.URI u = java.net.URI.create(uri);
+        String info = u.getRawUserInfo();
+        if (info == null) {
+            return null;
+        }
+        int colon = info.indexOf(':');
+        String raw = colon < 0 ? info : info.substring(colon + 1);
+        return raw.isEmpty() ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The URI with its password as {@code ********}. */
+    static String masked(String uri) {
+        return BdbResource.maskPassword(uri);
     }
 
     /** Encrypted sources need a server certificate (given, or their suite cluster's), and Replica Of must not loop. */

@@ -19,9 +19,10 @@ import org.redissync.coordinator.error.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * {@code replica_sources[].client_key}: handed to cert-service, which checks it against {@code client_cert} and keeps it
- * for the destination cluster's syncer-service alone. The coordinator holds it only for the request: it is never
- * written to Kafka, logged or returned (the source shows {@code client_cert}; the key's id is in the event).
+ * {@code replica_sources[].client_key} and a source URI's password: handed to cert-service, which keeps them for the
+ * destination cluster's syncer-service alone (a key checked against {@code client_cert} first). The coordinator holds
+ * them only for the request: never written to Kafka, logged or returned (the event has their ids; the URI's password
+ * reads {@code ********}).
  */
 @Singleton
 public class ClientKeys {
@@ -44,15 +45,33 @@ public class ClientKeys {
         }
     }
 
+    /** The id a source's password is kept under: one per bdb, source and URI (a new password, a new id). */
+    static String passwordId(long bdbUid, int sourceUid, String uri) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(uri.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "bdb" + bdbUid + "-source" + sourceUid + "-pw-" + HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores a source's password with cert-service for {@code cluster} (never on Kafka). */
+    void storeSecret(String cluster, String id, String secret, String field) {
+        put(cluster, "/v1/cluster/secrets/" + id, Map.of("secret", secret), field);
+    }
+
     /** Stores the key with cert-service for {@code cluster}; cert-service's refusal (a key that does not fit) becomes the API's. */
     void store(String cluster, String id, String certificatePem, String keyPem, String field) {
+        put(cluster, "/v1/cluster/client_keys/" + id, Map.of("certificate", certificatePem, "key", keyPem), field);
+    }
+
+    private void put(String cluster, String path, Map<String, String> body, String field) {
         String url = config.certService().url().orElseThrow(() -> new ApiException(ApiError.UNAVAILABLE,
-                field + ": no cert-service is configured to keep the key (redissync.cert-service.url)"));
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/v1/cluster/client_keys/" + id + "?cluster="
+                field + ": no cert-service is configured to keep it (redissync.cert-service.url)"));
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path + "?cluster="
                         + java.net.URLEncoder.encode(cluster, java.nio.charset.StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(BdbJson.MAPPER.valueToTree(Map.of("certificate", certificatePem, "key", keyPem))
-                        .toString()));
+                .PUT(HttpRequest.BodyPublishers.ofString(BdbJson.MAPPER.valueToTree(body).toString()));
         config.certService().adminToken().ifPresent(t -> r.header("Authorization", "Bearer " + t));
         HttpResponse<String> resp;
         try {

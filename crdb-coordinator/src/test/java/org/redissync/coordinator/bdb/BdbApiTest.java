@@ -51,17 +51,25 @@ class BdbApiTest {
     }
 
     @Test
-    void aViewerSeesAReplicaSourcesPasswordMasked() {
+    void aReplicaSourcesPasswordIsKeptOutOfTheDesiredStateAndNeverShown() {
+        // cert-service keeps it (none runs in this test: 503, nothing is created); a dry run shows the URI as GET will
         String name = "masked-" + UUID.randomUUID().toString().substring(0, 6);
-        long uid = admin().body(Map.of("name", name, "cluster", "cluster-a", "replica_sources",
-                        List.of(Map.of("uri", "redis://app:s3cret-pw@far.example:6379"))))
-                .post("/v1/bdbs").then().statusCode(200).extract().jsonPath().getLong("uid");
-        admin().get("/v1/bdbs/" + uid).then().body("replica_sources[0].uri", equalTo("redis://app:s3cret-pw@far.example:6379"));
-        viewer().get("/v1/bdbs/" + uid).then().statusCode(200).body("replica_sources[0].uri", equalTo("redis://app:********@far.example:6379"));
-        assertThat(viewer().get("/v1/bdbs").asString()).contains(name).doesNotContain("s3cret-pw");
+        Map<String, Object> body = Map.of("name", name, "cluster", "cluster-a", "replica_sources",
+                List.of(Map.of("uri", "redis://app:s3cret-pw@far.example:6379")));
+        admin().body(body).post("/v1/bdbs").then().statusCode(503).body("description", containsString("replica_sources[0].uri: no cert-service"));
+        String dry = admin().body(body).post("/v1/bdbs?dry_run").then().statusCode(200)
+                .body("replica_sources[0].uri", equalTo("redis://app:********@far.example:6379")).extract().asString();
+        assertThat(dry).doesNotContain("s3cret-pw");
+        assertThat(admin().get("/v1/bdbs").asString()).doesNotContain(name);
+        // a masked password the bdb never had is not a password
+        admin().body(Map.of("name", name, "cluster", "cluster-a", "replica_sources",
+                List.of(Map.of("uri", "redis://app:********@far.example:6379")))).post("/v1/bdbs").then().statusCode(406)
+                .body("description", containsString("give the password"));
         assertThat(BdbResource.maskPassword("redis://:pw@h:1")).isEqualTo("redis://:********@h:1");
+        assertThat(BdbResource.maskPassword("redis://app:pw%40x@h:1")).isEqualTo("redis://app:********@h:1");
         assertThat(BdbResource.maskPassword("redis://h:1")).isEqualTo("redis://h:1");
-        admin().delete("/v1/bdbs/" + uid).then().statusCode(200);
+        assertThat(BdbService.password("redis://app:pw%40x@h:1")).isEqualTo("pw@x");
+        assertThat(BdbService.password("redis://h:1")).isNull();
     }
 
     @Test

@@ -428,12 +428,14 @@ class ChannelsTest {
                 "--tls-port", Integer.toString(tlsPort), "--tls-cert-file", dir.resolve("server.pem").toString(),
                 "--tls-key-file", dir.resolve("server.key").toString(), "--tls-ca-cert-file", dir.resolve("ca.pem").toString(),
                 "--tls-auth-clients", "yes"))) {
+            String password = "outside-" + java.util.UUID.randomUUID();
             try (Jedis j = new Jedis("127.0.0.1", source.port())) {
                 j.set("outside:key", "from the operator's Redis");
+                j.configSet("requirepass", password);
             }
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             String serverCert = java.nio.file.Files.readString(dir.resolve("server.pem"));
-            var source0 = new LinkedHashMap<String, Object>(Map.of("uri", "redis://127.0.0.1:" + tlsPort, "encryption", true,
+            var source0 = new LinkedHashMap<String, Object>(Map.of("uri", "redis://:" + password + "@127.0.0.1:" + tlsPort, "encryption", true,
                     "server_cert", serverCert));
             // without a client certificate: the source refuses the suite's syncer certificate
             JsonNode refused = suite.api("POST", "/v1/bdbs", json.writeValueAsString(Map.of("name", "outside-plain", "cluster", "cluster-c",
@@ -443,7 +445,8 @@ class ChannelsTest {
             withClient.put("client_key", java.nio.file.Files.readString(dir.resolve("client.key")));
             JsonNode created = suite.api("POST", "/v1/bdbs", json.writeValueAsString(Map.of("name", "outside-mtls", "cluster", "cluster-c",
                     "replica_sources", List.of(withClient))));
-            assertThat(created.toString()).contains("client_cert").doesNotContain("PRIVATE KEY").doesNotContain("client_key");
+            assertThat(created.toString()).contains("client_cert").doesNotContain("PRIVATE KEY").doesNotContain("client_key")
+                    .contains("redis://:********@127.0.0.1:" + tlsPort).doesNotContain(password);
             long uid = created.get("uid").asLong();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
@@ -459,9 +462,17 @@ class ChannelsTest {
             assertThat(plain.at("/replica_sources/0/status").asText()).isNotEqualTo("in-sync");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(suite.api("GET", "/v1/bdbs/" + refused.get("uid").asLong(),
                     null).at("/replica_sources/0/last_error").asText()).isNotEmpty());
-            // a GET-modify-PUT (which never sees the key) keeps the client identity
+            // a GET-modify-PUT (which never sees the key or the password) keeps both
             suite.api("PUT", "/v1/bdbs/" + uid, json.writeValueAsString(Map.of("replica_sources",
                     List.of(suite.api("GET", "/v1/bdbs/" + uid, null).at("/replica_sources/0")))));
+            assertThat(suite.api("GET", "/v1/bdbs/" + uid, null).at("/replica_sources/0/status").asText()).isEqualTo("in-sync");
+            // the source's password and the client key are nowhere in the broker's data: cert-service alone keeps them
+            try (var files = java.nio.file.Files.walk(suite.home.resolve("state/kafka"))) {
+                for (java.nio.file.Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    String bytes = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertThat(bytes).as(f.toString()).doesNotContain(password).doesNotContain("PRIVATE KEY");
+                }
+            }
         }
     }
 

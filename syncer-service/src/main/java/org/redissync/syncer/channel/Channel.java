@@ -41,6 +41,11 @@ final class Channel {
         void configure(ChannelSpec spec, Configuration configuration) throws Exception;
     }
 
+    /** The source's password when cert-service keeps it ({@link ChannelSpec#credentialsId()}): fetched while connecting. */
+    interface Secrets {
+        String password(ChannelSpec spec) throws Exception;
+    }
+
     /** Where the channel reports: the manager publishes {@link #snapshot()}s. */
     interface Reporter {
         void changed(Channel channel);
@@ -52,6 +57,7 @@ final class Channel {
     }
 
     private final TlsFactory tlsFactory;
+    private final Secrets secrets;
     private final Reporter reporter;
     private final Duration retryInitial;
     private final Duration retryMax;
@@ -86,6 +92,14 @@ final class Channel {
 
     Channel(ChannelSpec spec, TlsFactory tlsFactory, Reporter reporter, Duration retryInitial, Duration retryMax, Duration readTimeout,
             int batchMax, int queueSize, long skipCommitBytes, SnapshotLoads loads) {
+        this(spec, tlsFactory, s -> {
+            throw new IllegalStateException("no secrets to fetch the source's password from");
+        }, reporter, retryInitial, retryMax, readTimeout, batchMax, queueSize, skipCommitBytes, loads);
+    }
+
+    Channel(ChannelSpec spec, TlsFactory tlsFactory, Secrets secrets, Reporter reporter, Duration retryInitial, Duration retryMax,
+            Duration readTimeout, int batchMax, int queueSize, long skipCommitBytes, SnapshotLoads loads) {
+        this.secrets = secrets;
         this.spec = spec;
         this.connectedSpec = spec;
         this.tlsFactory = tlsFactory;
@@ -246,8 +260,9 @@ final class Channel {
                         .setUseDefaultExceptionListener(false)
                         .setReplId(pos.replId())
                         .setReplOffset(pos.offset());
-                if (s.password() != null) {
-                    c.setAuthUser(s.user()).setAuthPassword(s.password());
+                String password = s.credentialsId() != null ? secrets.password(s) : s.password();
+                if (password != null) {
+                    c.setAuthUser(s.user()).setAuthPassword(password);
                 }
                 if (s.tls()) {
                     tlsFactory.configure(s, c);

@@ -161,7 +161,7 @@ public class ChannelManager {
             ChannelSpec spec = wanted.withTrustKey(wanted.tls() ? trustKey(wanted) : "");
             Channel c = channels.get(spec.id());
             if (c == null) {
-                c = new Channel(spec, this::configureTls, this::report, config.channels().retryInitial(), config.channels().retryMax(),
+                c = new Channel(spec, this::configureTls, sp -> certificates.secret(sp.credentialsId()), this::report, config.channels().retryInitial(), config.channels().retryMax(),
                         config.channels().readTimeout(), config.channels().batchMaxCommands(), config.channels().queueSize(),
                         config.channels().skipCommitBytes(), loads.of(spec));
                 channels.put(spec.id(), c);

@@ -94,8 +94,8 @@ public final class ChannelPlanner {
                     String id = SyncerStatusEvent.replicaOfChannelId(destination.uid(), s.uid());
                     mine.put(id, new ChannelSpec(id, ChannelKind.REPLICA_OF, null, destination.uid(), uri.host(), uri.port(), sourceCluster,
                             backend, s.encryption(), blankToNull(s.replicationTlsSni()), blankToNull(s.serverCert()),
-                            uri.user(), uri.password(), false, 0, "", destination.generation(), null, blankToNull(s.clientCert()),
-                            blankToNull(s.clientKeyId())));
+                            uri.user(), s.credentialsId() != null ? null : uri.password(), false, 0, "", destination.generation(), null,
+                            blankToNull(s.clientCert()), blankToNull(s.clientKeyId()), blankToNull(s.credentialsId())));
                 }
                 out.putAll(mine);
             } catch (IllegalArgumentException e) {

@@ -24,6 +24,8 @@ import org.redissync.events.SyncerStatusEvent.ChannelKind;
  * @param clientCert        Replica Of: PEM chain presented to the source instead of this cluster's syncer certificate
  *                          ({@code client_cert}), or null
  * @param clientKeyId       where cert-service keeps {@code clientCert}'s key for this cluster, or null
+ * @param credentialsId     where cert-service keeps the source's password for this cluster (then {@code password} is
+ *                          null: it is fetched when connecting), or null
  */
 public record ChannelSpec(
         String id,
@@ -45,7 +47,8 @@ public record ChannelSpec(
         long observedGeneration,
         org.redissync.events.CrdbConfigEvent.Membership sourceMembership,
         String clientCert,
-        String clientKeyId) {
+        String clientKeyId,
+        String credentialsId) {
 
     public ChannelSpec {
         Objects.requireNonNull(id, "id");
@@ -58,7 +61,7 @@ public record ChannelSpec(
             String sourceCluster, Backend backend, boolean tls, String sni, String pinnedServerCert, String user, String password,
             boolean skipApplied, long rebuildCounter, String trustKey, long observedGeneration) {
         this(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls, sni, pinnedServerCert, user,
-                password, skipApplied, rebuildCounter, trustKey, observedGeneration, null, null, null);
+                password, skipApplied, rebuildCounter, trustKey, observedGeneration, null, null, null, null);
     }
 
     public ChannelSpec(String id, ChannelKind kind, String crdbGuid, long destinationBdbUid, String sourceHost, int sourcePort,
@@ -66,7 +69,7 @@ public record ChannelSpec(
             boolean skipApplied, long rebuildCounter, String trustKey, long observedGeneration,
             org.redissync.events.CrdbConfigEvent.Membership sourceMembership) {
         this(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls, sni, pinnedServerCert, user,
-                password, skipApplied, rebuildCounter, trustKey, observedGeneration, sourceMembership, null, null);
+                password, skipApplied, rebuildCounter, trustKey, observedGeneration, sourceMembership, null, null, null);
     }
 
     /** The source is a CRDB instance still joining: its data came from peers, its snapshot is not loaded. */
@@ -91,7 +94,7 @@ public record ChannelSpec(
     public ChannelSpec withGeneration(long generation) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
                 sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, generation, sourceMembership, clientCert,
-                clientKeyId);
+                clientKeyId, credentialsId);
     }
 
     /** This spec as reported: its generation and the source's membership (neither is a connection setting). */
@@ -101,19 +104,21 @@ public record ChannelSpec(
 
     public ChannelSpec withSourceMembership(org.redissync.events.CrdbConfigEvent.Membership m) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
-                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, observedGeneration, m, clientCert, clientKeyId);
+                sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, trustKey, observedGeneration, m, clientCert, clientKeyId,
+                credentialsId);
     }
 
     public ChannelSpec withTrustKey(String key) {
         return new ChannelSpec(id, kind, crdbGuid, destinationBdbUid, sourceHost, sourcePort, sourceCluster, backend, tls,
                 sni, pinnedServerCert, user, password, skipApplied, rebuildCounter, key, observedGeneration, sourceMembership, clientCert,
-                clientKeyId);
+                clientKeyId, credentialsId);
     }
 
     @Override
     public String toString() {
         return "ChannelSpec[" + id + " from " + source() + (tls ? " tls" : " plaintext") + " -> " + backend
                 + ", generation " + observedGeneration + (password != null ? ", password [hidden]" : "")
-                + (clientKeyId != null ? ", client certificate " + clientKeyId : "") + "]";
+                + (clientKeyId != null ? ", client certificate " + clientKeyId : "")
+                + (credentialsId != null ? ", password kept by cert-service" : "") + "]";
     }
 }

@@ -112,6 +112,22 @@ public class ClusterCertificates {
         return m;
     }
 
+    /** Replica Of source passwords, by the id cert-service keeps them under (kept in memory once fetched). */
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+
+    /** A Replica Of source's password that cert-service keeps for this cluster: fetched over TLS as this cluster, once. Blocks. */
+    public String secret(String id) throws Exception {
+        String s = secrets.get(id);
+        if (s == null) {
+            if (requester == null) {
+                throw new IllegalStateException("source password " + id + ": no cert-service to fetch it from");
+            }
+            s = requester.secret(id);
+            secrets.put(id, s);
+        }
+        return s;
+    }
+
     /** Hears the role of every new certificate. */
     public void onChange(Consumer<CertRole> listener) {
         listeners.add(listener);

@@ -113,6 +113,20 @@ class ChannelPlannerTest {
     }
 
     @Test
+    void aPasswordCertServiceKeepsIsFetchedWhenConnectingNeverTakenFromTheMaskedUri() {
+        var dest = bdb(9, "c", 12009, null, List.of(new ReplicaSource(1, "redis://app:********@10.1.1.1:6380", true, "PEM", null, 0,
+                "CLIENT PEM", "bdb9-source1-00", "bdb9-source1-pw-00")), "enabled");
+        var bdbs = new java.util.HashMap<>(MESH);
+        bdbs.put(9L, dest);
+        ChannelSpec s = plan("c", List.of(), bdbs).get("bdb:9/source:1");
+        assertThat(s.password()).isNull();
+        assertThat(s.user()).isEqualTo("app");
+        assertThat(s.credentialsId()).isEqualTo("bdb9-source1-pw-00");
+        assertThat(s.clientKeyId()).isEqualTo("bdb9-source1-00");
+        assertThat(s.clientCert()).isEqualTo("CLIENT PEM");
+    }
+
+    @Test
     void replicaOfGivesOneChannelPerSourceWithTheUriPasswordAndTheSourcesCluster() {
         var dest = bdb(9, "c", 12009, null, List.of(
                 new ReplicaSource(1, "redis://:s3cret@127.0.0.1:12000", true, null, null, 0),
