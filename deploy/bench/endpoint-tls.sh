@@ -80,7 +80,7 @@ backend="unix:$work/redis.sock"; [ "${BENCH_BACKEND:-unix}" = tcp ] && backend="
 for s in "${sides[@]:1}"; do
   h=${home[$s]}
   echo "== $s: a bdb with tls_mode enabled in front of it (backend $backend)"
-  api=$(sed -n 's/.*"api": {"url": "\([^"]*\)".*/\1/p' "$h/suite.json")
+  api=$(jq -r .api.url "$h/suite.json")
   pw=$(cat "$h/state/secrets/admin-password")
   # its own port: each suite's coordinator would give its first bdb the same one
   want=$([ "$s" = endpoint ] && shuf -i 40000-44999 -n 1 || shuf -i 45000-49999 -n 1)

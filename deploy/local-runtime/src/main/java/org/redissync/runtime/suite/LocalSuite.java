@@ -344,35 +344,37 @@ public final class LocalSuite {
         return layout.state().resolve("redis").resolve(cluster);
     }
 
+    /** {@code suite.json}: what scripts, tests and the CLIs read (with {@code jq}, or any JSON reader). Written with Jackson. */
     private void writeSuiteJson(String bootstrap, int apiPort, int certPort, List<String> clusterNames, Properties ports) {
-        StringBuilder clusters = new StringBuilder();
+        Map<String, Object> api = new LinkedHashMap<>();
+        api.put("url", "https://127.0.0.1:" + ports.getProperty("api.tls"));
+        api.put("http_url", "http://127.0.0.1:" + apiPort);
+        api.put("user", "admin");
+        api.put("password_file", layout.state().resolve("secrets/admin-password").toString());
+        api.put("viewer_user", "viewer");
+        api.put("viewer_password_file", layout.state().resolve("secrets/viewer-password").toString());
+        List<Map<String, Object>> clusters = new ArrayList<>();
         for (String name : clusterNames) {
-            if (clusters.length() > 0) {
-                clusters.append(",\n");
-            }
-            clusters.append("    {\"name\": ").append(q(name))
-                    .append(", \"proxy_cert\": ").append(q(layout.proxyCert(name).toString()))
-                    .append(", \"syncer_url\": ").append(q("http://127.0.0.1:" + ports.getProperty(name + ".syncer")))
-                    .append(", \"shards_dir\": ").append(q(shardsDir(name).toString()))
-                    .append("}");
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", name);
+            c.put("proxy_cert", layout.proxyCert(name).toString());
+            c.put("syncer_url", "http://127.0.0.1:" + ports.getProperty(name + ".syncer"));
+            c.put("shards_dir", shardsDir(name).toString());
+            clusters.add(c);
         }
-        String json = "{\n"
-                + "  \"api\": {\"url\": " + q("https://127.0.0.1:" + ports.getProperty("api.tls")) + ", \"http_url\": "
-                + q("http://127.0.0.1:" + apiPort) + ", \"user\": \"admin\", \"password_file\": "
-                + q(layout.state().resolve("secrets/admin-password").toString()) + ", \"viewer_user\": \"viewer\", "
-                + "\"viewer_password_file\": " + q(layout.state().resolve("secrets/viewer-password").toString()) + "},\n"
-                + "  \"crdb_cli\": " + q(layout.repo().resolve("crdb-coordinator/cli/bin/crdb-cli").toString()) + ",\n"
-                + "  \"rladmin\": " + q(layout.repo().resolve("crdb-coordinator/cli/bin/rladmin").toString()) + ",\n"
-                + "  \"cert_service\": {\"url\": " + q("http://127.0.0.1:" + certPort) + ", \"tls_url\": "
-                + q("https://127.0.0.1:" + ports.getProperty("cert-service.tls")) + "},\n"
-                + "  \"ca_cert\": " + q(layout.caCert().toString()) + ",\n"
-                + "  \"kafka\": {\"bootstrap_servers\": " + q(bootstrap) + "},\n"
-                + "  \"home\": " + q(layout.home().toString()) + ",\n"
-                + "  \"logs\": " + q(layout.logs().toString()) + ",\n"
-                + "  \"clusters\": [\n" + clusters + "\n  ]\n"
-                + "}\n";
+        Map<String, Object> suite = new LinkedHashMap<>();
+        suite.put("api", api);
+        suite.put("crdb_cli", layout.repo().resolve("crdb-coordinator/cli/bin/crdb-cli").toString());
+        suite.put("rladmin", layout.repo().resolve("crdb-coordinator/cli/bin/rladmin").toString());
+        suite.put("cert_service", Map.of("url", "http://127.0.0.1:" + certPort, "tls_url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls")));
+        suite.put("ca_cert", layout.caCert().toString());
+        suite.put("kafka", Map.of("bootstrap_servers", bootstrap));
+        suite.put("home", layout.home().toString());
+        suite.put("logs", layout.logs().toString());
+        suite.put("clusters", clusters);
         try {
-            Files.writeString(layout.suiteJson(), json);
+            Files.writeString(layout.suiteJson(), new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(suite) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -422,10 +424,6 @@ public final class LocalSuite {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted");
         }
-    }
-
-    private static String q(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     // -------------------------------------------------------------------------------------- down
