@@ -107,26 +107,23 @@ public final class CertificateRequester {
      * TLS, authenticated as this cluster; paired with {@code chainPem} (from the bdb's desired state).
      */
     public CertificateMaterial clientKey(String id, String chainPem) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
-                        + "/v1/cluster/client_keys/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
-                        + "?cluster=" + target.cluster()))
-                .header("Authorization", "Bearer " + target.token())
-                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("cert-service answered " + r.statusCode() + " for client key " + id);
-        }
-        return new CertificateMaterial(privateKey(r.body()), certificates(chainPem));
+        return new CertificateMaterial(privateKey(kept("client_keys", id)), certificates(chainPem));
     }
 
     /** A secret cert-service keeps for this cluster under {@code id} (a Replica Of source's password), over TLS as this cluster. */
     public String secret(String id) throws IOException, InterruptedException {
+        return kept("secrets", id);
+    }
+
+    /** What cert-service keeps for this cluster under {@code /v1/cluster/<kind>/<id>}, over TLS as this cluster. */
+    private String kept(String kind, String id) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
-                        + "/v1/cluster/secrets/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
+                        + "/v1/cluster/" + kind + "/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
                         + "?cluster=" + target.cluster()))
                 .header("Authorization", "Bearer " + target.token())
                 .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException("cert-service answered " + r.statusCode() + " for secret " + id);
+            throw new IOException("cert-service answered " + r.statusCode() + " for " + kind + " " + id);
         }
         return r.body();
     }

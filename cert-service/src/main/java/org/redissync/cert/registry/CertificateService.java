@@ -192,8 +192,7 @@ public class CertificateService {
                 throw new CertException(CertError.INVALID_KEY, "client_key is required with client_cert");
             }
             SuppliedCertificates.Checked c = SuppliedCertificates.check(CertRole.SYNCER, certificatePem, keyPem, clock.instant());
-            Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("client-" + id + ".key");
-            CaStore.writeSecret(file, Pem.writePrivateKey(c.key()).getBytes(StandardCharsets.US_ASCII));
+            CaStore.writeSecret(clientKeyFile(cluster, id), Pem.writePrivateKey(c.key()).getBytes(StandardCharsets.US_ASCII));
             LOG.infof("kept the client key %s of %s (%s)", id, cluster, c.chain().get(0).getSubjectX500Principal().getName());
             return Pem.fingerprint(c.chain().get(0));
         } catch (IOException e) {
@@ -231,43 +230,41 @@ public class CertificateService {
 
     /** A secret ({@link #supplySecret}), for the syncer-service of its own cluster only (over TLS). */
     public String secret(String cluster, String id, Requester requester) {
-        try {
-            authenticate(cluster, requester);
-            Path file = id == null || !CLIENT_KEY_ID.matcher(id).matches() ? null : secretFile(cluster, id);
-            if (file == null || !java.nio.file.Files.exists(file)) {
-                throw new CertException(CertError.NOT_FOUND, "no secret " + id + " for " + cluster);
-            }
-            LOG.infof("delivered the secret %s of %s to %s", id, cluster, requester);
-            return java.nio.file.Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (CertException e) {
-            refused(e, "secret delivery for " + cluster + "/" + id);
-            throw e;
-        }
-    }
-
-    private Path secretFile(String cluster, String id) {
-        return Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("secret-" + id);
+        return deliver(cluster, id, requester, "secret", secretFile(cluster, id));
     }
 
     /** A client identity's key ({@link #supplyClientKey}), for the syncer-service of its own cluster only (over TLS). */
     public String clientKey(String cluster, String id, Requester requester) {
+        return deliver(cluster, id, requester, "client key", clientKeyFile(cluster, id));
+    }
+
+    private Path secretFile(String cluster, String id) {
+        return keptFile(cluster, id, "secret-" + id);
+    }
+
+    private Path clientKeyFile(String cluster, String id) {
+        return keptFile(cluster, id, "client-" + id + ".key");
+    }
+
+    /** Where a kept secret or key of {@code cluster} lives, or null for an id that is not one (never a path). */
+    private Path keptFile(String cluster, String id, String name) {
+        return id == null || !CLIENT_KEY_ID.matcher(id).matches() ? null
+                : Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve(name);
+    }
+
+    /** A kept secret or key, to the syncer-service of its own cluster only (authenticated as that cluster). */
+    private String deliver(String cluster, String id, Requester requester, String what, Path file) {
         try {
             authenticate(cluster, requester);
-            if (id == null || !CLIENT_KEY_ID.matcher(id).matches()) {
-                throw new CertException(CertError.NOT_FOUND, "no client key " + id + " for " + cluster);
+            if (file == null || !java.nio.file.Files.exists(file)) {
+                throw new CertException(CertError.NOT_FOUND, "no " + what + " " + id + " for " + cluster);
             }
-            Path file = Path.of(config.stateDir()).resolve("keys").resolve(cluster).resolve("client-" + id + ".key");
-            if (!java.nio.file.Files.exists(file)) {
-                throw new CertException(CertError.NOT_FOUND, "no client key " + id + " for " + cluster);
-            }
-            LOG.infof("delivered the client key %s of %s to %s", id, cluster, requester);
+            LOG.infof("delivered the %s %s of %s to %s", what, id, cluster, requester);
             return java.nio.file.Files.readString(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (CertException e) {
-            refused(e, "client key delivery for " + cluster + "/" + id);
+            refused(e, what + " delivery for " + cluster + "/" + id);
             throw e;
         }
     }
