@@ -384,6 +384,29 @@ final class CrdbCli {
         return "  ---> Status changed: " + from + " -> " + now;
     }
 
+    private static final String GUID_ASSIGNED = "  ---> CRDB GUID Assigned: crdb:";
+
+    /**
+     * The lines one poll of a task adds. RE prints a create's GUID between "queued -> started" and
+     * the task's end, also when one poll sees both transitions at once.
+     */
+    static List<String> progressLines(String from, JsonNode task, boolean guidShown) {
+        String now = task.path("status").asText();
+        boolean guidPending = !guidShown && "create_crdb".equals(task.path("operation").asText()) && task.hasNonNull("crdb_guid");
+        List<String> lines = new ArrayList<>();
+        for (String change : statusChanges(from, now)) {
+            if (guidPending && change.startsWith(statusChanged("started", ""))) {
+                lines.add(GUID_ASSIGNED + task.path("crdb_guid").asText());
+                guidPending = false;
+            }
+            lines.add(change);
+        }
+        if (guidPending && "started".equals(now)) {
+            lines.add(GUID_ASSIGNED + task.path("crdb_guid").asText());
+        }
+        return lines;
+    }
+
     /** Prints RE's progress lines until the task ends; non-zero exit when it fails. */
     static int waitFor(JsonNode task, PrintWriter out, ApiClient api, boolean noWait) {
         String id = task.path("id").asText();
@@ -398,12 +421,11 @@ final class CrdbCli {
         while (true) {
             JsonNode t = api.get("/v1/crdb_tasks/" + id);
             String now = t.path("status").asText();
-            statusChanges(status, now).forEach(out::println);
-            status = now;
-            if (!guidShown && "create_crdb".equals(t.path("operation").asText()) && t.hasNonNull("crdb_guid") && !"queued".equals(now)) {
-                out.println("  ---> CRDB GUID Assigned: crdb:" + t.path("crdb_guid").asText());
-                guidShown = true;
+            for (String line : progressLines(status, t, guidShown)) {
+                guidShown |= line.startsWith(GUID_ASSIGNED);
+                out.println(line);
             }
+            status = now;
             out.flush();
             if ("finished".equals(now)) {
                 return 0;
