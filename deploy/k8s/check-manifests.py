@@ -6,7 +6,8 @@
 Per overlay: `kubectl kustomize` succeeds; every object has apiVersion, kind and a DNS-1123 name; no two objects
 share kind+name; every workload's selector matches its pod template; every Service selects some workload; every
 ConfigMap, Secret and PersistentVolumeClaim a pod refers to is rendered too, or is one the overlay documents as
-created outside it (EXTERNAL below); every probe's named port exists; every container runs as non-root.
+created outside it (EXTERNAL below); every probe's named port exists; every container runs as non-root; the
+coordinator is replaced with strategy Recreate (one writer of desired state, never two versions in turn).
 """
 import re
 import subprocess
@@ -87,6 +88,9 @@ def check(overlay):
                 if "readinessProbe" not in c or "resources" not in c:
                     problems.append(f"{who}/{c['name']}: needs a readinessProbe and resources")
     for d in docs:
+        if d["kind"] == "Deployment" and d["metadata"]["name"] == "crdb-coordinator":
+            if d["spec"].get("strategy", {}).get("type") != "Recreate":
+                problems.append("Deployment/crdb-coordinator: strategy must be Recreate (one writer of desired state)")
         if d["kind"] == "Service":
             sel = d["spec"].get("selector")
             if sel and not any(all(l.get(k) == v for k, v in sel.items()) for l in workload_labels):

@@ -53,6 +53,7 @@ public class ClusterCertificatesForwarder {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
     public Response put(@PathParam("path") String path, @Context UriInfo uri, String body) {
+        state.requireWriter(); // a standby changes nothing, certificates included
         return forward("PUT", path, uri, body);
     }
 
@@ -61,6 +62,7 @@ public class ClusterCertificatesForwarder {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
     public Response post(@PathParam("path") String path, @Context UriInfo uri, String body) {
+        state.requireWriter();
         return forward("POST", path, uri, body);
     }
 

@@ -56,6 +56,9 @@ public class MembershipSettler {
     }
 
     private void check() {
+        if (!events.writer().isWriter()) {
+            return;
+        }
         try {
             List<CrdbConfigured> changing = state.crdbs().values().stream().filter(CrdbConfigured::membershipChanging).toList();
             for (CrdbConfigured c : changing) {

@@ -1,6 +1,8 @@
 package org.redissync.coordinator.events;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,10 +17,14 @@ import org.redissync.events.CrdbTaskEvent;
 import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.kafka.EventStreams;
+import org.redissync.events.kafka.SingleWriter;
 import org.redissync.events.kafka.Topic;
 import org.redissync.events.kafka.TopicView;
 
-/** The coordinator's view of the suite's topics; it is the one writer of desired state and tasks. */
+/**
+ * The coordinator's view of the suite's topics, and its {@link SingleWriter} lease: of all the coordinators of a
+ * deployment, only the one holding it writes desired state and tasks.
+ */
 @Singleton
 public class CoordinatorEvents {
 
@@ -29,6 +35,7 @@ public class CoordinatorEvents {
     private final TopicView<SyncerStatusEvent> status;
     private final TopicView<ClusterCertificateEvent> certificates;
     private final TopicView<SuiteSettingsEvent> settings;
+    private final SingleWriter writer;
 
     CoordinatorEvents(CoordinatorConfig config, Clock clock) {
         this.streams = new EventStreams(config.kafka().settings(config.workerName()), clock);
@@ -38,14 +45,26 @@ public class CoordinatorEvents {
         this.status = streams.follow(Topic.SYNCER_STATUS);
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
         this.settings = streams.follow(Topic.SUITE_SETTINGS);
+        // one name for every coordinator of a deployment (not the worker name, which may differ per process)
+        this.writer = new SingleWriter(streams.settings(), "crdb-coordinator", () -> CompletableFuture.allOf(
+                crdbs.log().readToEnd(), bdbs.log().readToEnd(), tasks.log().readToEnd(), settings.log().readToEnd(),
+                certificates.log().readToEnd()).get(30, TimeUnit.SECONDS));
     }
 
     void start(@Observes StartupEvent ignored) {
         streams.start();
+        // the lease is taken once the topics exist (its group follows crdb.config)
+        streams.topicsReady().thenRun(writer::start);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
+        writer.close(); // first: the next coordinator takes over while this one closes the rest
         streams.close();
+    }
+
+    /** Whether this coordinator may write desired state now, and the writes themselves. */
+    public SingleWriter writer() {
+        return writer;
     }
 
     public EventStreams streams() {

@@ -1,6 +1,6 @@
 package org.redissync.coordinator.state;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +25,15 @@ import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.SuiteEvent;
+import org.redissync.events.kafka.SingleWriter;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The desired state, whose source of truth is the compacted {@code crdb.config} / {@code bdb.config}
- * topics (no other database). The coordinator is their one writer: every change runs under one
- * lock, and {@link #write} returns only once the events are back from the broker
- * (read-your-writes). A restarted coordinator rebuilds all of it by reading the topics.
+ * topics (no other database). One coordinator of a deployment writes them, the holder of the
+ * {@link SingleWriter} lease (others answer changes with 503); in it every change runs under one lock,
+ * each {@link #write} is one Kafka transaction, and returns only once the events are back from the
+ * broker (read-your-writes). A restarted coordinator rebuilds all of it by reading the topics.
  */
 @Singleton
 public class DesiredState {
@@ -50,6 +53,7 @@ public class DesiredState {
 
     /** Runs {@code change} as the single writer: validations and writes see no concurrent change. */
     public <T> T change(Supplier<T> change) {
+        requireWriter();
         try {
             if (!writer.tryLock(30, TimeUnit.SECONDS)) {
                 throw new ApiException(ApiError.BUSY, "another change is in progress; retry");
@@ -71,20 +75,31 @@ public class DesiredState {
             throw new IllegalStateException("write outside change()");
         }
         try {
-            // sent together (the idempotent producer keeps their order per partition), then awaited together
-            List<CompletableFuture<?>> sent = new ArrayList<>();
-            for (SuiteEvent e : changes) {
-                sent.add(events.streams().publisher().publish(e));
-            }
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
-            CompletableFuture.allOf(events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd(), events.tasks().log().readToEnd(),
+            // one transaction, committed only while this coordinator holds the lease; then read back
+            Map<TopicPartition, Long> written = events.writer().publishAll(changes, Duration.ofSeconds(15));
+            CompletableFuture.allOf(events.bdbs().log().readPast(written), events.crdbs().log().readPast(written),
+                    events.tasks().log().readPast(written), events.settings().log().readPast(written),
+                    events.bdbs().log().readToEnd(), events.crdbs().log().readToEnd(), events.tasks().log().readToEnd(),
                     events.settings().log().readToEnd())
                     .get(15, TimeUnit.SECONDS);
+        } catch (SingleWriter.NotWriter e) {
+            throw new ApiException(ApiError.UNAVAILABLE, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");
         } catch (Exception e) {
             throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the change: " + e.getMessage());
+        }
+    }
+
+    /** 503 on a standby coordinator: another one writes the desired state (nothing is validated or written here). */
+    public void requireWriter() {
+        if (!events.writer().isWriter()) {
+            throw new ApiException(ApiError.UNAVAILABLE, switch (events.writer().role()) {
+                case TAKING_OVER -> "this coordinator is taking over the desired state; retry in a moment";
+                case CLOSED -> "this coordinator is shutting down";
+                default -> "this coordinator is a standby: another coordinator writes the desired state; retry there, or here once it is gone";
+            });
         }
     }
 

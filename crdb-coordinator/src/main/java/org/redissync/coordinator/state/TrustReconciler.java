@@ -40,6 +40,7 @@ public class TrustReconciler {
         this.bdbs = bdbs;
         this.events = events;
         events.certificates().onChange((k, e, o) -> schedule());
+        events.writer().onWriter(this::schedule); // certificates that came while this coordinator was a standby
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -58,6 +59,9 @@ public class TrustReconciler {
 
     private void reconcile() {
         scheduled.set(false);
+        if (!events.writer().isWriter()) {
+            return; // the writer reconciles (and this one does when it takes over)
+        }
         try {
             int n = state.change(() -> {
                 var changes = bdbs.reconcileTrust();

@@ -1,13 +1,13 @@
 package org.redissync.coordinator.task;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
@@ -21,6 +21,7 @@ import org.redissync.events.CrdbTaskEvent.ClusterProgress;
 import org.redissync.events.CrdbTaskEvent.TaskError;
 import org.redissync.events.CrdbTaskEvent.TaskUpdated;
 import org.redissync.events.TaskStatus;
+import org.redissync.events.kafka.SingleWriter;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -92,12 +93,10 @@ public class TaskService {
             return;
         }
         try {
-            List<CompletableFuture<?>> sent = new ArrayList<>();
-            for (TaskUpdated t : updates) {
-                sent.add(events.streams().publisher().publish(t));
-            }
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
-            events.tasks().log().readToEnd().get(15, TimeUnit.SECONDS);
+            var written = events.writer().publishAll(updates, Duration.ofSeconds(15));
+            events.tasks().log().readPast(written).get(15, TimeUnit.SECONDS);
+        } catch (SingleWriter.NotWriter e) {
+            throw new ApiException(ApiError.UNAVAILABLE, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(ApiError.UNAVAILABLE, "interrupted");

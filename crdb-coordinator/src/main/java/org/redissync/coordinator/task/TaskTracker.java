@@ -73,6 +73,9 @@ public class TaskTracker {
     }
 
     private void check() {
+        if (!events.writer().isWriter()) {
+            return; // a standby's tasks are driven by the writer
+        }
         try {
             List<TaskUpdated> started = tasks.all().stream().filter(t -> t.status() == TaskStatus.STARTED).toList();
             if (started.isEmpty()) {

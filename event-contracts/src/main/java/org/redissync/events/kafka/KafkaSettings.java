@@ -12,6 +12,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -81,6 +82,32 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         m.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
         m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         m.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return m;
+    }
+
+    /** The single writer's transactional producer (one id per deployment: taking it over fences the last holder). */
+    Map<String, Object> transactionalProducer(String transactionalId) {
+        Map<String, Object> m = producer();
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-writer");
+        m.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // an abandoned transaction holds read_committed readers back this long at most
+        m.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30000);
+        return m;
+    }
+
+    /** The single writer's lease: a group member that reads nothing (its partition is paused). */
+    Map<String, Object> leaseConsumer(String groupId) {
+        Map<String, Object> m = common();
+        m.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-lease");
+        m.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        m.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10000);
+        m.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
+        m.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // sticky: a coordinator joining the group never takes the lease from the one that holds it
+        m.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        m.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        m.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return m;
     }
 

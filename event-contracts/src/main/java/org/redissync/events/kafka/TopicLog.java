@@ -49,6 +49,8 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     /** A log made without a shared {@link EndOffsets} makes its own, and closes it. */
     private final boolean ownsEndOffsets;
     private final Queue<CompletableFuture<Void>> readRequests = new ConcurrentLinkedQueue<>();
+    /** Requests to read past given offsets (a writer's own records), taken over by the log thread. */
+    private final Queue<Pending> readPastRequests = new ConcurrentLinkedQueue<>();
     /** Read requests whose end offsets are known, waiting for the position to reach them (log thread only). */
     private final List<Pending> pending = new ArrayList<>();
     private final Thread thread;
@@ -104,6 +106,35 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Completes when the records at {@code written} (offsets per partition; other topics' are ignored) have been
+     * handed to the handler. A writer's read-your-writes after a Kafka transaction: its commit returns before the
+     * commit markers are written, so the topic's end a {@code read_committed} reader sees may not include them yet.
+     */
+    public CompletableFuture<Void> readPast(Map<TopicPartition, Long> written) {
+        Map<TopicPartition, Long> after = new HashMap<>();
+        written.forEach((tp, offset) -> {
+            if (tp.topic().equals(topicName)) {
+                after.put(tp, offset + 1);
+            }
+        });
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (after.isEmpty()) {
+            f.complete(null);
+            return f;
+        }
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException("topic log " + topicName + " is closed"));
+            return f;
+        }
+        readPastRequests.add(new Pending(f, after));
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null && polling) {
+            c.wakeup();
+        }
+        return f;
+    }
+
     public String topicName() {
         return topicName;
     }
@@ -133,6 +164,7 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
             }
         }
         pending.forEach(p -> readRequests.add(p.future));
+        readPastRequests.forEach(p -> readRequests.add(p.future));
         CompletableFuture<Void> f;
         while ((f = readRequests.poll()) != null) {
             f.completeExceptionally(new IllegalStateException("topic log " + topicName + " closed"));
@@ -174,6 +206,10 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
                         readRequests.remove(request);
                         pending.add(new Pending(request, ends));
                     }
+                }
+                Pending known;
+                while ((known = readPastRequests.poll()) != null) {
+                    pending.add(known);
                 }
                 completeReached(c);
                 ConsumerRecords<String, byte[]> records;
