@@ -10,6 +10,7 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import jakarta.validation.constraints.NotEmpty;
 
 import org.redissync.events.kafka.KafkaConfig;
@@ -34,8 +35,13 @@ public interface CertServiceConfig {
     @NotBlank
     String stateDir();
 
-    /** When set, update_cert, certificates and rotate require {@code Authorization: Bearer <admin-token>}. */
-    Optional<String> adminToken();
+    /**
+     * Required: the calls that change certificates or hand in keys and secrets (update_cert, certificates, rotate,
+     * client_keys, secrets) need {@code Authorization: Bearer <admin-token>}. cert-service does not start without
+     * one: a CA that takes keys from anyone is no CA. At least 16 characters.
+     */
+    @Size(min = 16, message = "the admin token must have at least 16 characters")
+    String adminToken();
 
     Ca ca();
 

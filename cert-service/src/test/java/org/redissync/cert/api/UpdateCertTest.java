@@ -20,6 +20,7 @@ import io.restassured.http.ContentType;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.redissync.cert.TestAdmin;
 import org.redissync.cert.TestPki;
 import org.redissync.cert.ca.Pem;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
@@ -48,6 +49,32 @@ class UpdateCertTest {
         assertThat(listed).contains(Pem.write(leaf.cert()).trim().split("\n")[1]).doesNotContain("PRIVATE KEY");
         Path key = Path.of("target/cert-state/keys", CLUSTER, "syncer.key");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void withoutTheAdminTokenOrWithAnotherEveryCallThatTakesKeysOrChangesCertificatesIsRefusedAndChangesNothing() {
+        String before = current();
+        TestPki.Issued leaf = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30)),
+                KeyPurposeId.id_kp_serverAuth);
+        Map<String, String> body = Map.of("name", "proxy", "certificate", Pem.write(leaf.cert()), "key",
+                Pem.writePrivateKey(leaf.keys().getPrivate()));
+        for (String authorization : new String[] {null, "Bearer test-token-c", "Bearer " + TestAdmin.TOKEN + "x", "Basic YWRtaW46eA=="}) {
+            var req = given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER);
+            if (authorization != null) {
+                req = req.header("Authorization", authorization);
+            }
+            req.body(body).put("/v1/cluster/update_cert").then().statusCode(401).body("error_code", equalTo("unauthenticated"));
+            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
+                    .body(Map.of("certificates", List.of(body))).put("/v1/cluster/certificates").then().statusCode(401);
+            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
+                    .body(Map.of("name", "proxy")).post("/v1/cluster/certificates/rotate").then().statusCode(401);
+            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
+                    .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
+                    .put("/v1/cluster/client_keys/bdb1-source1-0123456789abcdef").then().statusCode(401);
+            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
+                    .body(Map.of("secret", "pw")).put("/v1/cluster/secrets/bdb1-source1-pw-0123456789abcdef").then().statusCode(401);
+        }
+        assertThat(current()).isEqualTo(before);
     }
 
     @Test
@@ -99,7 +126,7 @@ class UpdateCertTest {
                 KeyPurposeId.id_kp_serverAuth);
         TestPki.Issued expiredApi = TestPki.leaf(operatorCa, "api.c", Instant.now().minus(Duration.ofDays(3)),
                 Instant.now().minus(Duration.ofDays(2)), KeyPurposeId.id_kp_serverAuth);
-        given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
                 .body(Map.of("certificates", List.of(
                         Map.of("name", "proxy", "certificate", Pem.write(proxy.cert()), "key", Pem.writePrivateKey(proxy.keys().getPrivate())),
                         Map.of("name", "api", "certificate", Pem.write(expiredApi.cert()), "key",
@@ -117,7 +144,7 @@ class UpdateCertTest {
         if (key != null) {
             body.put("key", key);
         }
-        return given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(body).put("/v1/cluster/update_cert");
+        return TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(body).put("/v1/cluster/update_cert");
     }
 
     private static void refused(io.restassured.response.Response r, int status, String code) {

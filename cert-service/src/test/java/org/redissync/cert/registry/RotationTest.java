@@ -1,5 +1,6 @@
 package org.redissync.cert.registry;
 
+import org.redissync.cert.TestAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,7 +73,7 @@ class RotationTest {
     void rotateAsksTheOwnerToReKey() {
         requestApiCertificate();
         long before = service.current("cluster-a").get(CertRole.API).rotationRequests();
-        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-a").body(Map.of("name", "api"))
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-a").body(Map.of("name", "api"))
                 .post("/v1/cluster/certificates/rotate").then().statusCode(200);
         assertThat(service.current("cluster-a").get(CertRole.API).rotationRequests()).isEqualTo(before + 1);
     }

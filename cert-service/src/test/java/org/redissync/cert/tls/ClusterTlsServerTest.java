@@ -1,5 +1,6 @@
 package org.redissync.cert.tls;
 
+import org.redissync.cert.TestAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,7 +71,7 @@ class ClusterTlsServerTest {
         TestPki.Issued opCa = TestPki.ca("op");
         TestPki.Issued leaf = TestPki.leaf(opCa, "syncer.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5)),
                 KeyPurposeId.id_kp_clientAuth);
-        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
                 .body(Map.of("name", "syncer", "certificate", Pem.write(leaf.cert(), opCa.cert()), "key",
                         Pem.writePrivateKey(leaf.keys().getPrivate())))
                 .put("/v1/cluster/update_cert").then().statusCode(200);
@@ -94,13 +95,13 @@ class ClusterTlsServerTest {
         TestPki.Issued other = TestPki.leaf(opCa, "other", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5)),
                 KeyPurposeId.id_kp_clientAuth);
         String id = "bdb7-source1-0123456789abcdef";
-        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
                 .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(other.keys().getPrivate())))
                 .put("/v1/cluster/client_keys/" + id).then().statusCode(406).body("error_code", org.hamcrest.Matchers.equalTo("key_mismatch"));
-        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
                 .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
                 .put("/v1/cluster/client_keys/../../ca").then().statusCode(404);
-        String answer = given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
+        String answer = TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-c")
                 .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
                 .put("/v1/cluster/client_keys/" + id).then().statusCode(200).extract().asString();
         assertThat(answer).doesNotContain("PRIVATE KEY").contains(id);
@@ -114,7 +115,7 @@ class ClusterTlsServerTest {
         given().get("/v1/cluster/client_keys/" + id + "?cluster=cluster-c").then().statusCode(405);
 
         // a Replica Of source's password: the same way, only to its cluster, only over TLS
-        given().contentType(ContentType.JSON).queryParam("cluster", "cluster-c").body(Map.of("secret", "s3cret pw"))
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", "cluster-c").body(Map.of("secret", "s3cret pw"))
                 .put("/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef").then().statusCode(200)
                 .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("s3cret")));
         var pw = get(tls, "/v1/cluster/secrets/bdb7-source1-pw-0123456789abcdef?cluster=cluster-c", "test-token-c");
