@@ -48,7 +48,9 @@ public class TaskTracker {
         return t;
     });
 
-    private final Coalescer checks = new Coalescer(worker, this::check);
+    // each check that changed a task is one Kafka transaction: a burst of status events (a hundred CRDBs created at
+    // once) is batched into one check per 100 ms rather than one per event
+    private final Coalescer checks = new Coalescer(worker, this::check, Duration.ofMillis(100));
 
     TaskTracker(TaskService tasks, DesiredState state, CoordinatorEvents events, CoordinatorConfig config, Clock clock) {
         this.tasks = tasks;

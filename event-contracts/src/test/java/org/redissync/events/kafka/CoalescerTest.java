@@ -65,4 +65,24 @@ class CoalescerTest {
         c.trigger();
         c.trigger();
     }
+
+    @Test
+    void withAMinimumIntervalTheTriggersOfTheIntervalAreOneRunThatStartsNoSooner() throws Exception {
+        var executor = Executors.newSingleThreadScheduledExecutor();
+        try {
+            java.util.List<Long> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Coalescer c = new Coalescer(executor, () -> starts.add(System.nanoTime()), java.time.Duration.ofMillis(300));
+            c.trigger();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> starts.size() == 1);
+            for (int i = 0; i < 100; i++) {
+                c.trigger();
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> starts.size() == 2);
+            assertThat(starts.get(1) - starts.get(0)).isGreaterThanOrEqualTo(300_000_000L);
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500)).atMost(java.time.Duration.ofSeconds(2))
+                    .until(() -> starts.size() == 2);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
 }
