@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,9 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -40,6 +38,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.redissync.events.CertRole;
+import org.redissync.identity.PeerIdentity;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -65,7 +64,10 @@ public final class CertificateRequester {
     public CertificateRequester(Target target) {
         this.target = target;
         try {
-            this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(target.caFile())).build();
+            // cert-service by the identity its CA gave it, not by hostname alone: a cluster's certificate for the same
+            // host is of the same CA, and this client hands cert-service its bootstrap token
+            this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .sslContext(PeerIdentity.clientContext(target.caFile(), Optional.of(PeerIdentity.CERT_SERVICE))).build();
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the CA file " + target.caFile() + ": " + e.getMessage(), e);
         }
@@ -159,27 +161,6 @@ public final class CertificateRequester {
             return g.generateKeyPair();
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** TLS trusting only the certificates in {@code caFile}. */
-    public static SSLContext trusting(Path caFile) throws IOException {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            int i = 0;
-            for (X509Certificate c : certificates(Files.readString(caFile))) {
-                ks.setCertificateEntry("ca" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 

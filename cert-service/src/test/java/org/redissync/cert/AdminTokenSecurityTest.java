@@ -24,6 +24,7 @@ class AdminTokenSecurityTest {
         Path dir = Files.createTempDirectory(SharedKafka.workDir(), "cert-admin-");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
                 "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + FreePorts.next(), "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.port=" + FreePorts.next(), "-Dquarkus.management.host=127.0.0.1",
                 "-Dredissync.tls.port=" + FreePorts.next(), "-Dredissync.state-dir=" + dir.resolve("state"),
                 "-Dkafka.bootstrap.servers=127.0.0.1:" + FreePorts.next()));
         for (String p : props) {

@@ -1,5 +1,7 @@
 package org.redissync.cert;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,20 +31,28 @@ import org.redissync.runtime.testing.KafkaBrokerTestResource;
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
 class ServiceBootTest {
 
+    /** The management interface's root ({@code /q/}): health, metrics and OpenAPI, not on the service's own port. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Inject
     CertEvents events;
 
     @Test
     void isLiveAndBecomesReadyOnceItHasReadItsTopics() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().when().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP")));
+                given().when().get(management + "health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP")));
     }
 
     @Test
     void servesPrometheusMetricsAndItsOpenApiDocument() {
-        given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-        given().when().get("/q/openapi").then().statusCode(200).body(containsString("openapi"));
+        given().when().get(management + "metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get(management + "openapi").then().statusCode(200).body(containsString("openapi"));
+        // and none of them on the service's own port (the coordinator's is the API's, behind its TLS front)
+        for (String path : new String[] {"/q/metrics", "/q/openapi", "/q/health", "/q/health/ready"}) {
+            given().when().get(path).then().statusCode(404);
+        }
     }
 
     @Test

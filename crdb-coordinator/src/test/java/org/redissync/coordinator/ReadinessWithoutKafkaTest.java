@@ -1,5 +1,7 @@
 package org.redissync.coordinator;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -17,6 +19,10 @@ import org.redissync.runtime.FreePorts;
 @TestProfile(ReadinessWithoutKafkaTest.NoBroker.class)
 class ReadinessWithoutKafkaTest {
 
+    /** The management interface's root ({@code /q/}): health, metrics and OpenAPI, not on the service's own port. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     public static class NoBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -26,7 +32,7 @@ class ReadinessWithoutKafkaTest {
 
     @Test
     void isLiveButNotReady() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get(management + "health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
     }
 }

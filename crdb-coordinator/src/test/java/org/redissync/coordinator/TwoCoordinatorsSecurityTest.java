@@ -40,7 +40,7 @@ class TwoCoordinatorsSecurityTest {
     static final List<ManagedProcess> started = new ArrayList<>();
     static Path work;
 
-    record Coordinator(ManagedProcess process, String url) {
+    record Coordinator(ManagedProcess process, String url, String management) {
     }
 
     @BeforeAll
@@ -58,9 +58,11 @@ class TwoCoordinatorsSecurityTest {
         Path jar = Path.of(System.getProperty("coordinator.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         assertThat(jar).as("the packaged coordinator (failsafe runs after package)").exists();
         int port = FreePorts.next();
+        int managementPort = FreePorts.next();
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + SharedKafka.bootstrapServers(),
                 "-Dredissync.kafka.topic-prefix=" + PREFIX,
                 "-Dredissync.worker-name=" + name,
@@ -73,11 +75,12 @@ class TwoCoordinatorsSecurityTest {
         ManagedProcess p = ManagedProcess.start(name, cmd, dir, dir.resolve(name + ".log"), java.util.Map.of());
         started.add(p);
         String url = "http://127.0.0.1:" + port;
+        String management = "http://127.0.0.1:" + managementPort;
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             assertThat(p.isAlive()).as(p.logTail(30)).isTrue();
-            return status(url + "/q/health/live") == 200;
+            return status(management + "/q/health/live") == 200;
         });
-        return new Coordinator(p, url);
+        return new Coordinator(p, url, management);
     }
 
     static int status(String url) {
@@ -109,7 +112,7 @@ class TwoCoordinatorsSecurityTest {
     }
 
     static String writerRole(Coordinator c) throws Exception {
-        HttpResponse<String> r = call("GET", c.url() + "/q/health/ready", null);
+        HttpResponse<String> r = call("GET", c.management() + "/q/health/ready", null);
         for (JsonNode check : JSON.readTree(r.body()).path("checks")) {
             if (check.path("data").has("writer")) {
                 return r.statusCode() + " " + check.path("data").path("writer").asText();

@@ -29,6 +29,7 @@ import jakarta.inject.Singleton;
 
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.jboss.logging.Logger;
+import org.redissync.identity.PeerIdentity;
 import org.redissync.cert.ca.CaHolder;
 import org.redissync.cert.ca.CertificateAuthority;
 import org.redissync.cert.ca.CaStore;
@@ -136,7 +137,7 @@ public class CertificateService {
                 throw new CertException(CertError.INVALID_CSR, e.getMessage());
             }
             List<GeneralName> sans = new ArrayList<>(accepted.subjectAltNames());
-            sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, URN_PREFIX + cluster + ":" + role.wire()));
+            sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.of(cluster, role.wire())));
             List<X509Certificate> chain = ca.issue(accepted.publicKey(), new CertificateAuthority.Profile(
                     subject(cluster, role), sans, role != CertRole.SYNCER, role == CertRole.SYNCER,
                     config.certificates().validity()));
@@ -493,7 +494,7 @@ public class CertificateService {
         return Optional.empty();
     }
 
-    static final String URN_PREFIX = "urn:redis-sync:cluster:";
+    static final String URN_PREFIX = PeerIdentity.CLUSTER_PREFIX;
 
     static X500Principal subject(String cluster, CertRole role) {
         return new X500Principal("CN=" + role.wire() + "." + cluster + ",OU=" + cluster + ",O=redis-sync");

@@ -31,6 +31,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
+import org.redissync.identity.PeerIdentity;
 import org.redissync.cert.api.CertErrorMapper;
 import org.redissync.cert.ca.CaHolder;
 import org.redissync.cert.ca.CertificateAuthority;
@@ -73,6 +74,9 @@ public class ClusterTlsServer {
         for (String n : config.tls().names()) {
             names.add(CsrChecks.toGeneralName(n));
         }
+        // who it is, whatever host it runs on: clients check this, not the hostname alone (no CSR can ask for a URN)
+        names.add(new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                PeerIdentity.CERT_SERVICE));
         List<X509Certificate> chain = ca.authority().issue(keys.getPublic(), new CertificateAuthority.Profile(
                 new X500Principal("CN=cert-service,O=redis-sync"), names, true, false, Duration.ofDays(30)));
         HttpServerOptions options = new HttpServerOptions()

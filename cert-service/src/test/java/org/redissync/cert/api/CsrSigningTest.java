@@ -1,5 +1,7 @@
 package org.redissync.cert.api;
 
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -29,6 +31,10 @@ import org.redissync.runtime.testing.KafkaBrokerTestResource;
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
 public class CsrSigningTest {
+
+    /** The management interface's root ({@code /q/}): health, metrics and OpenAPI, not on the service's own port. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @TempDir
     Path dir;
@@ -68,7 +74,7 @@ public class CsrSigningTest {
         assertThat(chain).doesNotContain("PRIVATE KEY");
         given().queryParam("cluster", "cluster-a").get("/v1/cluster/certificates").then().statusCode(200)
                 .body("proxy_cert", containsString("BEGIN CERTIFICATE"));
-        given().get("/q/metrics").then()
+        given().get(management + "metrics").then()
                 .body(containsString("redissync_certificate_expiry_seconds{cluster=\"cluster-a\",role=\"proxy\"}"))
                 .body(containsString("redissync_certificates_issued_total{cluster=\"cluster-a\",role=\"proxy\",source=\"csr\"}"));
     }
@@ -106,7 +112,7 @@ public class CsrSigningTest {
 
         given().queryParam("cluster", "cluster-b").get("/v1/cluster/certificates").then().statusCode(200)
                 .body("proxy_cert", nullValue()).body("syncer_cert", nullValue()).body("api_cert", nullValue());
-        given().get("/q/metrics").then().body(containsString("redissync_certificate_requests_refused_total{reason=\"san_not_allowed\"}"));
+        given().get(management + "metrics").then().body(containsString("redissync_certificate_requests_refused_total{reason=\"san_not_allowed\"}"));
     }
 
     /** Over the TLS listener, trusting only the suite's CA (fetched from the public CA URL). */

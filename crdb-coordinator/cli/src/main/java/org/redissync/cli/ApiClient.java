@@ -1,23 +1,19 @@
 package org.redissync.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.redissync.identity.PeerIdentity;
 
 /** The coordinator's REST API over HTTP(S) with Basic auth; an error answer becomes a {@link CliException}. */
 final class ApiClient {
@@ -30,7 +26,7 @@ final class ApiClient {
     ApiClient(ApiSettings settings) {
         this.settings = settings;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        settings.caCert().ifPresent(ca -> b.sslContext(trusting(ca)));
+        settings.caCert().ifPresent(ca -> b.sslContext(trusting(ca, settings.identity())));
         this.http = b.build();
     }
 
@@ -83,20 +79,10 @@ final class ApiClient {
         }
     }
 
-    private static SSLContext trusting(java.nio.file.Path caPem) {
-        try (InputStream in = Files.newInputStream(caPem)) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            int i = 0;
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                ks.setCertificateEntry("ca" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (Exception e) {
+    private static SSLContext trusting(java.nio.file.Path caPem, java.util.Optional<String> identity) {
+        try {
+            return PeerIdentity.clientContext(caPem, identity);
+        } catch (IOException e) {
             throw new CliException("cannot use the CA certificate " + caPem + ": " + e.getMessage());
         }
     }

@@ -12,9 +12,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Where the API is and who we are: from flags, else {@code REDISSYNC_API_URL}, {@code REDISSYNC_API_USER},
  * {@code REDISSYNC_API_PASSWORD} / {@code REDISSYNC_API_PASSWORD_FILE}, {@code REDISSYNC_API_CACERT}, else the
- * local suite's {@code suite.json} ({@code $SUITE_HOME}, default {@code <repo>/.suite}).
+ * local suite's {@code suite.json} ({@code $SUITE_HOME}, default {@code <repo>/.suite}). The API's identity
+ * ({@code REDISSYNC_API_IDENTITY}, or {@code api.identity} of {@code suite.json}: the URN its certificate must name)
+ * is checked in the TLS handshake, so the password never reaches another server of the same CA.
  */
-record ApiSettings(String url, String user, String password, Optional<Path> caCert) {
+record ApiSettings(String url, String user, String password, Optional<Path> caCert, Optional<String> identity) {
 
     @Override
     public String toString() {
@@ -44,7 +46,9 @@ record ApiSettings(String url, String user, String password, Optional<Path> caCe
                     + "REDISSYNC_API_PASSWORD(_FILE)");
         }
         String ca = first(flags.get("cacert"), env.get("REDISSYNC_API_CACERT"), suite == null ? null : text(suite.get("ca_cert")));
-        return new ApiSettings(url.replaceAll("/+$", ""), user, password, Optional.ofNullable(ca).map(Path::of));
+        String identity = first(env.get("REDISSYNC_API_IDENTITY"), suite == null ? null : text(suite.at("/api/identity")));
+        return new ApiSettings(url.replaceAll("/+$", ""), user, password, Optional.ofNullable(ca).map(Path::of),
+                Optional.ofNullable(identity));
     }
 
     private static JsonNode suiteJson(Map<String, String> env, Path repo) {

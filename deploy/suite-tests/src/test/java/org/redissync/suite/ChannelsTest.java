@@ -544,7 +544,7 @@ class ChannelsTest {
         Pattern line = Pattern.compile("^redissync_channel_" + kind + "_resyncs_total\\{channel=\"([^\"]+)\"[^}]*}\\s+([0-9.E]+)$",
                 Pattern.MULTILINE);
         for (JsonNode c : suite.description().get("clusters")) {
-            String metrics = http.send(HttpRequest.newBuilder(URI.create(c.get("syncer_url").asText() + "/q/metrics"))
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(c.get("management_url").asText() + "/q/metrics"))
                             .timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             Matcher m = line.matcher(metrics);

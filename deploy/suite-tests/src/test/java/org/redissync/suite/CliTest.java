@@ -239,4 +239,20 @@ class CliTest {
                 assertThat(redisCli("-h", "127.0.0.1", "-p", "" + tlsPort, "--tls", "--cacert", dir.resolve("proxy.pem").toString(), "PING"))
                         .isEqualTo("PONG"));
     }
+
+    @Test
+    @Order(50)
+    void theClisCheckWhoTheApiIsNotOnlyItsHostAndRefuseAnotherIdentityBeforeSendingThePassword() {
+        assertThat(suite.description().at("/api/identity").asText()).isEqualTo("urn:redis-sync:cluster:control-plane:api");
+        assertThat(crdbCli("crdb", "list").exitCode()).isZero(); // suite.json's identity: the API's certificate names it
+        // a client told the API is someone else (as a cluster's certificate of the same CA, for the same host, would be)
+        var wrong = new SuiteProcess(suite.home, Map.of("REDISSYNC_API_IDENTITY", "urn:redis-sync:cluster:cluster-a:api"));
+        var refused = wrong.crdbCli("crdb", "list");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.output()).contains("is not urn:redis-sync:cluster:cluster-a:api")
+                .contains("urn:redis-sync:cluster:control-plane:api");
+        var rladmin = wrong.rladmin("cluster", "config", "min_data_TLS_version", "1.2");
+        assertThat(rladmin.exitCode()).isNotZero();
+        assertThat(rladmin.output()).contains("is not urn:redis-sync:cluster:cluster-a:api");
+    }
 }

@@ -53,8 +53,8 @@ class LocalSuiteTest {
                 "syncer-service cluster-b", "The suite is up");
 
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
-        List<String> urls = new ArrayList<>(List.of(json.at("/api/http_url").asText(), json.at("/cert_service/url").asText()));
-        json.get("clusters").forEach(c -> urls.add(c.get("syncer_url").asText()));
+        List<String> urls = new ArrayList<>(List.of(json.at("/api/management_url").asText(), json.at("/cert_service/management_url").asText()));
+        json.get("clusters").forEach(c -> urls.add(c.get("management_url").asText()));
         assertThat(urls).hasSize(4);
         for (String url : urls) {
             HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),

@@ -133,7 +133,7 @@ public final class LocalSuite {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
             }
-            startService("cert-service", "cert-service", certPort, certConfig);
+            startService("cert-service", "cert-service", certPort, Integer.parseInt(ports.getProperty("cert-service.management")), certConfig);
             fetch("http://127.0.0.1:" + certPort + "/v1/cluster/certificates/ca", layout.caCert());
             int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
             Map<String, String> api = new LinkedHashMap<>();
@@ -155,7 +155,7 @@ public final class LocalSuite {
             }
             // RE scripts name no cluster (one API per cluster there): theirs is the first one
             api.put("redissync.api.default-cluster", clusterNames.get(0));
-            startService("crdb-coordinator", "crdb-coordinator", apiPort, api);
+            startService("crdb-coordinator", "crdb-coordinator", apiPort, Integer.parseInt(ports.getProperty("crdb-coordinator.management")), api);
             int apiTls = Integer.parseInt(ports.getProperty("api.tls"));
             step("API over HTTPS", () -> {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -180,7 +180,8 @@ public final class LocalSuite {
                 syncer.put("redissync.certificates.token", secrets.token(cluster));
                 syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
                 Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
-                startService("syncer-service " + cluster, "syncer-service", p, syncer);
+                startService("syncer-service " + cluster, "syncer-service", p, Integer.parseInt(ports.getProperty(cluster + ".syncer.management")),
+                        syncer);
             }
             for (String cluster : clusterNames) {
                 step("proxy certificate " + cluster, () -> {
@@ -219,17 +220,20 @@ public final class LocalSuite {
      * that folder's {@code config/application.properties} (mode 0600: it may hold tokens), never on the
      * command line where {@code ps} would show them.
      */
-    private void startService(String label, String module, int port, Map<String, String> props) {
+    private void startService(String label, String module, int port, int managementPort, Map<String, String> props) {
         String logName = label.replace(' ', '-');
         Path workDir = layout.state().resolve(logName);
         Map<String, String> all = new LinkedHashMap<>(props);
         all.put("quarkus.http.port", Integer.toString(port));
         all.put("quarkus.http.host", "127.0.0.1");
+        // health, metrics and OpenAPI: the management interface, a port of its own
+        all.put("quarkus.management.port", Integer.toString(managementPort));
+        all.put("quarkus.management.host", "127.0.0.1");
         SuiteSecrets.writeProperties(workDir.resolve("config/application.properties"), all);
-        launch(label, module, logName, workDir, port);
+        launch(label, module, logName, workDir, port, managementPort);
     }
 
-    private void launch(String label, String module, String logName, Path workDir, int port) {
+    private void launch(String label, String module, String logName, Path workDir, int port, int managementPort) {
         // The data plane (syncer-service) gets the optimising JIT; control-plane services start faster with C1 only.
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m"));
         if ("syncer-service".equals(module)) {
@@ -241,11 +245,13 @@ public final class LocalSuite {
             cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
         cmd.addAll(List.of("-jar", layout.serviceJar(module).toString()));
-        String health = "http://127.0.0.1:" + port + "/q/health/ready";
+        String health = "http://127.0.0.1:" + managementPort + "/q/health/ready";
         step(label, () -> {
-            if (FreePorts.inUse(port)) {
-                throw new StartupException(label + ": port " + port + " is already in use; stop what uses it or run "
-                        + "`deploy/local/suite up --fresh` to choose new ports");
+            for (int p : new int[] {port, managementPort}) {
+                if (FreePorts.inUse(p)) {
+                    throw new StartupException(label + ": port " + p + " is already in use; stop what uses it or run "
+                            + "`deploy/local/suite up --fresh` to choose new ports");
+                }
             }
             ManagedProcess p = ManagedProcess.start(label, cmd, workDir, layout.logs().resolve(logName + ".log"), Map.of());
             record(new Running(logName, p.pid(), health));
@@ -315,9 +321,11 @@ public final class LocalSuite {
                 throw new UncheckedIOException(e);
             }
         }
-        List<String> keys = new ArrayList<>(List.of("kafka", "kafka.controller", "cert-service", "cert-service.tls", "crdb-coordinator", "api.tls"));
+        List<String> keys = new ArrayList<>(List.of("kafka", "kafka.controller", "cert-service", "cert-service.tls", "cert-service.management",
+                "crdb-coordinator", "crdb-coordinator.management", "api.tls"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
+            keys.add(CLUSTER_NAMES[c] + ".syncer.management");
         }
         boolean changed = false;
         for (String k : keys) {
@@ -348,7 +356,10 @@ public final class LocalSuite {
     private void writeSuiteJson(String bootstrap, int apiPort, int certPort, List<String> clusterNames, Properties ports) {
         Map<String, Object> api = new LinkedHashMap<>();
         api.put("url", "https://127.0.0.1:" + ports.getProperty("api.tls"));
+        // what the API's certificate names (cert-service issues it to the control plane): the CLIs check it
+        api.put("identity", org.redissync.identity.PeerIdentity.of("control-plane", "api"));
         api.put("http_url", "http://127.0.0.1:" + apiPort);
+        api.put("management_url", "http://127.0.0.1:" + ports.getProperty("crdb-coordinator.management"));
         api.put("user", "admin");
         api.put("password_file", layout.state().resolve("secrets/admin-password").toString());
         api.put("viewer_user", "viewer");
@@ -359,6 +370,7 @@ public final class LocalSuite {
             c.put("name", name);
             c.put("proxy_cert", layout.proxyCert(name).toString());
             c.put("syncer_url", "http://127.0.0.1:" + ports.getProperty(name + ".syncer"));
+            c.put("management_url", "http://127.0.0.1:" + ports.getProperty(name + ".syncer.management"));
             c.put("shards_dir", shardsDir(name).toString());
             clusters.add(c);
         }
@@ -366,7 +378,8 @@ public final class LocalSuite {
         suite.put("api", api);
         suite.put("crdb_cli", layout.repo().resolve("crdb-coordinator/cli/bin/crdb-cli").toString());
         suite.put("rladmin", layout.repo().resolve("crdb-coordinator/cli/bin/rladmin").toString());
-        suite.put("cert_service", Map.of("url", "http://127.0.0.1:" + certPort, "tls_url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls")));
+        suite.put("cert_service", Map.of("url", "http://127.0.0.1:" + certPort, "tls_url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"),
+                "management_url", "http://127.0.0.1:" + ports.getProperty("cert-service.management")));
         suite.put("ca_cert", layout.caCert().toString());
         suite.put("kafka", Map.of("bootstrap_servers", bootstrap));
         suite.put("home", layout.home().toString());
@@ -592,7 +605,8 @@ public final class LocalSuite {
             throw new UncheckedIOException(e);
         }
         all.stream().filter(x -> !x.name().equals(name)).forEach(this::record);
-        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.port")));
+        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.port")),
+                Integer.parseInt(props.getProperty("quarkus.management.port")));
     }
 
     // ----------------------------------------------------------------------------------- helpers

@@ -1,0 +1,163 @@
+package org.redissync.identity;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Who a TLS server of the suite is: not its hostname alone (every cluster may be given a certificate for
+ * {@code localhost}), but the URN identity the suite's CA puts in the certificates it issues, as a URI
+ * subject alternative name: {@code urn:redis-sync:cluster:<cluster>:<role>} for a cluster's (or the control
+ * plane's) role certificates, {@code urn:redis-sync:service:cert-service} for cert-service's own listener.
+ * A client that knows whom it calls checks that name during the handshake, after the usual path and
+ * hostname checks, so its credentials never reach a server of the same CA that is someone else.
+ */
+public final class PeerIdentity {
+
+    public static final String CLUSTER_PREFIX = "urn:redis-sync:cluster:";
+    public static final String CERT_SERVICE = "urn:redis-sync:service:cert-service";
+
+    private PeerIdentity() {
+    }
+
+    /** The identity of {@code cluster}'s {@code role} certificate ({@code proxy}, {@code syncer}, {@code api}). */
+    public static String of(String cluster, String role) {
+        return CLUSTER_PREFIX + cluster + ":" + role;
+    }
+
+    /** The URI subject alternative names of {@code certificate}. */
+    public static List<String> uris(X509Certificate certificate) {
+        List<String> out = new ArrayList<>();
+        try {
+            Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    if (Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String uri) {
+                        out.add(uri);
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // no names
+        }
+        return out;
+    }
+
+    /** Throws unless {@code leaf} names {@code identity}. */
+    public static void require(X509Certificate leaf, String identity) throws CertificateException {
+        List<String> uris = uris(leaf);
+        if (!uris.contains(identity)) {
+            throw new CertificateException("the server's certificate is not " + identity + " (it names "
+                    + (uris.isEmpty() ? "no URN identity" : String.join(", ", uris)) + "; subject " + leaf.getSubjectX500Principal()
+                    .getName() + ")");
+        }
+    }
+
+    /**
+     * A TLS context for clients that trusts only the certificates in {@code caPem} and, when {@code identity} is
+     * given, only a server whose certificate names it. Hostname verification stays the caller's (the JDK's HTTP
+     * client does it; it runs before the identity check).
+     */
+    public static SSLContext clientContext(Path caPem, Optional<String> identity) throws IOException {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            int i = 0;
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                anchors.setCertificateEntry("ca" + i++, c);
+            }
+            if (i == 0) {
+                throw new IOException("no certificate in " + caPem);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+            TrustManager[] managers = tmf.getTrustManagers();
+            if (identity.isPresent()) {
+                managers = new TrustManager[] {new Requiring(pkix(managers), identity.get())};
+            }
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, managers, null);
+            return ctx;
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot trust " + caPem + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static X509ExtendedTrustManager pkix(TrustManager[] managers) {
+        for (TrustManager m : managers) {
+            if (m instanceof X509ExtendedTrustManager x) {
+                return x;
+            }
+        }
+        throw new IllegalStateException("no X.509 trust manager");
+    }
+
+    /** The platform's checks, then the identity. */
+    private static final class Requiring extends X509ExtendedTrustManager {
+
+        private final X509ExtendedTrustManager pkix;
+        private final String identity;
+
+        Requiring(X509ExtendedTrustManager pkix, String identity) {
+            this.pkix = pkix;
+            this.identity = identity;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, socket);
+            require(chain[0], identity);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, engine);
+            require(chain[0], identity);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+            require(chain[0], identity);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
+        }
+    }
+}
