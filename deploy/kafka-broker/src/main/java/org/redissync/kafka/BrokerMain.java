@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,13 @@ import org.apache.kafka.common.Uuid;
  *
  * {@code --ssl-port} adds an SSL listener next to the plaintext one (its keystore, truststore and
  * {@code ssl.client.auth} come as {@code --prop ssl.*}), so clients' TLS settings can be tried for real.
+ *
+ * <p>{@code --secured KEYSTORE_PEM:TRUSTSTORE_PEM:ADMIN_PASSWORD_FILE} runs the broker with authentication
+ * and authorization instead: its one client listener is SASL_SSL (SCRAM-SHA-512 over TLS, with the broker
+ * certificate of KEYSTORE_PEM: key and chain), the controller listener (loopback) takes only mutual TLS with
+ * certificates of TRUSTSTORE_PEM's CA, and Kafka's StandardAuthorizer refuses what no ACL allows. The super
+ * users are {@code admin} (its SCRAM credential is written when the storage is formatted) and the broker
+ * itself; every other principal gets exactly the ACLs the launcher grants. No plaintext port is opened.
  *
  * Port 0 (the default) picks a free port. The storage directory is formatted on first start and
  * reused afterwards (same cluster id, same data). When the broker answers an admin request, the
@@ -57,14 +66,19 @@ public final class BrokerMain {
         props.setProperty("process.roles", "broker,controller");
         props.setProperty("node.id", "1");
         props.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        String sslPort = args.get("ssl-port");
-        String ssl = sslPort == null ? "" : ",SSL://" + listenHost + ":" + sslPort;
-        String advertisedSsl = sslPort == null ? "" : ",SSL://" + advertisedHost + ":" + sslPort;
-        props.setProperty("listeners", "PLAINTEXT://" + listenHost + ":" + port + ssl + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.setProperty("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port + advertisedSsl);
         props.setProperty("controller.listener.names", "CONTROLLER");
-        props.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL");
+        Secured secured = args.containsKey("secured") ? Secured.parse(args.get("secured")) : null;
+        if (secured == null) {
+            String sslPort = args.get("ssl-port");
+            String ssl = sslPort == null ? "" : ",SSL://" + listenHost + ":" + sslPort;
+            String advertisedSsl = sslPort == null ? "" : ",SSL://" + advertisedHost + ":" + sslPort;
+            props.setProperty("listeners", "PLAINTEXT://" + listenHost + ":" + port + ssl + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.setProperty("advertised.listeners", "PLAINTEXT://" + advertisedHost + ":" + port + advertisedSsl);
+            props.setProperty("inter.broker.listener.name", "PLAINTEXT");
+            props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL");
+        } else {
+            secured.configure(props, listenHost, advertisedHost, port, controllerPort);
+        }
         props.setProperty("log.dirs", dataDir.resolve("data").toString());
         props.setProperty("num.partitions", "1");
         props.setProperty("auto.create.topics.enable", "false");
@@ -86,12 +100,13 @@ public final class BrokerMain {
             props.store(out, "written by BrokerMain; rewritten at every start");
         }
 
-        format(dataDir, propsFile);
+        format(dataDir, propsFile, secured);
 
         Path readyFile = args.containsKey("ready-file") ? Path.of(args.get("ready-file")) : dataDir.resolve("ready");
         Files.deleteIfExists(readyFile);
         String bootstrap = advertisedHost + ":" + port;
-        Thread readiness = new Thread(() -> announceWhenReady(bootstrap, readyFile), "broker-readiness");
+        Map<String, String> adminClient = secured == null ? Map.of() : secured.adminClient();
+        Thread readiness = new Thread(() -> announceWhenReady(bootstrap, adminClient, readyFile), "broker-readiness");
         readiness.setDaemon(true);
         readiness.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -105,21 +120,26 @@ public final class BrokerMain {
         kafka.Kafka.main(new String[] {propsFile.toString()});
     }
 
-    private static void format(Path dataDir, Path propsFile) {
+    private static void format(Path dataDir, Path propsFile, Secured secured) {
         if (Files.exists(dataDir.resolve("data").resolve("meta.properties"))) {
             return;
         }
         String clusterId = Uuid.randomUuid().toString();
-        int rc = kafka.tools.StorageTool.execute(
-                new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"},
+        List<String> cmd = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"));
+        if (secured != null) {
+            // the super user's credential is in the metadata from the start (SCRAM users live there)
+            cmd.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=admin,password=" + secured.adminPassword() + "]"));
+        }
+        int rc = kafka.tools.StorageTool.execute(cmd.toArray(String[]::new),
                 new PrintStream(System.out, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IllegalStateException("formatting the Kafka storage in " + dataDir + " failed (exit " + rc + ")");
         }
     }
 
-    private static void announceWhenReady(String bootstrap, Path readyFile) {
+    private static void announceWhenReady(String bootstrap, Map<String, String> client, Path readyFile) {
         Properties p = new Properties();
+        p.putAll(client);
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
@@ -136,6 +156,69 @@ public final class BrokerMain {
                     Thread.onSpinWait();
                 }
             }
+        }
+    }
+
+    /** The broker's identity and trust (PEM files) and its super user's password, for {@code --secured}. */
+    record Secured(String keystorePem, String truststorePem, String adminPassword) {
+
+        static Secured parse(String value) throws IOException {
+            String[] parts = value.split(":");
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("--secured KEYSTORE_PEM:TRUSTSTORE_PEM:ADMIN_PASSWORD_FILE");
+            }
+            String password = Files.readString(Path.of(parts[2])).strip();
+            if (password.length() < 16 || !password.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException("the admin password in " + parts[2] + " must be 16+ characters of [A-Za-z0-9_-]");
+            }
+            return new Secured(Path.of(parts[0]).toAbsolutePath().toString(), Path.of(parts[1]).toAbsolutePath().toString(), password);
+        }
+
+        void configure(Properties props, String listenHost, String advertisedHost, int port, int controllerPort) {
+            props.setProperty("listeners", "SASL_SSL://" + listenHost + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.setProperty("advertised.listeners", "SASL_SSL://" + advertisedHost + ":" + port);
+            props.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
+            props.setProperty("inter.broker.listener.name", "SASL_SSL");
+            props.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+            props.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas(adminPassword));
+            props.setProperty("ssl.keystore.type", "PEM");
+            props.setProperty("ssl.keystore.location", keystorePem);
+            props.setProperty("ssl.truststore.type", "PEM");
+            props.setProperty("ssl.truststore.location", truststorePem);
+            // the controller listener: only the broker itself, by its certificate
+            props.setProperty("listener.name.controller.ssl.client.auth", "required");
+            props.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.setProperty("super.users", "User:admin;User:" + brokerPrincipal());
+            props.setProperty("allow.everyone.if.no.acl.found", "false");
+        }
+
+        /** The broker's own principal on the controller listener: its certificate's subject, as Kafka names it. */
+        String brokerPrincipal() {
+            try {
+                String text = Files.readString(Path.of(keystorePem));
+                int begin = text.indexOf("-----BEGIN CERTIFICATE-----"); // the key comes first
+                var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new java.io.ByteArrayInputStream(text.substring(Math.max(begin, 0))
+                                .getBytes(StandardCharsets.US_ASCII)));
+                return cert.getSubjectX500Principal().getName();
+            } catch (Exception e) {
+                throw new IllegalArgumentException("no certificate in " + keystorePem + ": " + e.getMessage(), e);
+            }
+        }
+
+        Map<String, String> adminClient() {
+            return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas(adminPassword),
+                    "ssl.truststore.type", "PEM", "ssl.truststore.location", truststorePem);
+        }
+
+        static String jaas(String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"" + password + "\";";
+        }
+
+        @Override
+        public String toString() {
+            return "Secured[" + keystorePem + ", " + truststorePem + ", password=[hidden]]";
         }
     }
 
@@ -157,6 +240,7 @@ public final class BrokerMain {
             String a = argv[i];
             if (!a.startsWith("--") || i + 1 >= argv.length) {
                 throw new IllegalArgumentException("usage: --data-dir DIR [--port N] [--controller-port N] [--ssl-port N] "
+                        + "[--secured KEYSTORE_PEM:TRUSTSTORE_PEM:ADMIN_PASSWORD_FILE] "
                         + "[--listen-host H] [--advertised-host H] [--ready-file F] [--log-file F] [--prop k=v]... (bad: " + a + ")");
             }
             String key = a.substring(2);

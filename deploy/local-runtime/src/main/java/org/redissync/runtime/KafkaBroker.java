@@ -40,6 +40,16 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * A broker with authentication and authorization on (no plaintext port): SCRAM-SHA-512 over TLS with
+     * {@code pki}'s broker certificate, Kafka's StandardAuthorizer, super user {@code admin} with the password
+     * in {@code adminPasswordFile}. Users and ACLs: {@link org.redissync.runtime.kafka.KafkaAccess}.
+     */
+    public static KafkaBroker startSecured(Path dataDir, int port, org.redissync.runtime.kafka.KafkaPki pki, Path adminPasswordFile) {
+        return start(dataDir, port, List.of("--secured", pki.keystorePem().toAbsolutePath() + ":" + pki.caPem().toAbsolutePath() + ":"
+                + adminPasswordFile.toAbsolutePath()));
+    }
+
+    /**
      * As {@link #start(Path, int)}, with extra arguments for the broker's launcher, e.g.
      * {@code --ssl-port N --prop ssl.keystore.location=...} for an SSL listener next to the plaintext one.
      */

@@ -1,0 +1,107 @@
+package org.redissync.runtime.kafka;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * Who may do what on the suite's broker: one Kafka user per service, and ACLs that let each write only the
+ * topics it owns (design: docs/certificates.md, "Kafka identities"). Every service reads the suite's topics
+ * (none carries a secret); writes:
+ * <ul>
+ *   <li>{@code cert-service}: {@code cluster.certificates};</li>
+ *   <li>{@code crdb-coordinator}: {@code crdb.config}, {@code bdb.config}, {@code crdb.tasks}, {@code suite.settings},
+ *       through its transactional id, holding the single-writer group;</li>
+ *   <li>{@code syncer-<cluster>}: {@code syncer.status}.</li>
+ * </ul>
+ * Topics are created by the admin before the services start: no service may create or reconfigure one.
+ */
+public final class KafkaAccess {
+
+    public static final String CERT_SERVICE = "cert-service";
+    public static final String COORDINATOR = "crdb-coordinator";
+
+    /** The topics as named in the design (without a deployment's prefix). */
+    static final List<String> TOPICS = List.of("crdb.config", "bdb.config", "cluster.certificates", "syncer.status", "crdb.tasks",
+            "suite.settings");
+
+    private KafkaAccess() {
+    }
+
+    public static String syncer(String cluster) {
+        return "syncer-" + cluster;
+    }
+
+    /** Each user's ACLs, for topics under {@code prefix}. */
+    public static Map<String, List<AclBinding>> acls(String prefix, List<String> clusters) {
+        Map<String, List<AclBinding>> out = new LinkedHashMap<>();
+        out.put(CERT_SERVICE, writes(CERT_SERVICE, prefix, List.of("cluster.certificates")));
+        List<AclBinding> coordinator = writes(COORDINATOR, prefix, List.of("crdb.config", "bdb.config", "crdb.tasks", "suite.settings"));
+        coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, prefix + "crdb-coordinator", PatternType.LITERAL),
+                AclOperation.WRITE));
+        coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, prefix + "crdb-coordinator", PatternType.LITERAL),
+                AclOperation.DESCRIBE));
+        coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.GROUP, prefix + "crdb-coordinator.writer", PatternType.LITERAL),
+                AclOperation.READ));
+        out.put(COORDINATOR, coordinator);
+        for (String c : clusters) {
+            out.put(syncer(c), writes(syncer(c), prefix, List.of("syncer.status")));
+        }
+        return out;
+    }
+
+    private static List<AclBinding> writes(String user, String prefix, List<String> owned) {
+        List<AclBinding> acls = new ArrayList<>();
+        for (String t : TOPICS) {
+            ResourcePattern topic = new ResourcePattern(ResourceType.TOPIC, prefix + t, PatternType.LITERAL);
+            acls.add(allow(user, topic, AclOperation.READ));
+            acls.add(allow(user, topic, AclOperation.DESCRIBE));
+            acls.add(allow(user, topic, AclOperation.DESCRIBE_CONFIGS));
+            if (owned.contains(t)) {
+                acls.add(allow(user, topic, AclOperation.WRITE));
+            }
+        }
+        return acls;
+    }
+
+    private static AclBinding allow(String user, ResourcePattern resource, AclOperation op) {
+        return new AclBinding(resource, new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW));
+    }
+
+    /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */
+    public static void provision(Admin admin, String prefix, List<String> clusters, Map<String, String> passwords) throws Exception {
+        Map<String, List<AclBinding>> acls = acls(prefix, clusters);
+        List<UserScramCredentialUpsertion> users = new ArrayList<>();
+        for (String user : acls.keySet()) {
+            String password = passwords.get(user);
+            if (password == null) {
+                throw new IllegalArgumentException("no password for the Kafka user " + user);
+            }
+            users.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password));
+        }
+        admin.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);
+        admin.createAcls(acls.values().stream().flatMap(List::stream).toList()).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** A client's settings for the secured broker as {@code user}: SCRAM-SHA-512 over TLS, trusting only the broker's CA. */
+    public static Map<String, String> clientProperties(String user, String password, java.nio.file.Path brokerCa) {
+        return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";",
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", brokerCa.toAbsolutePath().toString());
+    }
+}

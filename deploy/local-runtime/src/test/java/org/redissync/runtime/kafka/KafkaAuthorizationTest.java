@@ -1,0 +1,144 @@
+package org.redissync.runtime.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redissync.runtime.KafkaBroker;
+import org.redissync.runtime.testing.SharedKafka;
+
+/**
+ * A real broker with authentication and ACLs on: each service writes only the topics it owns. A syncer-service's
+ * principal is refused when it publishes a certificate event or a bdb config, or takes the coordinator's
+ * transactional id; a client without credentials, or with wrong ones, gets nothing.
+ */
+class KafkaAuthorizationTest {
+
+    static final String PREFIX = "";
+    static KafkaBroker broker;
+    static KafkaPki pki;
+    static String adminPassword;
+    static final Map<String, String> passwords = new HashMap<>();
+
+    static String secret() {
+        byte[] b = new byte[18];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    @BeforeAll
+    static void securedBroker() throws Exception {
+        Path dir = Files.createTempDirectory(SharedKafka.workDir(), "kafka-secured-");
+        pki = KafkaPki.in(dir.resolve("pki"), List.of("127.0.0.1", "localhost"));
+        adminPassword = secret();
+        Path adminFile = Files.writeString(dir.resolve("admin-password"), adminPassword);
+        broker = KafkaBroker.startSecured(dir.resolve("broker"), 0, pki, adminFile);
+        for (String user : KafkaAccess.acls(PREFIX, List.of("cluster-a")).keySet()) {
+            passwords.put(user, secret());
+        }
+        try (Admin admin = Admin.create(props("admin", adminPassword))) {
+            admin.createTopics(KafkaAccess.TOPICS.stream().map(t -> new NewTopic(PREFIX + t, 1, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+            KafkaAccess.provision(admin, PREFIX, List.of("cluster-a"), passwords);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    static Properties props(String user, String password) {
+        Properties p = new Properties();
+        p.putAll(KafkaAccess.clientProperties(user, password, pki.caPem()));
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return p;
+    }
+
+    static void send(String user, String topic) throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(props(user, passwords.get(user)))) {
+            p.send(new ProducerRecord<>(PREFIX + topic, "cluster-a/proxy", "{}")).get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSyncerWritesItsStatusButNeitherCertificatesNorDesiredState() throws Exception {
+        String syncer = KafkaAccess.syncer("cluster-a");
+        send(syncer, "syncer.status");
+        assertThatThrownBy(() -> send(syncer, "cluster.certificates")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(syncer, "bdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(syncer, "crdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void aSyncerCannotTakeTheCoordinatorsTransactionalIdToFenceIt() {
+        Properties p = props(KafkaAccess.syncer("cluster-a"), passwords.get(KafkaAccess.syncer("cluster-a")));
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, PREFIX + "crdb-coordinator");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void eachOwnerWritesWhatItOwns() throws Exception {
+        send(KafkaAccess.CERT_SERVICE, "cluster.certificates");
+        assertThatThrownBy(() -> send(KafkaAccess.CERT_SERVICE, "bdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        send(KafkaAccess.COORDINATOR, "bdb.config");
+        send(KafkaAccess.COORDINATOR, "crdb.tasks");
+        assertThatThrownBy(() -> send(KafkaAccess.COORDINATOR, "cluster.certificates"))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        Properties tx = props(KafkaAccess.COORDINATOR, passwords.get(KafkaAccess.COORDINATOR));
+        tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, PREFIX + "crdb-coordinator");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(tx)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(PREFIX + "crdb.config", "g", "{}"));
+            producer.commitTransaction();
+        }
+    }
+
+    @Test
+    void aWrongPasswordOrNoCredentialsGetNothing() {
+        Properties wrong = props(KafkaAccess.CERT_SERVICE, "not-the-password");
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(wrong)) {
+            assertThatThrownBy(() -> p.send(new ProducerRecord<>("cluster.certificates", "k", "v")).get(20, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(SaslAuthenticationException.class);
+        }
+        Properties plaintext = new Properties();
+        plaintext.put("bootstrap.servers", broker.bootstrapServers());
+        plaintext.put("request.timeout.ms", "3000");
+        plaintext.put("default.api.timeout.ms", "5000");
+        try (Admin anonymous = Admin.create(plaintext)) {
+            assertThatThrownBy(() -> anonymous.listTopics().names().get(10, TimeUnit.SECONDS)).isNotNull();
+        }
+    }
+}
