@@ -24,7 +24,10 @@ EXTERNAL = {
     "production": {("Secret", "cert-service-secrets"), ("Secret", "crdb-coordinator-secrets"),
                    ("Secret", "syncer-secrets-cluster-a"), ("Secret", "syncer-secrets-cluster-b"),
                    ("Secret", "syncer-secrets-cluster-c"), ("Secret", "redis-sync-ca"),
-                   ("Secret", "redis-sync-kafka-cluster-ca-cert"), ("Secret", "redis-sync")},
+                   ("Secret", "redis-sync-kafka-cluster-ca-cert"),
+                   ("Secret", "redis-sync-cert-service"), ("Secret", "redis-sync-crdb-coordinator"),
+                   ("Secret", "redis-sync-syncer-cluster-a"), ("Secret", "redis-sync-syncer-cluster-b"),
+                   ("Secret", "redis-sync-syncer-cluster-c")},
 }
 
 

@@ -71,6 +71,36 @@ class LocalSuiteTest {
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
         assertThat(json.at("/api/url").asText()).startsWith("https://");
         assertThat(Files.readString(Path.of(json.get("ca_cert").asText()))).startsWith("-----BEGIN CERTIFICATE-----");
+        kafkaTakesOnlyAuthenticatedClientsAndEachWritesOnlyItsOwnTopics(json);
+    }
+
+    /** What users run first has Kafka authentication and ACLs on: a syncer's user cannot publish a certificate event. */
+    static void kafkaTakesOnlyAuthenticatedClientsAndEachWritesOnlyItsOwnTopics(JsonNode json) throws Exception {
+        JsonNode kafka = json.get("kafka");
+        assertThat(kafka.get("security_protocol").asText()).isEqualTo("SASL_SSL");
+        String password = Files.readString(suite.home.resolve("state/secrets/kafka-syncer-cluster-a")).trim();
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(org.redissync.runtime.kafka.KafkaAccess.clientProperties("syncer-cluster-a", password,
+                Path.of(kafka.get("ca_cert").asText())));
+        p.put("bootstrap.servers", kafka.get("bootstrap_servers").asText());
+        p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put("max.block.ms", "15000");
+        p.put("delivery.timeout.ms", "15000");
+        p.put("request.timeout.ms", "10000");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    "cluster.certificates", "cluster-b/syncer", "{}")).get(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        }
+        java.util.Properties anonymous = new java.util.Properties();
+        anonymous.put("bootstrap.servers", kafka.get("bootstrap_servers").asText());
+        anonymous.put("request.timeout.ms", "3000");
+        anonymous.put("default.api.timeout.ms", "5000");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(anonymous)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.listTopics().names().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("a client without credentials gets nothing").isNotNull();
+        }
     }
 
     static String caBefore;

@@ -35,9 +35,13 @@ public final class KafkaAccess {
     public static final String CERT_SERVICE = "cert-service";
     public static final String COORDINATOR = "crdb-coordinator";
 
-    /** The topics as named in the design (without a deployment's prefix). */
-    static final List<String> TOPICS = List.of("crdb.config", "bdb.config", "cluster.certificates", "syncer.status", "crdb.tasks",
-            "suite.settings");
+    /**
+     * The suite's topics as named in the design (without a deployment's prefix) and their partitions: the same as
+     * event-contracts' {@code Topic} (which this module cannot depend on; {@code TopicAccessTest} there keeps them equal).
+     */
+    public static final Map<String, Integer> TOPIC_PARTITIONS = Map.of("crdb.config", 1, "bdb.config", 1, "cluster.certificates", 1,
+            "syncer.status", 3, "crdb.tasks", 1, "suite.settings", 1);
+    static final List<String> TOPICS = TOPIC_PARTITIONS.keySet().stream().sorted().toList();
 
     private KafkaAccess() {
     }
@@ -80,6 +84,22 @@ public final class KafkaAccess {
 
     private static AclBinding allow(String user, ResourcePattern resource, AclOperation op) {
         return new AclBinding(resource, new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW));
+    }
+
+    /** Creates the suite's topics that are missing (compacted, one partition each but status's three), as the admin. */
+    public static void createTopics(Admin admin, String prefix) throws Exception {
+        java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        List<org.apache.kafka.clients.admin.NewTopic> missing = new ArrayList<>();
+        for (String t : TOPICS) {
+            if (!existing.contains(prefix + t)) {
+                // as the services' TopicAdmin would make them: compacted, every status visible soon after compaction
+                missing.add(new org.apache.kafka.clients.admin.NewTopic(prefix + t, TOPIC_PARTITIONS.get(t), (short) 1)
+                        .configs(Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0")));
+            }
+        }
+        if (!missing.isEmpty()) {
+            admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.KafkaBroker;
+import org.redissync.runtime.kafka.KafkaAccess;
+import org.redissync.runtime.kafka.KafkaPki;
 import org.redissync.runtime.ManagedProcess;
 import org.redissync.runtime.RedisServer;
 import org.redissync.runtime.StartupException;
@@ -112,17 +114,37 @@ public final class LocalSuite {
         try {
             // The controller's port is chosen here with the others: left to the broker, it could take one the
             // suite chose for a process not started yet.
-            KafkaBroker broker = step("kafka-broker", () -> KafkaBroker.start(layout.state().resolve("kafka"),
-                    Integer.parseInt(ports.getProperty("kafka")), List.of("--controller-port", ports.getProperty("kafka.controller"))),
-                    b -> b.bootstrapServers());
+            // Kafka with authentication and ACLs from the first start: SCRAM over TLS (its own small PKI, made here:
+            // cert-service needs Kafka first), one user per service, each writing only the topics it owns.
+            Path kafkaDir = layout.state().resolve("kafka");
+            if (Files.exists(kafkaDir.resolve("data/meta.properties")) && !Files.exists(kafkaDir.resolve("secured"))) {
+                throw new StartupException("this suite's Kafka was made without authentication by an older version; "
+                        + "`deploy/local/suite up --fresh` makes a new one (its CRDBs and bdbs are not kept)");
+            }
+            KafkaPki kafkaPki = KafkaPki.in(layout.state().resolve("kafka-pki"), List.of("127.0.0.1", "localhost"));
+            KafkaBroker broker = step("kafka-broker", () -> {
+                KafkaBroker b = KafkaBroker.start(kafkaDir, Integer.parseInt(ports.getProperty("kafka")), List.of(
+                        "--controller-port", ports.getProperty("kafka.controller"),
+                        "--secured", kafkaPki.keystorePem() + ":" + kafkaPki.caPem() + ":" + secrets.file("kafka-admin")));
+                markSecured(kafkaDir);
+                return b;
+            }, b -> b.bootstrapServers() + " (SCRAM over TLS, ACLs)");
             record(new Running("kafka-broker", broker.process().pid(), "-"));
             String bootstrap = broker.bootstrapServers();
+            List<String> clusterNamesForKafka = new ArrayList<>(List.of(CLUSTER_NAMES).subList(0, clusters));
+            Map<String, String> kafkaPasswords = new LinkedHashMap<>();
+            KafkaAccess.acls("", clusterNamesForKafka).keySet().forEach(u -> kafkaPasswords.put(u, secrets.secret("kafka-" + u)));
+            step("kafka users and ACLs", () -> {
+                provisionKafka(bootstrap, kafkaPki, secrets.secret("kafka-admin"), clusterNamesForKafka, kafkaPasswords);
+                return kafkaPasswords.size();
+            }, n -> n + " users, each writing only its own topics");
 
             List<String> clusterNames = new ArrayList<>(List.of(CLUSTER_NAMES).subList(0, clusters));
 
             int certPort = Integer.parseInt(ports.getProperty("cert-service"));
             Map<String, String> certConfig = new LinkedHashMap<>();
             certConfig.put("kafka.bootstrap.servers", bootstrap);
+            kafkaClient(certConfig, "cert-service", KafkaAccess.CERT_SERVICE, kafkaPasswords.get(KafkaAccess.CERT_SERVICE), kafkaPki);
             certConfig.put("redissync.state-dir", layout.state().resolve("cert-service").toString());
             certConfig.put("redissync.tls.host", "127.0.0.1");
             certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
@@ -138,6 +160,7 @@ public final class LocalSuite {
             int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
             Map<String, String> api = new LinkedHashMap<>();
             api.put("kafka.bootstrap.servers", bootstrap);
+            kafkaClient(api, "crdb-coordinator", KafkaAccess.COORDINATOR, kafkaPasswords.get(KafkaAccess.COORDINATOR), kafkaPki);
             api.put("quarkus.security.users.embedded.users.admin", secrets.secret("admin-password"));
             api.put("quarkus.security.users.embedded.roles.admin", "admin");
             api.put("quarkus.security.users.embedded.users.viewer", secrets.secret("viewer-password"));
@@ -172,6 +195,7 @@ public final class LocalSuite {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
                 syncer.put("kafka.bootstrap.servers", bootstrap);
+                kafkaClient(syncer, "syncer-service " + cluster, KafkaAccess.syncer(cluster), kafkaPasswords.get(KafkaAccess.syncer(cluster)), kafkaPki);
                 syncer.put("redissync.cluster.name", cluster);
                 syncer.put("redissync.cluster.shards.data-dir", shardsDir(cluster).toString());
                 syncer.put("redissync.cluster.shards.server", RedisServer.binary().toString());
@@ -220,6 +244,39 @@ public final class LocalSuite {
      * that folder's {@code config/application.properties} (mode 0600: it may hold tokens), never on the
      * command line where {@code ps} would show them.
      */
+    /**
+     * A service's Kafka client settings: its own user, SCRAM over TLS, trusting the broker's CA only; in a Kafka client
+     * properties file of its own (0600) beside its settings.
+     */
+    private void kafkaClient(Map<String, String> config, String label, String user, String password, KafkaPki pki) {
+        Path file = layout.state().resolve(label.replace(' ', '-')).resolve("config/kafka-client.properties");
+        SuiteSecrets.writeProperties(file, KafkaAccess.clientProperties(user, password, pki.caPem()));
+        config.put("redissync.kafka.client-properties-file", file.toString());
+    }
+
+    /** Creates the suite's topics and its users' credentials and ACLs, as the broker's admin (idempotent). */
+    private static void provisionKafka(String bootstrap, KafkaPki pki, String adminPassword, List<String> clusters,
+            Map<String, String> passwords) {
+        Map<String, Object> config = new LinkedHashMap<>(KafkaAccess.clientProperties("admin", adminPassword, pki.caPem()));
+        config.put("bootstrap.servers", bootstrap);
+        config.put("request.timeout.ms", 10000);
+        config.put("default.api.timeout.ms", 30000);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
+            KafkaAccess.createTopics(admin, "");
+            KafkaAccess.provision(admin, "", clusters, passwords);
+        } catch (Exception e) {
+            throw new StartupException("could not create the Kafka users and ACLs: " + e.getMessage());
+        }
+    }
+
+    private static void markSecured(Path kafkaDir) {
+        try {
+            Files.writeString(kafkaDir.resolve("secured"), "SCRAM-SHA-512 over TLS, ACLs (docs/certificates.md)\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void startService(String label, String module, int port, int managementPort, Map<String, String> props) {
         String logName = label.replace(' ', '-');
         Path workDir = layout.state().resolve(logName);
@@ -381,7 +438,9 @@ public final class LocalSuite {
         suite.put("cert_service", Map.of("url", "http://127.0.0.1:" + certPort, "tls_url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"),
                 "management_url", "http://127.0.0.1:" + ports.getProperty("cert-service.management")));
         suite.put("ca_cert", layout.caCert().toString());
-        suite.put("kafka", Map.of("bootstrap_servers", bootstrap));
+        suite.put("kafka", Map.of("bootstrap_servers", bootstrap, "security_protocol", "SASL_SSL", "sasl_mechanism", "SCRAM-SHA-512",
+                "ca_cert", layout.state().resolve("kafka-pki/kafka-ca.pem").toString(),
+                "admin_user", "admin", "admin_password_file", layout.state().resolve("secrets/kafka-admin").toString()));
         suite.put("home", layout.home().toString());
         suite.put("logs", layout.logs().toString());
         suite.put("clusters", clusters);

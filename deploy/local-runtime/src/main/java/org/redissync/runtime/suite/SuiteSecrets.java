@@ -31,6 +31,12 @@ final class SuiteSecrets {
         return secret("token-" + cluster);
     }
 
+    /** The file that holds secret {@code name} (made if missing). */
+    Path file(String name) {
+        secret(name);
+        return dir.resolve(name);
+    }
+
     String secret(String name) {
         Path file = dir.resolve(name);
         try {

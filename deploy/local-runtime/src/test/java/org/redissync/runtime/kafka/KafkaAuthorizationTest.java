@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,8 +58,7 @@ class KafkaAuthorizationTest {
             passwords.put(user, secret());
         }
         try (Admin admin = Admin.create(props("admin", adminPassword))) {
-            admin.createTopics(KafkaAccess.TOPICS.stream().map(t -> new NewTopic(PREFIX + t, 1, (short) 1)).toList())
-                    .all().get(30, TimeUnit.SECONDS);
+            KafkaAccess.createTopics(admin, PREFIX);
             KafkaAccess.provision(admin, PREFIX, List.of("cluster-a"), passwords);
         }
     }
