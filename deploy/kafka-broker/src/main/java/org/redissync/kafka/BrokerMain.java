@@ -38,7 +38,9 @@ import org.apache.kafka.common.Uuid;
  * certificate of KEYSTORE_PEM: key and chain), the controller listener (loopback) takes only mutual TLS with
  * certificates of TRUSTSTORE_PEM's CA, and Kafka's StandardAuthorizer refuses what no ACL allows. The super
  * users are {@code admin} (its SCRAM credential is written when the storage is formatted) and the broker
- * itself; every other principal gets exactly the ACLs the launcher grants. No plaintext port is opened.
+ * itself; every other principal gets exactly the ACLs of {@link KafkaAccess}. No plaintext port is opened.
+ * With {@code --provision FILE} (see {@link KafkaAccess#provision(Admin, Path)}) the broker creates the suite's
+ * topics, its services' users and their ACLs before it says it is ready.
  *
  * Port 0 (the default) picks a free port. The storage directory is formatted on first start and
  * reused afterwards (same cluster id, same data). When the broker answers an admin request, the
@@ -106,7 +108,11 @@ public final class BrokerMain {
         Files.deleteIfExists(readyFile);
         String bootstrap = advertisedHost + ":" + port;
         Map<String, String> adminClient = secured == null ? Map.of() : secured.adminClient();
-        Thread readiness = new Thread(() -> announceWhenReady(bootstrap, adminClient, readyFile), "broker-readiness");
+        Path provision = args.containsKey("provision") ? Path.of(args.get("provision")) : null;
+        if (provision != null && secured == null) {
+            throw new IllegalArgumentException("--provision needs --secured (users and ACLs mean nothing without authentication)");
+        }
+        Thread readiness = new Thread(() -> announceWhenReady(bootstrap, adminClient, provision, readyFile), "broker-readiness");
         readiness.setDaemon(true);
         readiness.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -137,7 +143,7 @@ public final class BrokerMain {
         }
     }
 
-    private static void announceWhenReady(String bootstrap, Map<String, String> client, Path readyFile) {
+    private static void announceWhenReady(String bootstrap, Map<String, String> client, Path provision, Path readyFile) {
         Properties p = new Properties();
         p.putAll(client);
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -148,6 +154,14 @@ public final class BrokerMain {
             while (Instant.now().isBefore(deadline)) {
                 try {
                     admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
+                    if (provision != null) {
+                        try {
+                            KafkaAccess.provision(admin, provision);
+                        } catch (Exception e) {
+                            System.err.println("broker: provisioning from " + provision + " failed: " + e.getMessage());
+                            throw e;
+                        }
+                    }
                     Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
                     Files.writeString(tmp, "bootstrap=" + bootstrap + "\npid=" + ProcessHandle.current().pid() + "\n");
                     Files.move(tmp, readyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -240,7 +254,7 @@ public final class BrokerMain {
             String a = argv[i];
             if (!a.startsWith("--") || i + 1 >= argv.length) {
                 throw new IllegalArgumentException("usage: --data-dir DIR [--port N] [--controller-port N] [--ssl-port N] "
-                        + "[--secured KEYSTORE_PEM:TRUSTSTORE_PEM:ADMIN_PASSWORD_FILE] "
+                        + "[--secured KEYSTORE_PEM:TRUSTSTORE_PEM:ADMIN_PASSWORD_FILE [--provision FILE]] "
                         + "[--listen-host H] [--advertised-host H] [--ready-file F] [--log-file F] [--prop k=v]... (bad: " + a + ")");
             }
             String key = a.substring(2);

@@ -42,11 +42,18 @@ public final class KafkaBroker implements AutoCloseable {
     /**
      * A broker with authentication and authorization on (no plaintext port): SCRAM-SHA-512 over TLS with
      * {@code pki}'s broker certificate, Kafka's StandardAuthorizer, super user {@code admin} with the password
-     * in {@code adminPasswordFile}. Users and ACLs: {@link org.redissync.runtime.kafka.KafkaAccess}.
+     * in {@code adminPasswordFile}; it makes the suite's topics, users and ACLs from {@code provisioning}
+     * ({@link org.redissync.runtime.kafka.KafkaUsers#provisioning}) before it is ready.
      */
-    public static KafkaBroker startSecured(Path dataDir, int port, org.redissync.runtime.kafka.KafkaPki pki, Path adminPasswordFile) {
-        return start(dataDir, port, List.of("--secured", pki.keystorePem().toAbsolutePath() + ":" + pki.caPem().toAbsolutePath() + ":"
-                + adminPasswordFile.toAbsolutePath()));
+    public static KafkaBroker startSecured(Path dataDir, int port, org.redissync.runtime.kafka.KafkaPki pki, Path adminPasswordFile,
+            Path provisioning) {
+        return start(dataDir, port, securedArgs(pki, adminPasswordFile, provisioning));
+    }
+
+    /** The launcher's arguments for a secured broker that provisions its topics, users and ACLs from {@code provisioning}. */
+    public static List<String> securedArgs(org.redissync.runtime.kafka.KafkaPki pki, Path adminPasswordFile, Path provisioning) {
+        return List.of("--secured", pki.keystorePem().toAbsolutePath() + ":" + pki.caPem().toAbsolutePath() + ":"
+                + adminPasswordFile.toAbsolutePath(), "--provision", provisioning.toAbsolutePath().toString());
     }
 
     /**

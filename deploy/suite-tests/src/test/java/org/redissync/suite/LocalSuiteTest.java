@@ -80,7 +80,7 @@ class LocalSuiteTest {
         assertThat(kafka.get("security_protocol").asText()).isEqualTo("SASL_SSL");
         String password = Files.readString(suite.home.resolve("state/secrets/kafka-syncer-cluster-a")).trim();
         java.util.Properties p = new java.util.Properties();
-        p.putAll(org.redissync.runtime.kafka.KafkaAccess.clientProperties("syncer-cluster-a", password,
+        p.putAll(org.redissync.runtime.kafka.KafkaUsers.clientProperties("syncer-cluster-a", password,
                 Path.of(kafka.get("ca_cert").asText())));
         p.put("bootstrap.servers", kafka.get("bootstrap_servers").asText());
         p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.redissync.runtime.kafka.KafkaAccess;
+import org.redissync.kafka.KafkaAccess;
 
-/** The secured broker's launcher creates the topics and grants their ACLs: it must know the same topics as the services. */
+/** The secured broker creates the topics and grants their ACLs itself: it must know the same topics as the services. */
 class TopicAccessTest {
 
     @Test

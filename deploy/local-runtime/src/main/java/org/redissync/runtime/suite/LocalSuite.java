@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 import org.redissync.runtime.FreePorts;
 import org.redissync.runtime.KafkaBroker;
-import org.redissync.runtime.kafka.KafkaAccess;
+import org.redissync.runtime.kafka.KafkaUsers;
 import org.redissync.runtime.kafka.KafkaPki;
 import org.redissync.runtime.ManagedProcess;
 import org.redissync.runtime.RedisServer;
@@ -122,29 +122,28 @@ public final class LocalSuite {
                         + "`deploy/local/suite up --fresh` makes a new one (its CRDBs and bdbs are not kept)");
             }
             KafkaPki kafkaPki = KafkaPki.in(layout.state().resolve("kafka-pki"), List.of("127.0.0.1", "localhost"));
-            KafkaBroker broker = step("kafka-broker", () -> {
-                KafkaBroker b = KafkaBroker.start(kafkaDir, Integer.parseInt(ports.getProperty("kafka")), List.of(
-                        "--controller-port", ports.getProperty("kafka.controller"),
-                        "--secured", kafkaPki.keystorePem() + ":" + kafkaPki.caPem() + ":" + secrets.file("kafka-admin")));
-                markSecured(kafkaDir);
-                return b;
-            }, b -> b.bootstrapServers() + " (SCRAM over TLS, ACLs)");
-            record(new Running("kafka-broker", broker.process().pid(), "-"));
-            String bootstrap = broker.bootstrapServers();
             List<String> clusterNamesForKafka = new ArrayList<>(List.of(CLUSTER_NAMES).subList(0, clusters));
             Map<String, String> kafkaPasswords = new LinkedHashMap<>();
-            KafkaAccess.acls("", clusterNamesForKafka).keySet().forEach(u -> kafkaPasswords.put(u, secrets.secret("kafka-" + u)));
-            step("kafka users and ACLs", () -> {
-                provisionKafka(bootstrap, kafkaPki, secrets.secret("kafka-admin"), clusterNamesForKafka, kafkaPasswords);
-                return kafkaPasswords.size();
-            }, n -> n + " users, each writing only its own topics");
+            KafkaUsers.of(clusterNamesForKafka).forEach(u -> kafkaPasswords.put(u, secrets.secret("kafka-" + u)));
+            // the broker makes the topics, users and ACLs itself before it is ready (the same in every form)
+            Path provisioning = layout.state().resolve("secrets/kafka-provisioning.properties");
+            SuiteSecrets.writeProperties(provisioning, KafkaUsers.provisioning("", clusterNamesForKafka, kafkaPasswords));
+            KafkaBroker broker = step("kafka-broker", () -> {
+                List<String> args = new ArrayList<>(List.of("--controller-port", ports.getProperty("kafka.controller")));
+                args.addAll(KafkaBroker.securedArgs(kafkaPki, secrets.file("kafka-admin"), provisioning));
+                KafkaBroker b = KafkaBroker.start(kafkaDir, Integer.parseInt(ports.getProperty("kafka")), args);
+                markSecured(kafkaDir);
+                return b;
+            }, b -> b.bootstrapServers() + " (SCRAM over TLS; " + kafkaPasswords.size() + " users, each writing only its own topics)");
+            record(new Running("kafka-broker", broker.process().pid(), "-"));
+            String bootstrap = broker.bootstrapServers();
 
             List<String> clusterNames = new ArrayList<>(List.of(CLUSTER_NAMES).subList(0, clusters));
 
             int certPort = Integer.parseInt(ports.getProperty("cert-service"));
             Map<String, String> certConfig = new LinkedHashMap<>();
             certConfig.put("kafka.bootstrap.servers", bootstrap);
-            kafkaClient(certConfig, "cert-service", KafkaAccess.CERT_SERVICE, kafkaPasswords.get(KafkaAccess.CERT_SERVICE), kafkaPki);
+            kafkaClient(certConfig, "cert-service", KafkaUsers.CERT_SERVICE, kafkaPasswords.get(KafkaUsers.CERT_SERVICE), kafkaPki);
             certConfig.put("redissync.state-dir", layout.state().resolve("cert-service").toString());
             certConfig.put("redissync.tls.host", "127.0.0.1");
             certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
@@ -160,7 +159,7 @@ public final class LocalSuite {
             int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
             Map<String, String> api = new LinkedHashMap<>();
             api.put("kafka.bootstrap.servers", bootstrap);
-            kafkaClient(api, "crdb-coordinator", KafkaAccess.COORDINATOR, kafkaPasswords.get(KafkaAccess.COORDINATOR), kafkaPki);
+            kafkaClient(api, "crdb-coordinator", KafkaUsers.COORDINATOR, kafkaPasswords.get(KafkaUsers.COORDINATOR), kafkaPki);
             api.put("quarkus.security.users.embedded.users.admin", secrets.secret("admin-password"));
             api.put("quarkus.security.users.embedded.roles.admin", "admin");
             api.put("quarkus.security.users.embedded.users.viewer", secrets.secret("viewer-password"));
@@ -195,7 +194,7 @@ public final class LocalSuite {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
                 syncer.put("kafka.bootstrap.servers", bootstrap);
-                kafkaClient(syncer, "syncer-service " + cluster, KafkaAccess.syncer(cluster), kafkaPasswords.get(KafkaAccess.syncer(cluster)), kafkaPki);
+                kafkaClient(syncer, "syncer-service " + cluster, KafkaUsers.syncer(cluster), kafkaPasswords.get(KafkaUsers.syncer(cluster)), kafkaPki);
                 syncer.put("redissync.cluster.name", cluster);
                 syncer.put("redissync.cluster.shards.data-dir", shardsDir(cluster).toString());
                 syncer.put("redissync.cluster.shards.server", RedisServer.binary().toString());
@@ -250,23 +249,8 @@ public final class LocalSuite {
      */
     private void kafkaClient(Map<String, String> config, String label, String user, String password, KafkaPki pki) {
         Path file = layout.state().resolve(label.replace(' ', '-')).resolve("config/kafka-client.properties");
-        SuiteSecrets.writeProperties(file, KafkaAccess.clientProperties(user, password, pki.caPem()));
+        SuiteSecrets.writeProperties(file, KafkaUsers.clientProperties(user, password, pki.caPem()));
         config.put("redissync.kafka.client-properties-file", file.toString());
-    }
-
-    /** Creates the suite's topics and its users' credentials and ACLs, as the broker's admin (idempotent). */
-    private static void provisionKafka(String bootstrap, KafkaPki pki, String adminPassword, List<String> clusters,
-            Map<String, String> passwords) {
-        Map<String, Object> config = new LinkedHashMap<>(KafkaAccess.clientProperties("admin", adminPassword, pki.caPem()));
-        config.put("bootstrap.servers", bootstrap);
-        config.put("request.timeout.ms", 10000);
-        config.put("default.api.timeout.ms", 30000);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
-            KafkaAccess.createTopics(admin, "");
-            KafkaAccess.provision(admin, "", clusters, passwords);
-        } catch (Exception e) {
-            throw new StartupException("could not create the Kafka users and ACLs: " + e.getMessage());
-        }
     }
 
     private static void markSecured(Path kafkaDir) {

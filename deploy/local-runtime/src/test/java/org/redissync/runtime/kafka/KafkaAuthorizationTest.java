@@ -53,14 +53,17 @@ class KafkaAuthorizationTest {
         pki = KafkaPki.in(dir.resolve("pki"), List.of("127.0.0.1", "localhost"));
         adminPassword = secret();
         Path adminFile = Files.writeString(dir.resolve("admin-password"), adminPassword);
-        broker = KafkaBroker.startSecured(dir.resolve("broker"), 0, pki, adminFile);
-        for (String user : KafkaAccess.acls(PREFIX, List.of("cluster-a")).keySet()) {
+        for (String user : KafkaUsers.of(List.of("cluster-a"))) {
             passwords.put(user, secret());
         }
-        try (Admin admin = Admin.create(props("admin", adminPassword))) {
-            KafkaAccess.createTopics(admin, PREFIX);
-            KafkaAccess.provision(admin, PREFIX, List.of("cluster-a"), passwords);
+        // the broker makes the topics, users and ACLs itself, from this file, before it says it is ready
+        Properties provisioning = new Properties();
+        provisioning.putAll(KafkaUsers.provisioning(PREFIX, List.of("cluster-a"), passwords));
+        Path file = dir.resolve("provisioning.properties");
+        try (var out = Files.newOutputStream(file)) {
+            provisioning.store(out, null);
         }
+        broker = KafkaBroker.startSecured(dir.resolve("broker"), 0, pki, adminFile, file);
     }
 
     @AfterAll
@@ -72,7 +75,7 @@ class KafkaAuthorizationTest {
 
     static Properties props(String user, String password) {
         Properties p = new Properties();
-        p.putAll(KafkaAccess.clientProperties(user, password, pki.caPem()));
+        p.putAll(KafkaUsers.clientProperties(user, password, pki.caPem()));
         p.put("bootstrap.servers", broker.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -90,7 +93,7 @@ class KafkaAuthorizationTest {
 
     @Test
     void aSyncerWritesItsStatusButNeitherCertificatesNorDesiredState() throws Exception {
-        String syncer = KafkaAccess.syncer("cluster-a");
+        String syncer = KafkaUsers.syncer("cluster-a");
         send(syncer, "syncer.status");
         assertThatThrownBy(() -> send(syncer, "cluster.certificates")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> send(syncer, "bdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
@@ -99,7 +102,7 @@ class KafkaAuthorizationTest {
 
     @Test
     void aSyncerCannotTakeTheCoordinatorsTransactionalIdToFenceIt() {
-        Properties p = props(KafkaAccess.syncer("cluster-a"), passwords.get(KafkaAccess.syncer("cluster-a")));
+        Properties p = props(KafkaUsers.syncer("cluster-a"), passwords.get(KafkaUsers.syncer("cluster-a")));
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, PREFIX + "crdb-coordinator");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
@@ -108,13 +111,13 @@ class KafkaAuthorizationTest {
 
     @Test
     void eachOwnerWritesWhatItOwns() throws Exception {
-        send(KafkaAccess.CERT_SERVICE, "cluster.certificates");
-        assertThatThrownBy(() -> send(KafkaAccess.CERT_SERVICE, "bdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
-        send(KafkaAccess.COORDINATOR, "bdb.config");
-        send(KafkaAccess.COORDINATOR, "crdb.tasks");
-        assertThatThrownBy(() -> send(KafkaAccess.COORDINATOR, "cluster.certificates"))
+        send(KafkaUsers.CERT_SERVICE, "cluster.certificates");
+        assertThatThrownBy(() -> send(KafkaUsers.CERT_SERVICE, "bdb.config")).hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        send(KafkaUsers.COORDINATOR, "bdb.config");
+        send(KafkaUsers.COORDINATOR, "crdb.tasks");
+        assertThatThrownBy(() -> send(KafkaUsers.COORDINATOR, "cluster.certificates"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
-        Properties tx = props(KafkaAccess.COORDINATOR, passwords.get(KafkaAccess.COORDINATOR));
+        Properties tx = props(KafkaUsers.COORDINATOR, passwords.get(KafkaUsers.COORDINATOR));
         tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, PREFIX + "crdb-coordinator");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(tx)) {
             producer.initTransactions();
@@ -126,7 +129,7 @@ class KafkaAuthorizationTest {
 
     @Test
     void aWrongPasswordOrNoCredentialsGetNothing() {
-        Properties wrong = props(KafkaAccess.CERT_SERVICE, "not-the-password");
+        Properties wrong = props(KafkaUsers.CERT_SERVICE, "not-the-password");
         try (KafkaProducer<String, String> p = new KafkaProducer<>(wrong)) {
             assertThatThrownBy(() -> p.send(new ProducerRecord<>("cluster.certificates", "k", "v")).get(20, TimeUnit.SECONDS))
                     .hasRootCauseInstanceOf(SaslAuthenticationException.class);

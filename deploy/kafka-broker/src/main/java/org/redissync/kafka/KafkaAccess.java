@@ -1,4 +1,4 @@
-package org.redissync.runtime.kafka;
+package org.redissync.kafka;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +28,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *       through its transactional id, holding the single-writer group;</li>
  *   <li>{@code syncer-<cluster>}: {@code syncer.status}.</li>
  * </ul>
- * Topics are created by the admin before the services start: no service may create or reconfigure one.
+ * Topics are created by the admin before the services start: no service may create or reconfigure one. The broker
+ * does all of it itself at start ({@code BrokerMain --provision FILE}), so every form (local, compose, Kubernetes)
+ * gets the same users and ACLs from a file of passwords.
  */
 public final class KafkaAccess {
 
@@ -102,6 +104,24 @@ public final class KafkaAccess {
         }
     }
 
+    /**
+     * Provisions from a properties file: {@code clusters} (comma-separated), optional {@code prefix}, and
+     * {@code user.<name>=<password>} for every user of {@link #acls}.
+     */
+    public static void provision(Admin admin, java.nio.file.Path file) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        String prefix = p.getProperty("prefix", "");
+        List<String> clusters = java.util.Arrays.stream(p.getProperty("clusters", "").split(",")).map(String::strip)
+                .filter(c -> !c.isEmpty()).toList();
+        Map<String, String> passwords = new LinkedHashMap<>();
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("user.")).forEach(k -> passwords.put(k.substring(5), p.getProperty(k)));
+        createTopics(admin, prefix);
+        provision(admin, prefix, clusters, passwords);
+    }
+
     /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */
     public static void provision(Admin admin, String prefix, List<String> clusters, Map<String, String> passwords) throws Exception {
         Map<String, List<AclBinding>> acls = acls(prefix, clusters);
@@ -117,11 +137,4 @@ public final class KafkaAccess {
         admin.createAcls(acls.values().stream().flatMap(List::stream).toList()).all().get(30, TimeUnit.SECONDS);
     }
 
-    /** A client's settings for the secured broker as {@code user}: SCRAM-SHA-512 over TLS, trusting only the broker's CA. */
-    public static Map<String, String> clientProperties(String user, String password, java.nio.file.Path brokerCa) {
-        return Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
-                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                        + "\" password=\"" + password + "\";",
-                "ssl.truststore.type", "PEM", "ssl.truststore.location", brokerCa.toAbsolutePath().toString());
-    }
 }
