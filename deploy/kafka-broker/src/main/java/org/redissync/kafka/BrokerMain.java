@@ -98,6 +98,10 @@ public final class BrokerMain {
             }
         }
         Path propsFile = dataDir.resolve("server.properties");
+        // owner-only: secured, it holds the super user's password (the broker's own SCRAM login)
+        Files.deleteIfExists(propsFile);
+        Files.createFile(propsFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         try (var out = Files.newOutputStream(propsFile)) {
             props.store(out, "written by BrokerMain; rewritten at every start");
         }

@@ -125,6 +125,10 @@ public final class KafkaAccess {
     /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */
     public static void provision(Admin admin, String prefix, List<String> clusters, Map<String, String> passwords) throws Exception {
         Map<String, List<AclBinding>> acls = acls(prefix, clusters);
+        List<String> unknown = passwords.keySet().stream().filter(u -> !acls.containsKey(u)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown Kafka user(s) " + unknown + "; the suite's users are " + acls.keySet());
+        }
         List<UserScramCredentialUpsertion> users = new ArrayList<>();
         for (String user : acls.keySet()) {
             String password = passwords.get(user);

@@ -134,6 +134,9 @@ public final class SingleWriter implements AutoCloseable {
         if (role != Role.WRITER) {
             throw notWriter();
         }
+        if (events.isEmpty()) {
+            return Map.of();
+        }
         try {
             if (!transaction.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new KafkaException("another write did not end within " + wait.toMillis() + " ms");

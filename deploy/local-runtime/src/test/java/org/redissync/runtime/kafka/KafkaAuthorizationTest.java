@@ -37,6 +37,7 @@ class KafkaAuthorizationTest {
 
     static final String PREFIX = "";
     static KafkaBroker broker;
+    static Path brokerDir;
     static KafkaPki pki;
     static String adminPassword;
     static final Map<String, String> passwords = new HashMap<>();
@@ -64,6 +65,7 @@ class KafkaAuthorizationTest {
             provisioning.store(out, null);
         }
         broker = KafkaBroker.startSecured(dir.resolve("broker"), 0, pki, adminFile, file);
+        brokerDir = dir.resolve("broker");
     }
 
     @AfterAll
@@ -125,6 +127,17 @@ class KafkaAuthorizationTest {
             producer.send(new ProducerRecord<>(PREFIX + "crdb.config", "g", "{}"));
             producer.commitTransaction();
         }
+    }
+
+    @Test
+    void theSecretsOnDiskAreTheOwnersOnlyAndNoPlaintextListenerIsConfigured() throws Exception {
+        // the broker's settings hold the super user's password (its own SCRAM login)
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(brokerDir.resolve("server.properties"))))
+                .isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.keystorePem())))
+                .isEqualTo("rw-------");
+        assertThat(Files.readString(brokerDir.resolve("server.properties"))).doesNotContain("PLAINTEXT");
+        assertThat(Files.readString(brokerDir.resolve("kafka.log"))).doesNotContain(adminPassword);
     }
 
     @Test
