@@ -108,5 +108,13 @@ public interface CertServiceConfig {
         @WithDefault("localhost,127.0.0.1")
         @NotEmpty
         List<String> names();
+
+        /**
+         * The roles this cluster may obtain by CSR: a data cluster {@code proxy} and {@code syncer}, the control plane
+         * (the coordinator) {@code api}. A cluster's token never gets it another role's identity.
+         */
+        @WithDefault("proxy,syncer")
+        @NotEmpty
+        List<String> roles();
     }
 }

@@ -16,6 +16,8 @@ public enum CertError {
     WEAK_KEY(400, "weak_key"),
     WEAK_HASHING(400, "weak_hashing"),
     SAN_NOT_ALLOWED(403, "san_not_allowed"),
+    /** A cluster asked for a role it is not configured for (a data cluster for the API's certificate, say). */
+    ROLE_NOT_ALLOWED(403, "role_not_allowed"),
     INVALID_CERTIFICATE(400, "invalid_certificate"),
     INVALID_KEY(400, "invalid_key"),
     CERTIFICATE_EXPIRED(406, "certificate_expired"),

@@ -130,6 +130,10 @@ public class CertificateService {
         try {
             authenticate(cluster, requester);
             CertRole role = role(roleName);
+            if (!config.clusters().get(cluster).roles().contains(role.wire())) {
+                throw new CertException(CertError.ROLE_NOT_ALLOWED, "cluster " + cluster + " may obtain " + config.clusters().get(cluster)
+                        .roles() + " certificates, not " + role.wire());
+            }
             CsrChecks.Accepted accepted;
             try {
                 accepted = CsrChecks.check(Pem.csr(csrPem), allowedNames.get(cluster), role != CertRole.SYNCER);

@@ -108,10 +108,14 @@ public class CsrSigningTest {
         refused(sign("cluster-b", "proxy", "-----BEGIN CERTIFICATE REQUEST-----\nnope\n-----END CERTIFICATE REQUEST-----\n",
                 "test-token-b"), 400, "invalid_csr");
         refused(sign("cluster-b", "dba", read("good.csr"), "test-token-b"), 400, "invalid_name");
+        // a data cluster's token never gets the API's identity (urn:...:cluster-b:api would be someone the CLIs trust less
+        // than nobody; here it is simply not a role cluster-b may hold)
+        refused(sign("cluster-b", "api", read("good.csr"), "test-token-b"), 403, "role_not_allowed");
         refused(sign("nowhere", "proxy", read("good.csr"), "x"), 404, "unknown_cluster");
 
         given().queryParam("cluster", "cluster-b").get("/v1/cluster/certificates").then().statusCode(200)
                 .body("proxy_cert", nullValue()).body("syncer_cert", nullValue()).body("api_cert", nullValue());
+        given().get(management + "metrics").then().body(containsString("redissync_certificate_requests_refused_total{reason=\"role_not_allowed\"}"));
         given().get(management + "metrics").then().body(containsString("redissync_certificate_requests_refused_total{reason=\"san_not_allowed\"}"));
     }
 

@@ -104,7 +104,6 @@ class LocalSuiteTest {
     }
 
     static String caBefore;
-    static String proxyBefore;
 
     @Test
     @Order(2)
@@ -116,19 +115,27 @@ class LocalSuiteTest {
         assertThat(openssl.waitFor()).isZero();
         String token = Files.readString(suite.home.resolve("state/secrets/token-cluster-a")).trim();
         String csr = Files.readString(work.resolve("proxy.csr"));
-        // The api role: the syncer-services re-key their proxy and syncer certificates at every start.
-        String body = new ObjectMapper().writeValueAsString(java.util.Map.of("name", "api", "csr", csr));
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         String certService = json.at("/cert_service/url").asText();
         HttpClient tls = HttpClient.newBuilder().sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
-        HttpResponse<String> signed = tls.send(HttpRequest.newBuilder(URI.create(json.at("/cert_service/tls_url").asText()
-                        + "/v1/cluster/certificates/csr?cluster=cluster-a"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        java.util.function.Function<String, HttpResponse<String>> request = role -> {
+            try {
+                return tls.send(HttpRequest.newBuilder(URI.create(json.at("/cert_service/tls_url").asText()
+                                + "/v1/cluster/certificates/csr?cluster=cluster-a"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(java.util.Map.of("name", role,
+                                "csr", csr)))).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        HttpResponse<String> signed = request.apply("proxy");
         assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        // a data cluster's token never gets the API's role (the CLIs trust the control plane's api identity)
+        HttpResponse<String> api = request.apply("api");
+        assertThat(api.statusCode()).as(api.body()).isEqualTo(403);
+        assertThat(api.body()).contains("role_not_allowed");
         caBefore = get(certService + "/v1/cluster/certificates/ca");
-        proxyBefore = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("api_cert").asText();
-        assertThat(proxyBefore).startsWith("-----BEGIN CERTIFICATE-----");
     }
 
     /** TLS trusting only the suite's CA certificate file. */
@@ -250,14 +257,18 @@ class LocalSuiteTest {
 
     @Test
     @Order(7)
-    void aSecondUpKeepsTheSameCaAndTheCertificatesItIssued() throws Exception {
+    void aSecondUpKeepsTheSameCaAndItsClustersCertificatesAreIssuedByIt() throws Exception {
         var up = suite.run("up", "--clusters", "2");
         assertThat(up.exitCode()).as(up.output()).isZero();
         String certService = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile()).at("/cert_service/url").asText();
         assertThat(get(certService + "/v1/cluster/certificates/ca")).isEqualTo(caBefore);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("api_cert").asText())
-                        .isEqualTo(proxyBefore));
+        var cf = java.security.cert.CertificateFactory.getInstance("X.509");
+        var ca = cf.generateCertificate(new java.io.ByteArrayInputStream(caBefore.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String proxy = new ObjectMapper().readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
+            var leaf = cf.generateCertificate(new java.io.ByteArrayInputStream(proxy.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            leaf.verify(ca.getPublicKey()); // the syncer re-keyed at its start; the CA that signs is the one from before
+        });
         assertThat(suite.run("down").exitCode()).isZero();
     }
 }

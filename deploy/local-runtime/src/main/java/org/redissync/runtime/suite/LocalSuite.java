@@ -150,6 +150,7 @@ public final class LocalSuite {
             certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
             certConfig.put("redissync.clusters.control-plane.token", secrets.token("control-plane"));
             certConfig.put("redissync.clusters.control-plane.names", "localhost,127.0.0.1");
+            certConfig.put("redissync.clusters.control-plane.roles", "api");
             for (String cluster : clusterNames) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");

@@ -33,7 +33,7 @@ import org.redissync.runtime.testing.SharedKafka;
  * principal is refused when it publishes a certificate event or a bdb config, or takes the coordinator's
  * transactional id; a client without credentials, or with wrong ones, gets nothing.
  */
-class KafkaAuthorizationTest {
+class KafkaAclSecurityTest {
 
     static final String PREFIX = "";
     static KafkaBroker broker;
