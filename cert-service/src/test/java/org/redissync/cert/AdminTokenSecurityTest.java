@@ -53,4 +53,12 @@ class AdminTokenSecurityTest {
         assertThat(e.code()).as(e.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
         assertThat(e.output()).contains("redissync.admin-token").contains("at least 16 characters").doesNotContain("letmein");
     }
+
+    @Test
+    void aClusterRoleThatIsNoRoleStopsTheStartAndIsNamed() throws Exception {
+        Exit e = run("redissync.admin-token=an-admin-token-of-enough-length", "redissync.clusters.cluster-x.token=t",
+                "redissync.clusters.cluster-x.roles=proxy,apii");
+        assertThat(e.code()).as(e.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
+        assertThat(e.output()).contains("redissync.clusters.cluster-x.roles: 'apii' is not a role");
+    }
 }

@@ -79,6 +79,13 @@ public class CertificateService {
                 names.add(CsrChecks.isIpLiteral(n) ? canonicalIp(n) : n.toLowerCase(Locale.ROOT));
             }
             allowedNames.put(name, names);
+            for (String r : c.roles()) {
+                try {
+                    role(r);
+                } catch (CertException e) {
+                    throw new IllegalStateException("redissync.clusters." + name + ".roles: '" + r + "' is not a role (proxy, syncer, api)");
+                }
+            }
         });
     }
 

@@ -113,28 +113,41 @@ public final class KafkaAccess {
         try (var in = java.nio.file.Files.newBufferedReader(file)) {
             p.load(in);
         }
+        List<String> unknownKeys = p.stringPropertyNames().stream()
+                .filter(k -> !k.equals("prefix") && !k.equals("clusters") && !k.startsWith("user.")).sorted().toList();
+        if (!unknownKeys.isEmpty()) {
+            throw new IllegalArgumentException(file + ": unknown key(s) " + unknownKeys + " (prefix, clusters, user.<name>)");
+        }
         String prefix = p.getProperty("prefix", "");
         List<String> clusters = java.util.Arrays.stream(p.getProperty("clusters", "").split(",")).map(String::strip)
                 .filter(c -> !c.isEmpty()).toList();
         Map<String, String> passwords = new LinkedHashMap<>();
         p.stringPropertyNames().stream().filter(k -> k.startsWith("user.")).forEach(k -> passwords.put(k.substring(5), p.getProperty(k)));
+        validate(prefix, clusters, passwords); // the whole file before anything changes
         createTopics(admin, prefix);
         provision(admin, prefix, clusters, passwords);
     }
 
-    /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */
-    public static void provision(Admin admin, String prefix, List<String> clusters, Map<String, String> passwords) throws Exception {
+    /** Each user's ACLs, once every user has a password and no password is for a user the suite does not have. */
+    private static Map<String, List<AclBinding>> validate(String prefix, List<String> clusters, Map<String, String> passwords) {
         Map<String, List<AclBinding>> acls = acls(prefix, clusters);
         List<String> unknown = passwords.keySet().stream().filter(u -> !acls.containsKey(u)).sorted().toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown Kafka user(s) " + unknown + "; the suite's users are " + acls.keySet());
         }
+        List<String> missing = acls.keySet().stream().filter(u -> passwords.get(u) == null || passwords.get(u).isBlank()).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("no password for the Kafka user(s) " + missing);
+        }
+        return acls;
+    }
+
+    /** Creates (or resets) each user's SCRAM credential and grants its ACLs, as the broker's admin. */
+    public static void provision(Admin admin, String prefix, List<String> clusters, Map<String, String> passwords) throws Exception {
+        Map<String, List<AclBinding>> acls = validate(prefix, clusters, passwords);
         List<UserScramCredentialUpsertion> users = new ArrayList<>();
         for (String user : acls.keySet()) {
             String password = passwords.get(user);
-            if (password == null) {
-                throw new IllegalArgumentException("no password for the Kafka user " + user);
-            }
             users.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password));
         }
         admin.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);

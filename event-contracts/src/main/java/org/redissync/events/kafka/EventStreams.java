@@ -68,7 +68,7 @@ public final class EventStreams implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                backoff = KafkaSettings.nextBackoff(backoff);
             }
         }
         if (closed) {

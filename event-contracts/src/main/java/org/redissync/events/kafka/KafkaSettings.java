@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,14 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
         return m;
     }
+
+    /** The next wait of a client retrying a broker that is away: doubled, at most 5 s. */
+    static Duration nextBackoff(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+    }
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     public String topic(Topic topic) {
         return topic.name(topicPrefix);

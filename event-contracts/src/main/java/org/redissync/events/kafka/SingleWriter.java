@@ -228,7 +228,7 @@ public final class SingleWriter implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                backoff = KafkaSettings.nextBackoff(backoff);
             } finally {
                 consumer = null;
             }

@@ -157,7 +157,7 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
                 if (running) {
                     LOG.warnf("topic log %s: %s; retrying in %d ms", topicName, e.getMessage(), backoff.toMillis());
                     sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                    backoff = KafkaSettings.nextBackoff(backoff);
                 }
             } finally {
                 consumer = null;

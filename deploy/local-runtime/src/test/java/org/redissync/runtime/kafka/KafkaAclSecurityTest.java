@@ -141,6 +141,14 @@ class KafkaAclSecurityTest {
     }
 
     @Test
+    void aProvisioningFileWithAKeyOrAUserTheBrokerDoesNotKnowIsRefusedByName() throws Exception {
+        Path typo = Files.writeString(brokerDir.resolveSibling("typo.properties"), "clsuters=cluster-a\nuser.cert-service=x\n");
+        assertThatThrownBy(() -> org.redissync.kafka.KafkaAccess.provision(null, typo)).hasMessageContaining("unknown key(s) [clsuters]");
+        Path stranger = Files.writeString(brokerDir.resolveSibling("stranger.properties"), "clusters=cluster-a\nuser.mallory=x\n");
+        assertThatThrownBy(() -> org.redissync.kafka.KafkaAccess.provision(null, stranger)).hasMessageContaining("unknown Kafka user(s) [mallory]");
+    }
+
+    @Test
     void aWrongPasswordOrNoCredentialsGetNothing() {
         Properties wrong = props(KafkaUsers.CERT_SERVICE, "not-the-password");
         try (KafkaProducer<String, String> p = new KafkaProducer<>(wrong)) {
