@@ -73,20 +73,38 @@ public final class CertificateRequester {
         }
     }
 
-    /** A new key and its certificate for {@code role}, with {@code names} (DNS names / IPs) asked for. */
+    /** A new key and its certificate for {@code role}, with {@code names} (DNS names / IPs) asked for, by the bootstrap token. */
     public CertificateMaterial request(CertRole role, List<String> names) throws IOException, InterruptedException {
+        return sign(http, role, names, true);
+    }
+
+    /**
+     * A renewal: a new key and certificate for {@code role}, authenticated by {@code current} (a certificate of this
+     * cluster from the same CA, still valid) over mutual TLS, not by the bootstrap token, which is not sent.
+     */
+    public CertificateMaterial renew(CertRole role, List<String> names, CertificateMaterial current) throws IOException, InterruptedException {
+        HttpClient mutual = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PeerIdentity.mutualContext(
+                target.caFile(), Optional.of(PeerIdentity.CERT_SERVICE), current.key(), current.chain())).build();
+        return sign(mutual, role, names, false);
+    }
+
+    private CertificateMaterial sign(HttpClient client, CertRole role, List<String> names, boolean withToken)
+            throws IOException, InterruptedException {
         KeyPair kp = newKeyPair();
         String body = new ObjectMapper().writeValueAsString(Map.of("name", role.wire(), "csr", csr(role, kp, names)));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
                         + "/v1/cluster/certificates/csr?cluster=" + target.cluster()))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + target.token())
                 .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("cert-service answered " + r.statusCode() + ": " + r.body());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (withToken) {
+            r.header("Authorization", "Bearer " + target.token());
         }
-        return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(r.body()).get("certificate").asText()));
+        HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IOException("cert-service answered " + resp.statusCode() + ": " + resp.body());
+        }
+        return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(resp.body()).get("certificate").asText()));
     }
 
     /**

@@ -28,6 +28,7 @@ import org.redissync.runtime.testing.KafkaBrokerTestResource;
 /** The coordinator boots against the real broker: health, metrics, OpenAPI, an event out and back in. */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ApiCertificateTestResource.class, scope = TestResourceScope.GLOBAL)
 class ServiceBootTest {
 
     /** The management interface's root ({@code /q/}): health, metrics and OpenAPI, not on the service's own port. */

@@ -29,11 +29,16 @@ import org.redissync.runtime.testing.SharedKafka;
  * Two packaged coordinators against one real broker, as during a rolling update or a second replica
  * started by mistake: only the holder of the single-writer lease writes desired state; the other
  * answers writes with 503 (changing nothing) until the first is gone, then takes over with all the
- * first one wrote. Runs in failsafe: it needs the packaged jar.
+ * first one wrote. Each serves its API over HTTPS only: the plain HTTP port it is given stays closed. Runs in
+ * failsafe: it needs the packaged jar.
  */
 class TwoCoordinatorsSecurityTest {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The API's HTTPS, trusting the API certificate made for this test and checking its identity. */
+    static HttpClient api;
+    static Path apiCertificate;
+    static Path apiKey;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String PASSWORD = "pw-" + UUID.randomUUID();
     static final String PREFIX = "two" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -47,6 +52,13 @@ class TwoCoordinatorsSecurityTest {
     static void broker() throws Exception {
         SharedKafka.bootstrapServers();
         work = Files.createTempDirectory(SharedKafka.workDir(), "two-coordinators-");
+        TestCerts.WithKey cert = TestCerts.server("api.control-plane", ApiCertificateTestResource.IDENTITY);
+        apiCertificate = Files.writeString(work.resolve("api.pem"), cert.certificatePem());
+        apiKey = Files.createFile(work.resolve("api.key"), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(apiKey, cert.keyPem());
+        api = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(org.redissync.identity.PeerIdentity.clientContext(
+                apiCertificate, java.util.Optional.of(ApiCertificateTestResource.IDENTITY))).build();
     }
 
     @AfterAll
@@ -58,15 +70,16 @@ class TwoCoordinatorsSecurityTest {
         Path jar = Path.of(System.getProperty("coordinator.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         assertThat(jar).as("the packaged coordinator (failsafe runs after package)").exists();
         int port = FreePorts.next();
+        int plainPort = FreePorts.next();
         int managementPort = FreePorts.next();
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.ssl-port=" + port, "-Dquarkus.http.port=" + plainPort, "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1",
                 "-Dkafka.bootstrap.servers=" + SharedKafka.bootstrapServers(),
                 "-Dredissync.kafka.topic-prefix=" + PREFIX,
                 "-Dredissync.worker-name=" + name,
-                "-Dredissync.api.tls-port=-1",
+                "-Dredissync.api.certificate-file=" + apiCertificate, "-Dredissync.api.key-file=" + apiKey,
                 "-Dredissync.clusters.cluster-a.endpoint-host=127.0.0.1",
                 "-Dquarkus.security.users.embedded.users.admin=" + PASSWORD,
                 "-Dquarkus.security.users.embedded.roles.admin=admin",
@@ -74,12 +87,15 @@ class TwoCoordinatorsSecurityTest {
         Path dir = Files.createDirectories(work.resolve(name));
         ManagedProcess p = ManagedProcess.start(name, cmd, dir, dir.resolve(name + ".log"), java.util.Map.of());
         started.add(p);
-        String url = "http://127.0.0.1:" + port;
+        String url = "https://127.0.0.1:" + port;
         String management = "http://127.0.0.1:" + managementPort;
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             assertThat(p.isAlive()).as(p.logTail(30)).isTrue();
-            return status(management + "/q/health/live") == 200;
+            // the management interface may open a moment before the API's HTTPS
+            return status(management + "/q/health/live") == 200 && FreePorts.inUse(port);
         });
+        // HTTPS only: the plain HTTP port it was given is not opened (credentials never cross in the clear)
+        assertThat(FreePorts.inUse(plainPort)).as("a plaintext listener").isFalse();
         return new Coordinator(p, url, management);
     }
 
@@ -96,7 +112,7 @@ class TwoCoordinatorsSecurityTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Basic " + auth).header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return (url.startsWith("https:") ? api : HTTP).send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> createBdb(Coordinator c, String name) throws Exception {

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -15,6 +16,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -76,6 +79,16 @@ public final class PeerIdentity {
      * client does it; it runs before the identity check).
      */
     public static SSLContext clientContext(Path caPem, Optional<String> identity) throws IOException {
+        return mutualContext(caPem, identity, null, List.of());
+    }
+
+    /**
+     * As {@link #clientContext}, presenting {@code key} with {@code chain} (leaf first) as this client's certificate:
+     * mutual TLS, e.g. the coordinator's {@code api} identity towards cert-service, or a renewal authenticated by the
+     * certificate it renews. The key stays in this process's memory.
+     */
+    public static SSLContext mutualContext(Path caPem, Optional<String> identity, PrivateKey key, List<X509Certificate> chain)
+            throws IOException {
         try (InputStream in = Files.newInputStream(caPem)) {
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             anchors.load(null, null);
@@ -92,8 +105,18 @@ public final class PeerIdentity {
             if (identity.isPresent()) {
                 managers = new TrustManager[] {new Requiring(pkix(managers), identity.get())};
             }
+            KeyManager[] keys = null;
+            if (key != null) {
+                KeyStore own = KeyStore.getInstance("PKCS12");
+                own.load(null, null);
+                char[] transientPassword = "in-memory".toCharArray();
+                own.setKeyEntry("client", key, transientPassword, chain.toArray(X509Certificate[]::new));
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(own, transientPassword);
+                keys = kmf.getKeyManagers();
+            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, managers, null);
+            ctx.init(keys, managers, null);
             return ctx;
         } catch (IOException e) {
             throw e;

@@ -18,6 +18,11 @@ public enum CertError {
     SAN_NOT_ALLOWED(403, "san_not_allowed"),
     /** A cluster asked for a role it is not configured for (a data cluster for the API's certificate, say). */
     ROLE_NOT_ALLOWED(403, "role_not_allowed"),
+    /**
+     * An administrative call (update_cert, rotate, keys, secrets) without the API's client certificate: they are served
+     * only on the TLS listener, to the control plane's {@code api} identity.
+     */
+    ADMIN_IDENTITY_REQUIRED(403, "admin_identity_required"),
     INVALID_CERTIFICATE(400, "invalid_certificate"),
     INVALID_KEY(400, "invalid_key"),
     CERTIFICATE_EXPIRED(406, "certificate_expired"),

@@ -150,7 +150,9 @@ public class CertificateService {
             List<GeneralName> sans = new ArrayList<>(accepted.subjectAltNames());
             sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, PeerIdentity.of(cluster, role.wire())));
             List<X509Certificate> chain = ca.issue(accepted.publicKey(), new CertificateAuthority.Profile(
-                    subject(cluster, role), sans, role != CertRole.SYNCER, role == CertRole.SYNCER,
+                    subject(cluster, role), sans, role != CertRole.SYNCER,
+                    // the syncer's is a client to its peers; the API's to cert-service (administrative calls, mutual TLS)
+                    role == CertRole.SYNCER || role == CertRole.API,
                     config.certificates().validity()));
             RoleCertificatesPublished published = replace(cluster, role, chain, false);
             metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", role.wire(), "source", "csr").increment();

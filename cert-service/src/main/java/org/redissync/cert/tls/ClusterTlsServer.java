@@ -32,6 +32,7 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 import org.redissync.identity.PeerIdentity;
+import org.redissync.cert.api.AdminOperations;
 import org.redissync.cert.api.CertErrorMapper;
 import org.redissync.cert.ca.CaHolder;
 import org.redissync.cert.ca.CertificateAuthority;
@@ -48,7 +49,9 @@ import org.redissync.cert.registry.CertificateService;
  * itself at every start (key in memory only), requests (does not require) a client certificate, and
  * serves: CSR signing, authenticated by the cluster's bootstrap token or by a valid certificate of
  * that cluster (renewal over mTLS); the delivery of an operator-supplied private key to its own
- * cluster; and the CA certificate. Blocking work runs on worker threads, never the event loop.
+ * cluster; the CA certificate and the public chains; and the administrative calls (update_cert, rotate,
+ * Replica Of keys and passwords), to the control plane's {@code api} certificate with the admin token
+ * only ({@link AdminOperations}). Blocking work runs on worker threads, never the event loop.
  */
 @Singleton
 public class ClusterTlsServer {
@@ -59,13 +62,15 @@ public class ClusterTlsServer {
     private final CertificateService service;
     private final CaHolder ca;
     private final CertServiceConfig config;
+    private final AdminOperations admin;
     private volatile HttpServer server;
 
-    ClusterTlsServer(Vertx vertx, CertificateService service, CaHolder ca, CertServiceConfig config) {
+    ClusterTlsServer(Vertx vertx, CertificateService service, CaHolder ca, CertServiceConfig config, AdminOperations admin) {
         this.vertx = vertx;
         this.service = service;
         this.ca = ca;
         this.config = config;
+        this.admin = admin;
     }
 
     void start(@Observes StartupEvent ignored) throws Exception {
@@ -96,6 +101,19 @@ public class ClusterTlsServer {
         router.get("/v1/cluster/secrets/:id").handler(this::secret);
         router.get("/v1/cluster/certificates/ca").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/x-pem-file").end(service.caPem()));
+        // public chains, and the administrative calls: only the control plane's api identity, with the admin token
+        router.get("/v1/cluster/certificates").handler(ctx -> json(ctx, () -> admin.certificates(query(ctx, "cluster"))));
+        BodyHandler adminBody = BodyHandler.create().setBodyLimit(1024 * 1024);
+        router.put("/v1/cluster/update_cert").handler(adminBody).handler(ctx -> json(ctx, () ->
+                admin.updateCert(caller(ctx), query(ctx, "cluster"), ctx.body().asString())));
+        router.put("/v1/cluster/certificates").handler(adminBody).handler(ctx -> json(ctx, () ->
+                admin.updateCertificates(caller(ctx), query(ctx, "cluster"), ctx.body().asString())));
+        router.post("/v1/cluster/certificates/rotate").handler(adminBody).handler(ctx -> json(ctx, () ->
+                admin.rotate(caller(ctx), query(ctx, "cluster"), ctx.body().asString())));
+        router.put("/v1/cluster/client_keys/:id").handler(adminBody).handler(ctx -> json(ctx, () ->
+                admin.clientKey(caller(ctx), ctx.pathParam("id"), query(ctx, "cluster"), ctx.body().asString())));
+        router.put("/v1/cluster/secrets/:id").handler(adminBody).handler(ctx -> json(ctx, () ->
+                admin.secret(caller(ctx), ctx.pathParam("id"), query(ctx, "cluster"), ctx.body().asString())));
         server = vertx.createHttpServer(options).requestHandler(router).listen().toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         LOG.infof("cluster TLS listener on %s:%d (client certificates requested, CA-verified)", config.tls().host(), server.actualPort());
@@ -161,6 +179,28 @@ public class ClusterTlsServer {
             throw new CertException(CertError.INVALID_REQUEST, "say which cluster: ?cluster=<name>");
         }
         return cluster;
+    }
+
+    private static String query(RoutingContext ctx, String name) {
+        return ctx.queryParams().get(name);
+    }
+
+    private void json(RoutingContext ctx, java.util.concurrent.Callable<Map<String, ?>> work) {
+        blocking(ctx, () -> io.vertx.core.json.Json.encode(work.call()), "application/json");
+    }
+
+    /** The caller of an administrative call: its verified client certificate (null without one) and bearer token. */
+    private static AdminOperations.Caller caller(RoutingContext ctx) {
+        X509Certificate leaf = null;
+        try {
+            List<Certificate> peer = ctx.request().connection().peerCertificates();
+            if (peer != null && !peer.isEmpty() && peer.get(0) instanceof X509Certificate x) {
+                leaf = x;
+            }
+        } catch (SSLPeerUnverifiedException noClientCertificate) {
+            // refused by AdminOperations, named
+        }
+        return new AdminOperations.Caller(leaf, CertificateService.Requester.bearer(ctx.request().getHeader("Authorization")));
     }
 
     private CertificateService.Requester requester(RoutingContext ctx) {

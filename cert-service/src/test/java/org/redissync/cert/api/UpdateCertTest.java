@@ -51,29 +51,38 @@ class UpdateCertTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
     }
 
+    private static void everyAdministrativeCall(java.util.function.Supplier<io.restassured.specification.RequestSpecification> as,
+            TestPki.Issued leaf, Map<String, String> body, int status, String code) {
+        as.get().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(body).put("/v1/cluster/update_cert")
+                .then().statusCode(status).body("error_code", equalTo(code));
+        as.get().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(Map.of("certificates", List.of(body)))
+                .put("/v1/cluster/certificates").then().statusCode(status).body("error_code", equalTo(code));
+        as.get().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(Map.of("name", "proxy"))
+                .post("/v1/cluster/certificates/rotate").then().statusCode(status).body("error_code", equalTo(code));
+        as.get().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
+                .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
+                .put("/v1/cluster/client_keys/bdb1-source1-0123456789abcdef").then().statusCode(status).body("error_code", equalTo(code));
+        as.get().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(Map.of("secret", "pw"))
+                .put("/v1/cluster/secrets/bdb1-source1-pw-0123456789abcdef").then().statusCode(status).body("error_code", equalTo(code));
+    }
+
     @Test
-    void withoutTheAdminTokenOrWithAnotherEveryCallThatTakesKeysOrChangesCertificatesIsRefusedAndChangesNothing() {
+    void withoutTheApiCertificateAndTheAdminTokenEveryCallThatTakesKeysOrChangesCertificatesIsRefusedAndChangesNothing() {
         String before = current();
         TestPki.Issued leaf = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30)),
                 KeyPurposeId.id_kp_serverAuth);
         Map<String, String> body = Map.of("name", "proxy", "certificate", Pem.write(leaf.cert()), "key",
                 Pem.writePrivateKey(leaf.keys().getPrivate()));
+        // the API's certificate, with no token or a wrong one: 401
         for (String authorization : new String[] {null, "Bearer test-token-c", "Bearer " + TestAdmin.TOKEN + "x", "Basic YWRtaW46eA=="}) {
-            var req = given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER);
-            if (authorization != null) {
-                req = req.header("Authorization", authorization);
-            }
-            req.body(body).put("/v1/cluster/update_cert").then().statusCode(401).body("error_code", equalTo("unauthenticated"));
-            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
-                    .body(Map.of("certificates", List.of(body))).put("/v1/cluster/certificates").then().statusCode(401);
-            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
-                    .body(Map.of("name", "proxy")).post("/v1/cluster/certificates/rotate").then().statusCode(401);
-            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
-                    .body(Map.of("certificate", Pem.write(leaf.cert()), "key", Pem.writePrivateKey(leaf.keys().getPrivate())))
-                    .put("/v1/cluster/client_keys/bdb1-source1-0123456789abcdef").then().statusCode(401);
-            given().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).header("Authorization", String.valueOf(authorization))
-                    .body(Map.of("secret", "pw")).put("/v1/cluster/secrets/bdb1-source1-pw-0123456789abcdef").then().statusCode(401);
+            everyAdministrativeCall(() -> authorization == null ? TestAdmin.asApi() : TestAdmin.asApi().header("Authorization", authorization),
+                    leaf, body, 401, "unauthenticated");
         }
+        // the admin token without the API's certificate (none, or a syncer's of the same CA), or over plain HTTP: 403
+        String token = "Bearer " + TestAdmin.TOKEN;
+        everyAdministrativeCall(() -> TestAdmin.anonymous().header("Authorization", token), leaf, body, 403, "admin_identity_required");
+        everyAdministrativeCall(() -> TestAdmin.asSyncer("cluster-a").header("Authorization", token), leaf, body, 403, "admin_identity_required");
+        everyAdministrativeCall(() -> given().header("Authorization", token), leaf, body, 403, "admin_identity_required");
         assertThat(current()).isEqualTo(before);
     }
 

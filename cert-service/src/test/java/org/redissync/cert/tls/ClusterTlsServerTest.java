@@ -32,6 +32,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
 import org.redissync.cert.TestPki;
+import org.redissync.certclient.CertificateMaterial;
+import org.redissync.certclient.CertificateRequester;
+import org.redissync.events.CertRole;
 import org.redissync.cert.ca.KeyAlgorithm;
 import org.redissync.cert.ca.Keys;
 import org.redissync.cert.ca.Pem;
@@ -67,6 +70,30 @@ class ClusterTlsServerTest {
     }
 
     @Test
+    void theServicesClientRenewsOverMutualTlsWithItsCurrentCertificateWithoutTheToken() throws Exception {
+        java.nio.file.Path caFile = java.nio.file.Files.createTempFile("ca", ".pem");
+        java.nio.file.Files.writeString(caFile, given().get("/v1/cluster/certificates/ca").asString());
+        String url = "https://127.0.0.1:" + server.port();
+        var bootstrap = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "test-token-a", caFile));
+        CertificateMaterial first = bootstrap.request(CertRole.SYNCER, List.of());
+        // a client whose token is wrong: refused by token, yet renews with the certificate it holds (no token sent)
+        var tokenless = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "not-the-token", caFile));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tokenless.request(CertRole.SYNCER, List.of()))
+                .hasMessageContaining("401");
+        CertificateMaterial renewed = tokenless.renew(CertRole.SYNCER, List.of(), first);
+        assertThat(renewed.leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
+        assertThat(renewed.leaf().getPublicKey()).as("a renewal re-keys").isNotEqualTo(first.leaf().getPublicKey());
+        // the syncer's (client) certificate renews the cluster's proxy certificate too
+        CertificateMaterial proxy = tokenless.renew(CertRole.PROXY, List.of("localhost"), renewed);
+        assertThat(org.redissync.identity.PeerIdentity.uris(proxy.leaf())).contains("urn:redis-sync:cluster:cluster-a:proxy");
+        // it speaks for its own cluster only
+        var elsewhere = new CertificateRequester(new CertificateRequester.Target(url, "cluster-b", "not-the-token", caFile));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> elsewhere.renew(CertRole.SYNCER, List.of(), renewed))
+                .hasMessageContaining("401");
+        java.nio.file.Files.delete(caFile);
+    }
+
+    @Test
     void anOperatorSuppliedKeyGoesOnlyToItsOwnClusterAndNeverOverPlainHttp() throws Exception {
         TestPki.Issued opCa = TestPki.ca("op");
         TestPki.Issued leaf = TestPki.leaf(opCa, "syncer.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(5)),
@@ -84,7 +111,7 @@ class ClusterTlsServerTest {
         assertThat(get(tls, "/v1/cluster/keys/syncer?cluster=cluster-c", "test-token-a").statusCode()).isEqualTo(401);
         // a role whose key was never supplied (UpdateCertTest supplies cluster-c's proxy key in the same run)
         assertThat(get(tls, "/v1/cluster/keys/api?cluster=cluster-c", "test-token-c").statusCode()).isEqualTo(404);
-        given().get("/v1/cluster/keys/syncer?cluster=cluster-c").then().statusCode(404);
+        given().get("/v1/cluster/keys/syncer?cluster=cluster-c").then().statusCode(405);
     }
 
     @Test

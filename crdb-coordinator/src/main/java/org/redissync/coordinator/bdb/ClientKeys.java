@@ -1,25 +1,22 @@
 package org.redissync.coordinator.bdb;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
 import jakarta.inject.Singleton;
 
-import org.redissync.coordinator.config.CoordinatorConfig;
+import org.redissync.coordinator.cluster.CertServiceClient;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * {@code replica_sources[].client_key} and a source URI's password: handed to cert-service, which keeps them for the
+ * {@code replica_sources[].client_key} and a source URI's password: handed to cert-service (mutual TLS,
+ * {@link CertServiceClient}), which keeps them for the
  * destination cluster's syncer-service alone (a key checked against {@code client_cert} first). The coordinator holds
  * them only for the request: never written to Kafka, logged or returned (the event has their ids; the URI's password
  * reads {@code ********}).
@@ -27,11 +24,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Singleton
 public class ClientKeys {
 
-    private final CoordinatorConfig config;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CertServiceClient certService;
 
-    ClientKeys(CoordinatorConfig config) {
-        this.config = config;
+    ClientKeys(CertServiceClient certService) {
+        this.certService = certService;
     }
 
     /** The id a source's key is kept under: one per bdb, source and certificate (a new certificate, a new id). */
@@ -66,16 +62,14 @@ public class ClientKeys {
     }
 
     private void put(String cluster, String path, Map<String, String> body, String field) {
-        String url = config.certService().url().orElseThrow(() -> new ApiException(ApiError.UNAVAILABLE,
-                field + ": no cert-service is configured to keep it (redissync.cert-service.url)"));
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path + "?cluster="
-                        + java.net.URLEncoder.encode(cluster, java.nio.charset.StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(BdbJson.MAPPER.valueToTree(body).toString()));
-        config.certService().adminToken().ifPresent(t -> r.header("Authorization", "Bearer " + t));
+        var unavailable = certService.unavailable();
+        if (unavailable.isPresent()) {
+            throw new ApiException(ApiError.UNAVAILABLE, field + ": " + unavailable.get() + " to keep it");
+        }
         HttpResponse<String> resp;
         try {
-            resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            resp = certService.send("PUT", path + "?cluster=" + java.net.URLEncoder.encode(cluster, java.nio.charset.StandardCharsets.UTF_8),
+                    BdbJson.MAPPER.valueToTree(body).toString());
         } catch (IOException e) {
             throw new ApiException(ApiError.UNAVAILABLE, field + ": cert-service did not answer: " + e.getMessage());
         } catch (InterruptedException e) {

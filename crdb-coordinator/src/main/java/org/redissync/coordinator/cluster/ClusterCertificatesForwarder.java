@@ -1,11 +1,7 @@
 package org.redissync.coordinator.cluster;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -19,25 +15,23 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiErrorMapper;
 import org.redissync.coordinator.state.DesiredState;
 
 /**
  * {@code /v1/cluster/...} (cluster certificates) at the suite's one API URL: authenticated here
- * (viewer reads, admin writes), then forwarded to cert-service, whose answer (RE error bodies
- * included) is passed back unchanged. A request without {@code ?cluster=} is for the default cluster.
+ * (viewer reads, admin writes), then forwarded to cert-service over mutual TLS ({@link CertServiceClient}),
+ * whose answer (RE error bodies included) is passed back unchanged. A request without {@code ?cluster=} is for the default cluster.
  */
 @Path("/v1/cluster")
 public class ClusterCertificatesForwarder {
 
-    private final CoordinatorConfig config;
+    private final CertServiceClient certService;
     private final DesiredState state;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    ClusterCertificatesForwarder(CoordinatorConfig config, DesiredState state) {
-        this.config = config;
+    ClusterCertificatesForwarder(CertServiceClient certService, DesiredState state) {
+        this.certService = certService;
         this.state = state;
     }
 
@@ -67,24 +61,17 @@ public class ClusterCertificatesForwarder {
     }
 
     private Response forward(String method, String path, UriInfo uri, String body) {
-        if (config.certService().url().isEmpty()) {
-            return ApiErrorMapper.body(ApiError.UNAVAILABLE, "no cert-service is configured (redissync.cert-service.url)");
+        var unavailable = certService.unavailable();
+        if (unavailable.isPresent()) {
+            return ApiErrorMapper.body(ApiError.UNAVAILABLE, unavailable.get());
         }
         String query = uri.getRequestUri().getRawQuery();
         if (!uri.getQueryParameters().containsKey("cluster")) { // RE has one API per cluster: its scripts name none
             String cluster = "cluster=" + java.net.URLEncoder.encode(state.defaultCluster("?cluster="), java.nio.charset.StandardCharsets.UTF_8);
             query = query == null || query.isEmpty() ? cluster : query + "&" + cluster;
         }
-        URI target = URI.create(config.certService().url().get().replaceAll("/+$", "") + "/v1/cluster/" + path
-                + (query == null ? "" : "?" + query));
-        HttpRequest.Builder r = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            r.header("Content-Type", "application/json");
-        }
-        config.certService().adminToken().ifPresent(t -> r.header("Authorization", "Bearer " + t));
         try {
-            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp = certService.send(method, "/v1/cluster/" + path + (query == null ? "" : "?" + query), body);
             return Response.status(resp.statusCode())
                     .type(resp.headers().firstValue("Content-Type").orElse(MediaType.APPLICATION_JSON))
                     .entity(resp.body()).build();

@@ -36,18 +36,16 @@ public interface CoordinatorConfig {
 
     Tasks tasks();
 
-    /** The HTTPS front of the API (Redis Enterprise's port 9443). */
+    /**
+     * The API's certificate. The API is Quarkus's HTTPS server ({@code quarkus.http.ssl-port}, default 9443, TLS
+     * configuration {@code api}); it has no plaintext listener.
+     */
     Api api();
 
     interface Api {
-        /** HTTPS port; 0 picks a free one (tests); -1 serves the API over HTTP only. */
-        @WithDefault("9443")
-        @Min(-1)
-        @Max(65535)
-        int tlsPort();
-
-        @WithDefault("0.0.0.0")
-        String tlsHost();
+        /** How long the start waits for cert-service to sign the API certificate before it fails. */
+        @WithDefault("PT2M")
+        Duration certificateTimeout();
 
         /** Operator-managed API certificate (PEM chain) and key; else one is requested from cert-service. */
         Optional<String> certificateFile();
@@ -73,20 +71,20 @@ public interface CoordinatorConfig {
         Optional<String> defaultCluster();
     }
 
-    /** Where {@code /v1/cluster/*} (certificates) is forwarded. */
+    /** cert-service: the API's certificate, and where {@code /v1/cluster/*} (certificates) and Replica Of secrets go. */
     CertService certService();
 
     interface CertService {
-        /** cert-service's HTTP API, e.g. {@code http://127.0.0.1:8081}. Unset: the certificate paths answer 503. */
-        Optional<String> url();
-
-        /** cert-service's TLS listener (CSR signing), e.g. {@code https://127.0.0.1:9444}, for the API certificate. */
+        /**
+         * cert-service's TLS listener, e.g. {@code https://127.0.0.1:9444}: CSR signing for the API certificate, and every
+         * administrative call, over mutual TLS with it. Unset: the certificate paths answer 503.
+         */
         Optional<String> tlsUrl();
 
         /** The suite CA certificate (PEM) cert-service's listener is verified with. */
         Optional<String> caFile();
 
-        /** Sent as {@code Authorization: Bearer} on forwarded writes, when cert-service requires it. */
+        /** cert-service's admin token, sent with the api certificate on administrative calls (it requires both). */
         Optional<String> adminToken();
     }
 

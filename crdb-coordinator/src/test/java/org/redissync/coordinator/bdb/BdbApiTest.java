@@ -26,11 +26,13 @@ import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.events.SyncState;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.coordinator.TestCerts;
+import org.redissync.coordinator.ApiCertificateTestResource;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
 /** /v1/bdbs against the real broker: every field, every refusal, and refusals change nothing. */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ApiCertificateTestResource.class, scope = TestResourceScope.GLOBAL)
 class BdbApiTest {
 
     static RequestSpecification admin() {

@@ -17,11 +17,13 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.events.SuiteSettingsEvent.DataTlsSettings;
+import org.redissync.coordinator.ApiCertificateTestResource;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
 /** GET/PUT /v1/cluster: RE's data TLS settings, checked, stored on suite.settings for every syncer-service. */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ApiCertificateTestResource.class, scope = TestResourceScope.GLOBAL)
 class ClusterSettingsTest {
 
     @Inject

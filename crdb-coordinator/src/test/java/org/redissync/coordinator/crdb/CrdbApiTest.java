@@ -29,11 +29,13 @@ import org.redissync.events.ClusterCertificateEvent.PublishedCertificate;
 import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
 import org.redissync.events.SyncState;
 import org.redissync.events.TlsMode;
+import org.redissync.coordinator.ApiCertificateTestResource;
 import org.redissync.runtime.testing.KafkaBrokerTestResource;
 
 /** /v1/crdbs and /v1/crdb_tasks: instances, encryption, trust filled in, tasks that finish only when applied. */
 @QuarkusTest
 @WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ApiCertificateTestResource.class, scope = TestResourceScope.GLOBAL)
 class CrdbApiTest {
 
     static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b", "cluster-c");

@@ -180,14 +180,16 @@ class LocalSuiteTest {
     @Order(3)
     void fiftyBdbsPerClusterEachGetARedisOfTheirOwnWithoutAnySpecialStep() throws Exception {
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
-        String api = json.at("/api/http_url").asText();
+        String api = json.at("/api/url").asText();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .sslContext(trusting(Path.of(json.get("ca_cert").asText()))).build();
         String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:"
                 + Files.readString(Path.of(json.at("/api/password_file").asText())).trim()).getBytes());
         List<Long> uids = new ArrayList<>();
         long t0 = System.nanoTime();
         for (String cluster : List.of("cluster-a", "cluster-b")) {
             for (int i = 0; i < 50; i++) {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs")).header("Authorization", auth)
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs")).header("Authorization", auth)
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"name\": \"many-" + i + "\", \"cluster\": \"" + cluster + "\", \"memory_size\": 16777216}")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -196,7 +198,7 @@ class LocalSuiteTest {
             }
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            JsonNode all = new ObjectMapper().readTree(HTTP.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs"))
+            JsonNode all = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/v1/bdbs"))
                     .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString()).body());
             long active = 0;
             for (JsonNode b : all) {
@@ -243,7 +245,7 @@ class LocalSuiteTest {
         try (var in = Files.newInputStream(suite.home.resolve("run/ports.properties"))) {
             ports.load(in);
         }
-        int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
+        int apiPort = Integer.parseInt(ports.getProperty("api.tls"));
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.setReuseAddress(true);
             squatter.bind(new InetSocketAddress("127.0.0.1", apiPort));

@@ -30,8 +30,9 @@ import org.redissync.syncer.events.SyncerEvents;
 /**
  * This cluster's proxy (endpoint server) and syncer (client) certificates. From files when the
  * operator manages them; otherwise this process generates each key pair itself, sends only a CSR
- * to cert-service (authenticated by the cluster's token), renews at two thirds of the lifetime,
- * and re-keys when cert-service asks for a rotation. Listeners hear every new certificate (hot
+ * to cert-service (the first time authenticated by the cluster's bootstrap token; renewals and
+ * rotations by this cluster's current syncer certificate over mutual TLS), renews at two thirds of
+ * the lifetime, and re-keys when cert-service asks for a rotation. Listeners hear every new certificate (hot
  * reload); keys never leave the process.
  */
 @Singleton
@@ -189,12 +190,35 @@ public class ClusterCertificates {
         }
     }
 
+    /**
+     * What a renewal authenticates with instead of the bootstrap token: this cluster's syncer certificate of the suite's CA
+     * (a client certificate; the proxy's is a server's only), while it is valid. Mutual TLS to cert-service.
+     */
+    private Optional<CertificateMaterial> renewalCredential() {
+        CertificateMaterial current = syncer;
+        if (current == null || operatorManaged.contains(CertRole.SYNCER) || !clock.instant().isBefore(current.leaf().getNotAfter().toInstant())) {
+            return Optional.empty();
+        }
+        return Optional.of(current);
+    }
+
     private void obtain(CertRole role) {
         if (operatorManaged.contains(role)) {
             return;
         }
         try {
-            CertificateMaterial m = requester.request(role, role == CertRole.PROXY ? config.cluster().endpointNames() : List.of());
+            List<String> names = role == CertRole.PROXY ? config.cluster().endpointNames() : List.of();
+            CertificateMaterial m = renewalCredential().map(current -> {
+                try {
+                    return requester.renew(role, names, current);
+                } catch (Exception e) {
+                    LOG.warnf("cannot renew the %s certificate over mutual TLS (%s); asking with the bootstrap token", role.wire(), e.getMessage());
+                    return null;
+                }
+            }).orElse(null);
+            if (m == null) {
+                m = requester.request(role, names);
+            }
             if (role == CertRole.PROXY) {
                 proxy = m;
             } else {

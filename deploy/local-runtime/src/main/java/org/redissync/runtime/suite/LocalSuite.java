@@ -157,7 +157,7 @@ public final class LocalSuite {
             }
             startService("cert-service", "cert-service", certPort, Integer.parseInt(ports.getProperty("cert-service.management")), certConfig);
             fetch("http://127.0.0.1:" + certPort + "/v1/cluster/certificates/ca", layout.caCert());
-            int apiPort = Integer.parseInt(ports.getProperty("crdb-coordinator"));
+            int apiPort = Integer.parseInt(ports.getProperty("api.tls"));
             Map<String, String> api = new LinkedHashMap<>();
             api.put("kafka.bootstrap.servers", bootstrap);
             kafkaClient(api, "crdb-coordinator", KafkaUsers.COORDINATOR, kafkaPasswords.get(KafkaUsers.COORDINATOR), kafkaPki);
@@ -165,12 +165,9 @@ public final class LocalSuite {
             api.put("quarkus.security.users.embedded.roles.admin", "admin");
             api.put("quarkus.security.users.embedded.users.viewer", secrets.secret("viewer-password"));
             api.put("quarkus.security.users.embedded.roles.viewer", "viewer");
-            api.put("redissync.cert-service.url", "http://127.0.0.1:" + certPort);
             api.put("redissync.cert-service.admin-token", secrets.secret("cert-service-admin-token"));
             api.put("redissync.cert-service.tls-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
             api.put("redissync.cert-service.ca-file", layout.caCert().toString());
-            api.put("redissync.api.tls-host", "127.0.0.1");
-            api.put("redissync.api.tls-port", ports.getProperty("api.tls"));
             api.put("redissync.api.token", secrets.token("control-plane"));
             api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
             for (String cluster : clusterNames) {
@@ -178,19 +175,8 @@ public final class LocalSuite {
             }
             // RE scripts name no cluster (one API per cluster there): theirs is the first one
             api.put("redissync.api.default-cluster", clusterNames.get(0));
+            // HTTPS only (no plaintext listener): ready once it serves with the API certificate cert-service signed
             startService("crdb-coordinator", "crdb-coordinator", apiPort, Integer.parseInt(ports.getProperty("crdb-coordinator.management")), api);
-            int apiTls = Integer.parseInt(ports.getProperty("api.tls"));
-            step("API over HTTPS", () -> {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!FreePorts.inUse(apiTls)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new StartupException("the coordinator did not open its HTTPS port " + apiTls + " within 60 s (it needs its API "
-                                + "certificate from cert-service); see " + layout.logs().resolve("crdb-coordinator.log"));
-                    }
-                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-                }
-                return apiTls;
-            }, p -> "https://127.0.0.1:" + p);
             for (String cluster : clusterNames) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
@@ -266,7 +252,8 @@ public final class LocalSuite {
         String logName = label.replace(' ', '-');
         Path workDir = layout.state().resolve(logName);
         Map<String, String> all = new LinkedHashMap<>(props);
-        all.put("quarkus.http.port", Integer.toString(port));
+        // the coordinator's one port is its HTTPS API (it has no plaintext listener); the others' their HTTP port
+        all.put("crdb-coordinator".equals(module) ? "quarkus.http.ssl-port" : "quarkus.http.port", Integer.toString(port));
         all.put("quarkus.http.host", "127.0.0.1");
         // health, metrics and OpenAPI: the management interface, a port of its own
         all.put("quarkus.management.port", Integer.toString(managementPort));
@@ -364,7 +351,7 @@ public final class LocalSuite {
             }
         }
         List<String> keys = new ArrayList<>(List.of("kafka", "kafka.controller", "cert-service", "cert-service.tls", "cert-service.management",
-                "crdb-coordinator", "crdb-coordinator.management", "api.tls"));
+                "crdb-coordinator.management", "api.tls"));
         for (int c = 0; c < clusters; c++) {
             keys.add(CLUSTER_NAMES[c] + ".syncer");
             keys.add(CLUSTER_NAMES[c] + ".syncer.management");
@@ -400,7 +387,6 @@ public final class LocalSuite {
         api.put("url", "https://127.0.0.1:" + ports.getProperty("api.tls"));
         // what the API's certificate names (cert-service issues it to the control plane): the CLIs check it
         api.put("identity", org.redissync.identity.PeerIdentity.of("control-plane", "api"));
-        api.put("http_url", "http://127.0.0.1:" + apiPort);
         api.put("management_url", "http://127.0.0.1:" + ports.getProperty("crdb-coordinator.management"));
         api.put("user", "admin");
         api.put("password_file", layout.state().resolve("secrets/admin-password").toString());
@@ -649,7 +635,7 @@ public final class LocalSuite {
             throw new UncheckedIOException(e);
         }
         all.stream().filter(x -> !x.name().equals(name)).forEach(this::record);
-        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.port")),
+        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.ssl-port", props.getProperty("quarkus.http.port"))),
                 Integer.parseInt(props.getProperty("quarkus.management.port")));
     }
 
