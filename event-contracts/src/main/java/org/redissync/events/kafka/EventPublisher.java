@@ -2,24 +2,29 @@ package org.redissync.events.kafka;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.redissync.events.SuiteEvent;
 
 /**
  * Publishes events to their topic, keyed by aggregate id, acknowledged by all in-sync replicas
- * (idempotent producer: a retry never duplicates).
+ * (idempotent producer: a retry never duplicates). A producer whose authentication failed (a service
+ * that came up before the broker had made its user, or a password being rotated) is unusable for good:
+ * the idempotent producer's state is fatal from then on. It is replaced, once, by a new one, and the
+ * next event goes through it; the event that met the failure fails, and its caller retries it.
  */
 public final class EventPublisher implements AutoCloseable {
 
     private final KafkaSettings settings;
-    private final KafkaProducer<String, byte[]> producer;
+    private final AtomicReference<KafkaProducer<String, byte[]>> producer = new AtomicReference<>();
 
     public EventPublisher(KafkaSettings settings) {
         this.settings = settings;
-        this.producer = new KafkaProducer<>(settings.producer());
+        this.producer.set(new KafkaProducer<>(settings.producer()));
     }
 
     /** Completes when the broker has the event; fails if it cannot be written. */
@@ -34,22 +39,40 @@ public final class EventPublisher implements AutoCloseable {
 
     private CompletableFuture<RecordMetadata> send(Topic topic, String key, byte[] value) {
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        KafkaProducer<String, byte[]> p = producer.get();
         try {
-            producer.send(new ProducerRecord<>(settings.topic(topic), key, value), (metadata, error) -> {
+            p.send(new ProducerRecord<>(settings.topic(topic), key, value), (metadata, error) -> {
                 if (error != null) {
+                    replaceIfUnauthenticated(p, error);
                     done.completeExceptionally(error);
                 } else {
                     done.complete(metadata);
                 }
             });
         } catch (RuntimeException e) {
+            replaceIfUnauthenticated(p, e);
             done.completeExceptionally(e);
         }
         return done;
     }
 
+    private void replaceIfUnauthenticated(KafkaProducer<String, byte[]> broken, Throwable error) {
+        if (!(error instanceof AuthenticationException) && !(error.getCause() instanceof AuthenticationException)) {
+            return;
+        }
+        KafkaProducer<String, byte[]> fresh = new KafkaProducer<>(settings.producer());
+        if (producer.compareAndSet(broken, fresh)) {
+            // not from its own callback thread's close: a separate thread waits for it
+            Thread closer = new Thread(() -> broken.close(Duration.ofSeconds(5)), "producer-close");
+            closer.setDaemon(true);
+            closer.start();
+        } else {
+            fresh.close(Duration.ZERO);
+        }
+    }
+
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        producer.get().close(Duration.ofSeconds(5));
     }
 }
