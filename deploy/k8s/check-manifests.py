@@ -6,8 +6,11 @@
 Per overlay: `kubectl kustomize` succeeds; every object has apiVersion, kind and a DNS-1123 name; no two objects
 share kind+name; every workload's selector matches its pod template; every Service selects some workload; every
 ConfigMap, Secret and PersistentVolumeClaim a pod refers to is rendered too, or is one the overlay documents as
-created outside it (EXTERNAL below); every probe's named port exists; every container runs as non-root; the
-coordinator is replaced with strategy Recreate (one writer of desired state, never two versions in turn).
+created outside it (EXTERNAL below); every volume is mounted by some container (a forgotten mount is a missing
+file at run time); every probe's named port exists; every container runs as non-root; the coordinator is replaced
+with strategy Recreate (one writer of desired state, never two versions in turn); Kafka authentication is on (every
+service reads a Kafka client properties file; a broker the overlay runs is given its keystore). An overlay with a
+make-secrets script (its run-time secrets, never committed) has it run first.
 """
 import re
 import subprocess
@@ -41,6 +44,11 @@ def pod_templates(d):
 
 def check(overlay):
     problems = []
+    make_secrets = K8S / "overlays" / overlay / "make-secrets"
+    if make_secrets.exists():
+        m = subprocess.run([str(make_secrets)], text=True, capture_output=True)
+        if m.returncode != 0:
+            return [f"make-secrets failed: {m.stderr.strip()}"], 0
     r = subprocess.run(["kubectl", "kustomize", str(K8S / "overlays" / overlay)], text=True, capture_output=True)
     if r.returncode != 0:
         return [f"kubectl kustomize failed: {r.stderr.strip()}"], 0
@@ -74,6 +82,15 @@ def check(overlay):
                         problems.append(f"{who}: volume {v['name']} refers to {kind}/{ref}, which is not there")
             mounts_ok = {v["name"] for v in spec.get("volumes", [])} | {
                 t["metadata"]["name"] for t in d.get("spec", {}).get("volumeClaimTemplates", [])}
+            mounted = {m["name"] for c in spec.get("containers", []) + spec.get("initContainers", [])
+                       for m in c.get("volumeMounts", [])}
+            for v in spec.get("volumes", []):
+                if v["name"] not in mounted:
+                    problems.append(f"{who}: volume {v['name']} is mounted by no container")
+            if d["metadata"]["name"] == "kafka":
+                env = {e["name"] for c in spec.get("containers", []) for e in c.get("env", [])}
+                if "KAFKA_KEYSTORE_PEM" not in env or "KAFKA_PROVISIONING_FILE" not in env:
+                    problems.append(f"{who}: the broker runs without authentication (no KAFKA_KEYSTORE_PEM / KAFKA_PROVISIONING_FILE)")
             sc = spec.get("securityContext", {})
             for c in spec.get("containers", []) + spec.get("initContainers", []):
                 for m in c.get("volumeMounts", []):
@@ -91,6 +108,10 @@ def check(overlay):
                 if "readinessProbe" not in c or "resources" not in c:
                     problems.append(f"{who}/{c['name']}: needs a readinessProbe and resources")
     for d in docs:
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("redis-sync-kafka"):
+            if "redissync.kafka.client-properties-file=" not in d.get("data", {}).get("kafka.properties", ""):
+                problems.append(f"ConfigMap/{d['metadata']['name']}: no redissync.kafka.client-properties-file: Kafka without "
+                                "authentication")
         if d["kind"] == "Deployment" and d["metadata"]["name"] == "crdb-coordinator":
             if d["spec"].get("strategy", {}).get("type") != "Recreate":
                 problems.append("Deployment/crdb-coordinator: strategy must be Recreate (one writer of desired state)")

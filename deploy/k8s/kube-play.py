@@ -51,6 +51,9 @@ def run(*cmd, check=True, capture=True, timeout=None):
 
 
 def render(overlay):
+    make_secrets = REPO / "deploy/k8s/overlays" / overlay / "make-secrets"
+    if make_secrets.exists():  # the overlay's run-time secrets (Kafka's PKI and users), never committed
+        run(str(make_secrets))
     out = run("kubectl", "kustomize", str(REPO / "deploy/k8s/overlays" / overlay)).stdout
     return [d for d in yaml.safe_load_all(out) if d]
 

@@ -39,6 +39,7 @@ class ContainersTest {
                 "6 channels TLS and in sync",
                 "cluster-a -> cluster-b: in-sync, TLSv1.3",
                 "all 6 pods ready",
+                "kube play: Kafka SASL_SSL only, one user per service",
                 "kube play: a CRDB over cluster-a and cluster-b replicates",
                 "overlay local:", "overlay production:",
                 "nothing left behind",
