@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import javax.security.auth.x500.X500Principal;
 
@@ -44,9 +45,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Gets a certificate for a key made here: generates an EC P-256 key pair, sends only a PKCS#10
- * request to cert-service's TLS listener (verified with the suite CA), authenticated by the
- * cluster's bootstrap token, and returns the key with the signed chain. The key never leaves the
- * process. Also the PEM helpers the services share.
+ * request to cert-service's TLS listener (verified with the suite CA and its URN identity),
+ * authenticated by a current certificate of the cluster over mutual TLS when the caller holds one,
+ * else by the cluster's bootstrap token, and returns the key with the signed chain. The key never
+ * leaves the process. Also the PEM helpers the services share.
  */
 public final class CertificateRequester {
 
@@ -60,9 +62,22 @@ public final class CertificateRequester {
 
     private final Target target;
     private final HttpClient http;
+    private final Supplier<Optional<CertificateMaterial>> credential;
+    private CertificateMaterial mutualFor;
+    private HttpClient mutual;
 
+    /** A client that authenticates with the cluster's bootstrap token. */
     public CertificateRequester(Target target) {
+        this(target, Optional::empty);
+    }
+
+    /**
+     * A client that authenticates with {@code credential} while it has one (a valid certificate of this cluster from the
+     * suite's CA, presented over mutual TLS; the token is then not sent), and with the bootstrap token otherwise.
+     */
+    public CertificateRequester(Target target, Supplier<Optional<CertificateMaterial>> credential) {
         this.target = target;
+        this.credential = credential;
         try {
             // cert-service by the identity its CA gave it, not by hostname alone: a cluster's certificate for the same
             // host is of the same CA, and this client hands cert-service its bootstrap token
@@ -73,38 +88,35 @@ public final class CertificateRequester {
         }
     }
 
-    /** A new key and its certificate for {@code role}, with {@code names} (DNS names / IPs) asked for, by the bootstrap token. */
-    public CertificateMaterial request(CertRole role, List<String> names) throws IOException, InterruptedException {
-        return sign(http, role, names, true);
-    }
-
     /**
-     * A renewal: a new key and certificate for {@code role}, authenticated by {@code current} (a certificate of this
-     * cluster from the same CA, still valid) over mutual TLS, not by the bootstrap token, which is not sent.
+     * A new key and its certificate for {@code role}, with {@code names} (DNS names / IPs) asked for: a renewal over
+     * mutual TLS when this client holds a credential, else the first request, by the bootstrap token.
      */
-    public CertificateMaterial renew(CertRole role, List<String> names, CertificateMaterial current) throws IOException, InterruptedException {
-        HttpClient mutual = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PeerIdentity.mutualContext(
-                target.caFile(), Optional.of(PeerIdentity.CERT_SERVICE), current.key(), current.chain())).build();
-        return sign(mutual, role, names, false);
+    public CertificateMaterial request(CertRole role, List<String> names) throws IOException, InterruptedException {
+        return sign(credential.get(), role, names);
     }
 
-    private CertificateMaterial sign(HttpClient client, CertRole role, List<String> names, boolean withToken)
+    /** As {@link #request}, by the bootstrap token whatever this client holds (when the credential is refused). */
+    public CertificateMaterial bootstrap(CertRole role, List<String> names) throws IOException, InterruptedException {
+        return sign(Optional.empty(), role, names);
+    }
+
+    /** Whether the next call authenticates with a certificate (mutual TLS) rather than the token. */
+    public boolean hasCredential() {
+        return credential.get().isPresent();
+    }
+
+    private CertificateMaterial sign(Optional<CertificateMaterial> with, CertRole role, List<String> names)
             throws IOException, InterruptedException {
         KeyPair kp = newKeyPair();
         String body = new ObjectMapper().writeValueAsString(Map.of("name", role.wire(), "csr", csr(role, kp, names)));
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
-                        + "/v1/cluster/certificates/csr?cluster=" + target.cluster()))
+        HttpResponse<String> r = send(with, HttpRequest.newBuilder(URI.create(base() + "/v1/cluster/certificates/csr?cluster=" + target.cluster()))
                 .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (withToken) {
-            r.header("Authorization", "Bearer " + target.token());
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        if (r.statusCode() != 200) {
+            throw new IOException("cert-service answered " + r.statusCode() + ": " + r.body());
         }
-        HttpResponse<String> resp = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        if (resp.statusCode() != 200) {
-            throw new IOException("cert-service answered " + resp.statusCode() + ": " + resp.body());
-        }
-        return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(resp.body()).get("certificate").asText()));
+        return new CertificateMaterial(kp.getPrivate(), certificates(new ObjectMapper().readTree(r.body()).get("certificate").asText()));
     }
 
     /**
@@ -112,10 +124,8 @@ public final class CertificateRequester {
      * cert-service over TLS, authenticated as this cluster; paired with the published {@code chainPem}.
      */
     public CertificateMaterial suppliedKey(CertRole role, String chainPem) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
-                        + "/v1/cluster/keys/" + role.wire() + "?cluster=" + target.cluster()))
-                .header("Authorization", "Bearer " + target.token())
-                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(credential.get(), HttpRequest.newBuilder(URI.create(base() + "/v1/cluster/keys/" + role.wire()
+                + "?cluster=" + target.cluster())).GET());
         if (r.statusCode() != 200) {
             throw new IOException("cert-service answered " + r.statusCode() + " for the supplied " + role.wire() + " key");
         }
@@ -137,15 +147,34 @@ public final class CertificateRequester {
 
     /** What cert-service keeps for this cluster under {@code /v1/cluster/<kind>/<id>}, over TLS as this cluster. */
     private String kept(String kind, String id) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(target.certServiceUrl().replaceAll("/+$", "")
-                        + "/v1/cluster/" + kind + "/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
-                        + "?cluster=" + target.cluster()))
-                .header("Authorization", "Bearer " + target.token())
-                .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(credential.get(), HttpRequest.newBuilder(URI.create(base() + "/v1/cluster/" + kind + "/"
+                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8) + "?cluster=" + target.cluster())).GET());
         if (r.statusCode() != 200) {
             throw new IOException("cert-service answered " + r.statusCode() + " for " + kind + " " + id);
         }
         return r.body();
+    }
+
+    private String base() {
+        return target.certServiceUrl().replaceAll("/+$", "");
+    }
+
+    /** With a certificate: mutual TLS, no token. Without: the bootstrap token. */
+    private HttpResponse<String> send(Optional<CertificateMaterial> with, HttpRequest.Builder request) throws IOException, InterruptedException {
+        request.timeout(Duration.ofSeconds(15));
+        if (with.isPresent()) {
+            return mutualClient(with.get()).send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+        return http.send(request.header("Authorization", "Bearer " + target.token()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private synchronized HttpClient mutualClient(CertificateMaterial with) throws IOException {
+        if (with != mutualFor) {
+            mutual = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(PeerIdentity.mutualContext(
+                    target.caFile(), Optional.of(PeerIdentity.CERT_SERVICE), with.key(), with.chain())).build();
+            mutualFor = with;
+        }
+        return mutual;
     }
 
     private String csr(CertRole role, KeyPair kp, List<String> names) throws IOException {

@@ -61,4 +61,25 @@ class AdminTokenSecurityTest {
         assertThat(e.code()).as(e.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
         assertThat(e.output()).contains("redissync.clusters.cluster-x.roles: 'apii' is not a role");
     }
+
+    @Test
+    void aTokenExpiryThatIsNoInstantStopsTheStartAndIsNamed() throws Exception {
+        Exit e = run("redissync.admin-token=an-admin-token-of-enough-length", "redissync.clusters.cluster-x.token=t",
+                "redissync.clusters.cluster-x.token-expires-at=tomorrow");
+        assertThat(e.code()).as(e.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
+        assertThat(e.output()).contains("redissync.clusters.cluster-x.token-expires-at: 'tomorrow' is not an ISO-8601 instant");
+    }
+
+    @Test
+    void aNameTwoClustersWouldShareOrCertServicesOwnStopsTheStartAndIsNamed() throws Exception {
+        Exit shared = run("redissync.admin-token=an-admin-token-of-enough-length", "redissync.clusters.cluster-x.token=t",
+                "redissync.clusters.cluster-x.names=syncer-x,localhost", "redissync.clusters.cluster-y.token=u",
+                "redissync.clusters.cluster-y.names=syncer-x,127.0.0.1");
+        assertThat(shared.code()).as(shared.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
+        assertThat(shared.output()).contains("redissync.clusters.cluster-y.names: 'syncer-x' is also cluster cluster-x's name");
+        Exit own = run("redissync.admin-token=an-admin-token-of-enough-length", "redissync.tls.names=cert-service,localhost",
+                "redissync.clusters.cluster-x.token=t", "redissync.clusters.cluster-x.names=cert-service");
+        assertThat(own.code()).as(own.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
+        assertThat(own.output()).contains("'cert-service' is also cert-service (redissync.tls.names)'s name");
+    }
 }

@@ -104,6 +104,14 @@ public interface CertServiceConfig {
         @NotBlank
         String token();
 
+        /**
+         * When the bootstrap token stops being accepted (ISO-8601 instant, e.g. {@code 2026-12-06T12:00:00Z}): a
+         * short-lived token gets a service its first certificates, and renewals go on over mutual TLS with the
+         * current one (a service that keeps its key, {@code redissync.certificates.state-dir}, restarts without the
+         * token too). Unset: the token does not expire. A value that is no instant stops the start.
+         */
+        Optional<String> tokenExpiresAt();
+
         /** DNS names and IP addresses this cluster's certificates may carry. */
         @WithDefault("localhost,127.0.0.1")
         @NotEmpty

@@ -8,6 +8,8 @@ package org.redissync.cert.error;
 public enum CertError {
     INVALID_REQUEST(400, "invalid_request"),
     UNAUTHENTICATED(401, "unauthenticated"),
+    /** The right bootstrap token, after its {@code token-expires-at}: only a current certificate renews now. */
+    TOKEN_EXPIRED(401, "token_expired"),
     UNKNOWN_CLUSTER(404, "unknown_cluster"),
     NOT_FOUND(404, "not_found"),
     INVALID_NAME(400, "invalid_name"),

@@ -61,6 +61,7 @@ public class CertificateService {
     private final CertServiceConfig config;
     private final CertificateAuthority ca;
     private final CertEvents events;
+    private final Map<String, Instant> tokenExpiresAt = new java.util.HashMap<>();
     private final Clock clock;
     private final MeterRegistry metrics;
     private final Map<String, Set<String>> allowedNames = new LinkedHashMap<>();
@@ -86,7 +87,60 @@ public class CertificateService {
                     throw new IllegalStateException("redissync.clusters." + name + ".roles: '" + r + "' is not a role (proxy, syncer, api)");
                 }
             }
+            c.tokenExpiresAt().ifPresent(at -> tokenExpiresAt.put(name, tokenExpiry(name, at)));
         });
+        refuseSharedNames(config, allowedNames);
+    }
+
+    /**
+     * A cluster's names are its own: no two clusters, and no cluster and cert-service itself, may share a name, so no
+     * cluster can obtain a certificate a client checking hostnames only (a Redis client of another cluster's endpoint)
+     * would take for someone else's. Loopback names are the one exception: on one host every process shares them, and
+     * the suite's own clients tell its services apart by their URN identity.
+     */
+    static void refuseSharedNames(CertServiceConfig config, Map<String, Set<String>> allowed) {
+        Map<String, String> owner = new java.util.HashMap<>();
+        for (String n : config.tls().names()) {
+            String name = CsrChecks.isIpLiteral(n) ? canonicalIp(n) : n.toLowerCase(Locale.ROOT);
+            if (!isLoopback(name)) {
+                owner.put(name, "cert-service (redissync.tls.names)");
+            }
+        }
+        for (Map.Entry<String, Set<String>> c : new java.util.TreeMap<>(allowed).entrySet()) {
+            for (String name : c.getValue()) {
+                if (isLoopback(name)) {
+                    continue;
+                }
+                String before = owner.putIfAbsent(name, "cluster " + c.getKey());
+                if (before != null) {
+                    throw new IllegalStateException("redissync.clusters." + c.getKey() + ".names: '" + name + "' is also " + before
+                            + "'s name; a cluster's names are its own (only loopback names may be shared)");
+                }
+            }
+        }
+    }
+
+    private static boolean isLoopback(String canonicalName) {
+        if ("localhost".equals(canonicalName) || canonicalName.endsWith(".localhost")) {
+            return true;
+        }
+        if (CsrChecks.isIpLiteral(canonicalName)) {
+            try {
+                return java.net.InetAddress.getByName(canonicalName).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static Instant tokenExpiry(String cluster, String value) {
+        try {
+            return Instant.parse(value.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalStateException("redissync.clusters." + cluster + ".token-expires-at: '" + value
+                    + "' is not an ISO-8601 instant (e.g. 2026-12-06T12:00:00Z)");
+        }
     }
 
     /** The CA certificate clients trust (the root of the chain), PEM. */
@@ -295,6 +349,11 @@ public class CertificateService {
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), policy.token().getBytes(StandardCharsets.UTF_8))) {
             throw new CertException(CertError.UNAUTHENTICATED, "missing or wrong bootstrap token for cluster '" + cluster
                     + "' (and no valid client certificate of that cluster)");
+        }
+        Instant expiry = tokenExpiresAt.get(cluster);
+        if (expiry != null && !clock.instant().isBefore(expiry)) {
+            throw new CertException(CertError.TOKEN_EXPIRED, "the bootstrap token of cluster '" + cluster + "' expired at " + expiry
+                    + ": renew with a valid certificate of that cluster (mutual TLS), or configure a new token");
         }
     }
 

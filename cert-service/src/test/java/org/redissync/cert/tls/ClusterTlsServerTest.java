@@ -50,6 +50,9 @@ class ClusterTlsServerTest {
     @Inject
     ClusterTlsServer server;
 
+    @Inject
+    org.redissync.cert.ca.CaHolder ca;
+
     @Test
     void aTokenGetsTheFirstCertificateAndThatCertificateAloneAuthenticatesTheRenewal() throws Exception {
         X509Certificate ca = Pem.certificates(given().get("/v1/cluster/certificates/ca").asString()).get(0);
@@ -71,26 +74,53 @@ class ClusterTlsServerTest {
 
     @Test
     void theServicesClientRenewsOverMutualTlsWithItsCurrentCertificateWithoutTheToken() throws Exception {
-        java.nio.file.Path caFile = java.nio.file.Files.createTempFile("ca", ".pem");
-        java.nio.file.Files.writeString(caFile, given().get("/v1/cluster/certificates/ca").asString());
+        java.nio.file.Path caFile = caFile();
         String url = "https://127.0.0.1:" + server.port();
-        var bootstrap = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "test-token-a", caFile));
-        CertificateMaterial first = bootstrap.request(CertRole.SYNCER, List.of());
+        CertificateMaterial first = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "test-token-a", caFile))
+                .request(CertRole.SYNCER, List.of());
         // a client whose token is wrong: refused by token, yet renews with the certificate it holds (no token sent)
-        var tokenless = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "not-the-token", caFile));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tokenless.request(CertRole.SYNCER, List.of()))
+        var held = new java.util.concurrent.atomic.AtomicReference<>(first);
+        var tokenless = new CertificateRequester(new CertificateRequester.Target(url, "cluster-a", "not-the-token", caFile),
+                () -> java.util.Optional.of(held.get()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tokenless.bootstrap(CertRole.SYNCER, List.of()))
                 .hasMessageContaining("401");
-        CertificateMaterial renewed = tokenless.renew(CertRole.SYNCER, List.of(), first);
+        CertificateMaterial renewed = tokenless.request(CertRole.SYNCER, List.of());
         assertThat(renewed.leaf().getSerialNumber()).isNotEqualTo(first.leaf().getSerialNumber());
         assertThat(renewed.leaf().getPublicKey()).as("a renewal re-keys").isNotEqualTo(first.leaf().getPublicKey());
+        held.set(renewed);
         // the syncer's (client) certificate renews the cluster's proxy certificate too
-        CertificateMaterial proxy = tokenless.renew(CertRole.PROXY, List.of("localhost"), renewed);
+        CertificateMaterial proxy = tokenless.request(CertRole.PROXY, List.of("localhost"));
         assertThat(org.redissync.identity.PeerIdentity.uris(proxy.leaf())).contains("urn:redis-sync:cluster:cluster-a:proxy");
         // it speaks for its own cluster only
-        var elsewhere = new CertificateRequester(new CertificateRequester.Target(url, "cluster-b", "not-the-token", caFile));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> elsewhere.renew(CertRole.SYNCER, List.of(), renewed))
-                .hasMessageContaining("401");
-        java.nio.file.Files.delete(caFile);
+        var elsewhere = new CertificateRequester(new CertificateRequester.Target(url, "cluster-b", "not-the-token", caFile),
+                () -> java.util.Optional.of(renewed));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> elsewhere.request(CertRole.SYNCER, List.of())).hasMessageContaining("401");
+    }
+
+    @Test
+    void anExpiredBootstrapTokenIsRefusedNamedWhileTheClustersCurrentCertificateStillRenews() throws Exception {
+        java.nio.file.Path caFile = caFile();
+        String url = "https://127.0.0.1:" + server.port();
+        // cluster-d's token expired (test profile: token-expires-at in the past)
+        var byToken = new CertificateRequester(new CertificateRequester.Target(url, "cluster-d", "test-token-d", caFile));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> byToken.request(CertRole.SYNCER, List.of()))
+                .hasMessageContaining("401").hasMessageContaining("token_expired");
+        // a certificate cluster-d got while its token was good renews it
+        KeyPair keys = KeyAlgorithm.EC_P256.generate();
+        List<X509Certificate> chain = ca.authority().issue(keys.getPublic(), new org.redissync.cert.ca.CertificateAuthority.Profile(
+                new X500Principal("CN=syncer.cluster-d"), List.of(new org.bouncycastle.asn1.x509.GeneralName(
+                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, "urn:redis-sync:cluster:cluster-d:syncer")),
+                false, true, Duration.ofHours(1)));
+        var byCertificate = new CertificateRequester(new CertificateRequester.Target(url, "cluster-d", "test-token-d", caFile),
+                () -> java.util.Optional.of(new CertificateMaterial(keys.getPrivate(), chain)));
+        assertThat(byCertificate.request(CertRole.SYNCER, List.of()).leaf().getSubjectX500Principal().getName()).contains("cluster-d");
+    }
+
+    private static java.nio.file.Path caFile() throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("ca", ".pem");
+        java.nio.file.Files.writeString(f, given().get("/v1/cluster/certificates/ca").asString());
+        f.toFile().deleteOnExit();
+        return f;
     }
 
     @Test

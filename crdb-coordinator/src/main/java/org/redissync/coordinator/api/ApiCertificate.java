@@ -28,6 +28,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.redissync.certclient.CertificateMaterial;
 import org.redissync.certclient.CertificateRequester;
+import org.redissync.certclient.CertificateStore;
 import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.events.CertRole;
 import org.redissync.events.pki.RenewalTime;
@@ -106,9 +107,17 @@ public class ApiCertificate implements KeyStoreProvider {
     public synchronized void renew() throws Exception {
         Optional<CertificateRequester> requester = requester();
         if (requester.isPresent() && identity != null) {
-            identity = requester.get().renew(CertRole.API, config.api().names(), identity);
-            LOG.infof("API identity renewed over mutual TLS (valid until %s)", identity.leaf().getNotAfter().toInstant());
-            scheduleRenewal(identity);
+            CertificateMaterial next;
+            try {
+                next = requester.get().request(CertRole.API, config.api().names()); // over mutual TLS with the current one
+            } catch (java.io.IOException refused) {
+                LOG.warnf("cannot renew the API certificate over mutual TLS (%s); asking with the bootstrap token", refused.getMessage());
+                next = requester.get().bootstrap(CertRole.API, config.api().names());
+            }
+            identity = next;
+            keep(next);
+            LOG.infof("API identity renewed (valid until %s)", next.leaf().getNotAfter().toInstant());
+            scheduleRenewal(next);
         }
         TlsConfiguration tls = registry.get().get(TLS_CONFIGURATION).orElseThrow();
         if (tls.reload()) {
@@ -142,15 +151,45 @@ public class ApiCertificate implements KeyStoreProvider {
             return Optional.empty();
         }
         return Optional.of(new CertificateRequester(new CertificateRequester.Target(url.get(), config.api().certificateCluster(),
-                config.api().token().get(), Path.of(config.certService().caFile().get()))));
+                config.api().token().get(), Path.of(config.certService().caFile().get())), () -> Optional.ofNullable(identity)));
+    }
+
+    /** Where the identity is kept across restarts (then a restart needs no token), or empty (memory only). */
+    private Optional<CertificateStore> store() {
+        return config.api().stateDir().map(d -> new CertificateStore(Path.of(d)));
+    }
+
+    private void keep(CertificateMaterial m) {
+        store().ifPresent(s -> {
+            try {
+                s.save(CertRole.API, m);
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot keep the API certificate on disk (%s): a restart will need the bootstrap token", e.getMessage());
+            }
+        });
     }
 
     private CertificateMaterial first(CertificateRequester requester) {
+        if (store().isPresent()) {
+            try {
+                Optional<CertificateMaterial> kept = store().get().load(CertRole.API, clock.instant(),
+                        Path.of(config.certService().caFile().get()));
+                if (kept.isPresent()) {
+                    LOG.infof("kept API certificate, valid until %s: in use; renewed over mutual TLS when due",
+                            kept.get().leaf().getNotAfter().toInstant());
+                    scheduleRenewal(kept.get());
+                    return kept.get();
+                }
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot read the kept API certificate (%s); requesting a new one", e.getMessage());
+            }
+        }
         Instant deadline = clock.instant().plus(config.api().certificateTimeout());
         Duration backoff = Duration.ofMillis(500);
         while (true) {
             try {
-                CertificateMaterial m = requester.request(CertRole.API, config.api().names());
+                CertificateMaterial m = requester.bootstrap(CertRole.API, config.api().names());
+                keep(m);
                 LOG.infof("API certificate %s, valid until %s", m.leaf().getSubjectX500Principal().getName(), m.leaf().getNotAfter().toInstant());
                 scheduleRenewal(m);
                 return m;

@@ -47,6 +47,13 @@ public interface CoordinatorConfig {
         @WithDefault("PT2M")
         Duration certificateTimeout();
 
+        /**
+         * Where the coordinator keeps its {@code api} certificate and key across restarts (a directory only it can enter;
+         * the key 0600). With it a restart renews over mutual TLS instead of using the bootstrap token, which may then be
+         * short-lived. Unset: memory only, every start needs the token.
+         */
+        Optional<String> stateDir();
+
         /** Operator-managed API certificate (PEM chain) and key; else one is requested from cert-service. */
         Optional<String> certificateFile();
 

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,8 +127,13 @@ class ChannelsTest {
             long pid = suite.pid("syncer-service-cluster-b");
             assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+            Path log = suite.home.resolve("logs/syncer-service-cluster-b.log");
+            int keptBefore = Files.readString(log).split("kept syncer certificate for cluster-b", -1).length;
             var restart = suite.run("restart", "syncer-service-cluster-b");
             assertThat(restart.exitCode()).as(restart.output()).isZero();
+            // it came back on the certificates it kept (no bootstrap token needed: tokens are short-lived)
+            assertThat(Files.readString(log).split("kept syncer certificate for cluster-b", -1).length).isEqualTo(keptBefore + 1);
+            assertThat(Files.readString(log)).contains("kept proxy certificate for cluster-b");
             await().atMost(Duration.ofSeconds(10)).until(() -> w.total() > 600);
             w.stopAndCheck();
         }

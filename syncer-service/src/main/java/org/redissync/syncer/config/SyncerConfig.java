@@ -141,6 +141,14 @@ public interface SyncerConfig {
 
         /** The suite CA certificate (PEM) that cert-service's listener is verified with. */
         Optional<String> caFile();
+
+        /**
+         * Where this service keeps its certificates and keys across restarts (a directory only it can enter; keys 0600).
+         * With it a restart renews over mutual TLS with the kept syncer certificate instead of the bootstrap token, which
+         * may then be short-lived ({@code token-expires-at} at cert-service). Unset: keys live in memory only, and every
+         * start needs the token.
+         */
+        Optional<String> stateDir();
     }
 
     /** How the replication channels (CRDB peers, Replica Of sources) behave. */

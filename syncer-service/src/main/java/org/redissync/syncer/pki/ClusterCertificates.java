@@ -21,6 +21,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.redissync.certclient.CertificateMaterial;
 import org.redissync.certclient.CertificateRequester;
+import org.redissync.certclient.CertificateStore;
 import org.redissync.events.CertRole;
 import org.redissync.events.ClusterCertificateEvent.RoleCertificatesPublished;
 import org.redissync.events.pki.RenewalTime;
@@ -43,6 +44,8 @@ public class ClusterCertificates {
     private final SyncerConfig config;
     private final Clock clock;
     private final CertificateRequester requester;
+    /** Where certificates and keys are kept across restarts, or null (memory only). */
+    private final CertificateStore store;
     private volatile CertificateMaterial proxy;
     private volatile CertificateMaterial syncer;
     private final List<Consumer<CertRole>> listeners = new CopyOnWriteArrayList<>();
@@ -66,15 +69,15 @@ public class ClusterCertificates {
             syncer = CertificateRequester.fromFiles(c.syncerCertificateFile().get(), c.syncerKeyFile().orElseThrow(() ->
                     new IllegalStateException("redissync.certificates.syncer-key-file is required with syncer-certificate-file")));
         }
+        store = c.stateDir().map(d -> new CertificateStore(Path.of(d))).orElse(null);
         requester = c.certServiceUrl().map(url -> new CertificateRequester(new CertificateRequester.Target(url, config.cluster().name(),
-                c.token().orElse(""), Path.of(c.caFile().orElseThrow(() ->
-                        new IllegalStateException("redissync.certificates.ca-file is required with cert-service-url")))))).orElse(null);
+                c.token().orElse(""), caFile()), this::renewalCredential)).orElse(null);
         if (requester != null) {
             if (proxy == null) {
-                renewer.execute(() -> obtain(CertRole.PROXY));
+                resume(CertRole.PROXY);
             }
             if (syncer == null) {
-                renewer.execute(() -> obtain(CertRole.SYNCER));
+                resume(CertRole.SYNCER);
             }
             watchRotationRequests(events);
         }
@@ -202,23 +205,76 @@ public class ClusterCertificates {
         return Optional.of(current);
     }
 
+    private Path caFile() {
+        return Path.of(config.certificates().caFile().orElseThrow(() ->
+                new IllegalStateException("redissync.certificates.ca-file is required with cert-service-url")));
+    }
+
+    /**
+     * At start: a kept certificate of {@code role} that is still valid and of the CA trusted now is used at once (and
+     * renewed when due, over mutual TLS); without one, a new one is requested.
+     */
+    private void resume(CertRole role) {
+        Optional<CertificateMaterial> kept = Optional.empty();
+        if (store != null) {
+            try {
+                kept = store.load(role, clock.instant(), caFile());
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot read the kept %s certificate (%s); requesting a new one", role.wire(), e.getMessage());
+            }
+        }
+        if (kept.isEmpty()) {
+            renewer.execute(() -> obtain(role));
+            return;
+        }
+        CertificateMaterial m = kept.get();
+        if (role == CertRole.PROXY) {
+            proxy = m;
+        } else {
+            syncer = m;
+        }
+        LOG.infof("kept %s certificate for %s, valid until %s: in use; renewed over mutual TLS when due", role.wire(),
+                config.cluster().name(), m.leaf().getNotAfter().toInstant());
+        listeners.forEach(l -> l.accept(role));
+        scheduleRenewal(role, m);
+    }
+
+    private void keep(CertRole role, CertificateMaterial m) {
+        if (store != null) {
+            try {
+                store.save(role, m);
+            } catch (java.io.IOException e) {
+                LOG.warnf("cannot keep the new %s certificate on disk (%s): a restart will need the bootstrap token", role.wire(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void scheduleRenewal(CertRole role, CertificateMaterial m) {
+        Instant renewAt = RenewalTime.renewAt(m.leaf().getNotBefore().toInstant(), m.leaf().getNotAfter().toInstant(), Optional.empty());
+        long delay = Math.max(1, Duration.between(clock.instant(), renewAt).toSeconds());
+        renewer.schedule(() -> obtain(role), delay, TimeUnit.SECONDS);
+    }
+
     private void obtain(CertRole role) {
         if (operatorManaged.contains(role)) {
             return;
         }
         try {
             List<String> names = role == CertRole.PROXY ? config.cluster().endpointNames() : List.of();
-            CertificateMaterial m = renewalCredential().map(current -> {
+            CertificateMaterial m;
+            if (requester.hasCredential()) {
                 try {
-                    return requester.renew(role, names, current);
-                } catch (Exception e) {
-                    LOG.warnf("cannot renew the %s certificate over mutual TLS (%s); asking with the bootstrap token", role.wire(), e.getMessage());
-                    return null;
+                    m = requester.request(role, names); // a renewal, over mutual TLS with the current syncer certificate
+                } catch (java.io.IOException refused) {
+                    LOG.warnf("cannot renew the %s certificate over mutual TLS (%s); asking with the bootstrap token", role.wire(),
+                            refused.getMessage());
+                    m = requester.bootstrap(role, names);
                 }
-            }).orElse(null);
-            if (m == null) {
-                m = requester.request(role, names);
+            } else {
+                m = requester.bootstrap(role, names);
             }
+            keep(role, m);
             if (role == CertRole.PROXY) {
                 proxy = m;
             } else {
@@ -226,9 +282,7 @@ public class ClusterCertificates {
             }
             LOG.infof("new %s certificate for %s, valid until %s", role.wire(), config.cluster().name(), m.leaf().getNotAfter().toInstant());
             listeners.forEach(l -> l.accept(role));
-            Instant renewAt = RenewalTime.renewAt(m.leaf().getNotBefore().toInstant(), m.leaf().getNotAfter().toInstant(), Optional.empty());
-            long delay = Math.max(1, Duration.between(clock.instant(), renewAt).toSeconds());
-            renewer.schedule(() -> obtain(role), delay, TimeUnit.SECONDS);
+            scheduleRenewal(role, m);
         } catch (Exception e) {
             LOG.warnf("cannot get a %s certificate from cert-service yet (%s); retrying in 2 s", role.wire(), e.getMessage());
             renewer.schedule(() -> obtain(role), 2, TimeUnit.SECONDS);

@@ -148,11 +148,17 @@ public final class LocalSuite {
             certConfig.put("redissync.tls.host", "127.0.0.1");
             certConfig.put("redissync.tls.port", ports.getProperty("cert-service.tls"));
             certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
+            // bootstrap tokens are short-lived: new at every up, good for an hour; the services keep their certificates
+            // (state-dir, keys 0600) and renew over mutual TLS, so a restart needs no token
+            String tokensExpire = java.time.Instant.now().plus(Optional.ofNullable(System.getenv("SUITE_TOKEN_TTL"))
+                    .map(Duration::parse).orElse(Duration.ofHours(1))).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
             certConfig.put("redissync.clusters.control-plane.token", secrets.token("control-plane"));
+            certConfig.put("redissync.clusters.control-plane.token-expires-at", tokensExpire);
             certConfig.put("redissync.clusters.control-plane.names", "localhost,127.0.0.1");
             certConfig.put("redissync.clusters.control-plane.roles", "api");
             for (String cluster : clusterNames) {
                 certConfig.put("redissync.clusters." + cluster + ".token", secrets.token(cluster));
+                certConfig.put("redissync.clusters." + cluster + ".token-expires-at", tokensExpire);
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
             }
             startService("cert-service", "cert-service", certPort, Integer.parseInt(ports.getProperty("cert-service.management")), certConfig);
@@ -169,6 +175,7 @@ public final class LocalSuite {
             api.put("redissync.cert-service.tls-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
             api.put("redissync.cert-service.ca-file", layout.caCert().toString());
             api.put("redissync.api.token", secrets.token("control-plane"));
+            api.put("redissync.api.state-dir", layout.state().resolve("crdb-coordinator").resolve("certs").toString());
             api.put("redissync.tasks.timeout", Optional.ofNullable(System.getenv("SUITE_TASK_TIMEOUT")).orElse("PT60S"));
             for (String cluster : clusterNames) {
                 api.put("redissync.clusters." + cluster + ".endpoint-host", "127.0.0.1");
@@ -188,6 +195,7 @@ public final class LocalSuite {
                 syncer.put("redissync.cluster.endpoint-names", "localhost,127.0.0.1");
                 syncer.put("redissync.certificates.cert-service-url", "https://127.0.0.1:" + ports.getProperty("cert-service.tls"));
                 syncer.put("redissync.certificates.token", secrets.token(cluster));
+                syncer.put("redissync.certificates.state-dir", layout.state().resolve("syncer-service-" + cluster).resolve("certs").toString());
                 syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
                 Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
                 startService("syncer-service " + cluster, "syncer-service", p, Integer.parseInt(ports.getProperty(cluster + ".syncer.management")),

@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The local suite's generated secrets (per-cluster bootstrap tokens, later the admin password):
- * made once, kept owner-only in {@code state/secrets}, reused by every {@code up}.
+ * The local suite's generated secrets, kept owner-only in {@code state/secrets}: passwords and the admin
+ * token are made once and reused by every {@code up}; bootstrap tokens are new at every {@code up} (short-lived:
+ * the services keep their certificates and renew over mutual TLS, so none needs its token again).
  */
 final class SuiteSecrets {
 
@@ -26,9 +27,18 @@ final class SuiteSecrets {
         this.dir = dir;
     }
 
-    /** The bootstrap token of {@code cluster}'s certificate requests. */
+    private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The bootstrap token of {@code cluster}'s certificate requests: a new one for this {@code up}, the same within it. */
     String token(String cluster) {
-        return secret("token-" + cluster);
+        return tokens.computeIfAbsent(cluster, c -> {
+            try {
+                Files.deleteIfExists(dir.resolve("token-" + c));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return secret("token-" + c);
+        });
     }
 
     /** The file that holds secret {@code name} (made if missing). */
