@@ -1,6 +1,5 @@
 package org.redissync.certclient;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -40,6 +38,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.redissync.events.CertRole;
 import org.redissync.identity.PeerIdentity;
+import org.redissync.identity.PemCertificates;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -221,16 +220,7 @@ public final class CertificateRequester {
     }
 
     public static List<X509Certificate> certificates(String pem) {
-        try {
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
-                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
-            }
-            return out;
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not a PEM certificate chain", e);
-        }
+        return PemCertificates.parse(pem);
     }
 
     public static PrivateKey privateKey(String pem) throws IOException {
@@ -249,15 +239,7 @@ public final class CertificateRequester {
 
     /** PEM text of a chain (public). */
     public static String pem(List<X509Certificate> chain) {
-        StringWriter w = new StringWriter();
-        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            for (X509Certificate c : chain) {
-                pw.writeObject(c);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return w.toString();
+        return PemCertificates.write(chain);
     }
 
     /** PKCS#8 PEM of a key, for an in-memory TLS configuration only (never logged, written or sent). */

@@ -27,6 +27,11 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
     long observedGeneration();
 
     /** The id of the channel that pulls CRDB {@code guid}'s instance on {@code fromCluster} into {@code toCluster}. */
+    /** The key of a channel's status record: the destination cluster and the channel's id (the one place it is spelt). */
+    static String channelKey(String cluster, String channelId) {
+        return cluster + "/channel/" + channelId;
+    }
+
     static String crdbChannelId(String guid, String fromCluster, String toCluster) {
         return guid + "/" + fromCluster + "->" + toCluster;
     }
@@ -84,7 +89,7 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
 
         @Override
         public String key() {
-            return cluster + "/channel/" + channelId;
+            return SyncerStatusEvent.channelKey(cluster, channelId);
         }
     }
 

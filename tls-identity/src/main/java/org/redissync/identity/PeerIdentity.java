@@ -1,14 +1,12 @@
 package org.redissync.identity;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -89,15 +87,18 @@ public final class PeerIdentity {
      */
     public static SSLContext mutualContext(Path caPem, Optional<String> identity, PrivateKey key, List<X509Certificate> chain)
             throws IOException {
-        try (InputStream in = Files.newInputStream(caPem)) {
+        try {
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             anchors.load(null, null);
-            int i = 0;
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                anchors.setCertificateEntry("ca" + i++, c);
+            List<X509Certificate> cas;
+            try {
+                cas = PemCertificates.parse(Files.readString(caPem));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(caPem + ": " + e.getMessage(), e);
             }
-            if (i == 0) {
-                throw new IOException("no certificate in " + caPem);
+            int i = 0;
+            for (X509Certificate c : cas) {
+                anchors.setCertificateEntry("ca" + i++, c);
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(anchors);

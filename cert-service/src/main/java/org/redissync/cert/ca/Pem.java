@@ -1,5 +1,6 @@
 package org.redissync.cert.ca;
 
+import org.redissync.identity.PemCertificates;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -33,26 +34,11 @@ public final class Pem {
 
     /** Every certificate in {@code pem}, in order. Throws {@link PemException} when there is none or one is broken. */
     public static List<X509Certificate> certificates(String pem) {
-        List<X509Certificate> out = new ArrayList<>();
-        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
-            Object o;
-            while ((o = p.readObject()) != null) {
-                if (o instanceof X509CertificateHolder h) {
-                    out.add(new JcaX509CertificateConverter().getCertificate(h));
-                } else {
-                    throw new PemException("expected only certificates, found " + o.getClass().getSimpleName());
-                }
-            }
-        } catch (IOException | CertificateException | RuntimeException e) {
-            if (e instanceof PemException pe) {
-                throw pe;
-            }
-            throw new PemException("not a valid PEM certificate: " + e.getMessage());
+        try {
+            return PemCertificates.parse(pem);
+        } catch (IllegalArgumentException e) {
+            throw new PemException(e.getMessage());
         }
-        if (out.isEmpty()) {
-            throw new PemException("no certificate found in the PEM text");
-        }
-        return out;
     }
 
     public static PrivateKey privateKey(String pem) {
@@ -94,15 +80,7 @@ public final class Pem {
     }
 
     public static String write(List<X509Certificate> certs) {
-        StringWriter w = new StringWriter();
-        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            for (X509Certificate c : certs) {
-                pw.writeObject(c);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
+        return PemCertificates.write(certs);
     }
 
     /** PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). Only for files with mode 0600, never for logs, APIs or Kafka. */
@@ -128,12 +106,7 @@ public final class Pem {
 
     /** SHA-256 fingerprint, upper-case hex pairs joined by ':' (as {@code openssl x509 -fingerprint -sha256}). */
     public static String fingerprint(X509Certificate cert) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException(e);
-        }
+        return PemCertificates.fingerprint(cert);
     }
 
     public static String serialHex(X509Certificate cert) {

@@ -16,7 +16,7 @@ import org.redissync.events.kafka.TopicView;
 
 /** cert-service writes {@code cluster.certificates} (and reads it back on start); it reads bdbs for Replica Of trust. */
 @Singleton
-public class CertEvents {
+public class CertEvents implements org.redissync.plumbing.ServiceStreams {
 
     private final EventStreams streams;
     private final TopicView<ClusterCertificateEvent> certificates;
@@ -36,6 +36,7 @@ public class CertEvents {
         streams.close();
     }
 
+    @Override
     public EventStreams streams() {
         return streams;
     }

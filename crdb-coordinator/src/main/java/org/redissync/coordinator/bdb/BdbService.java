@@ -176,7 +176,7 @@ public class BdbService {
             for (boolean in : new boolean[] {true, false}) {
                 String from = in ? peer.cluster() : b.cluster();
                 String to = in ? b.cluster() : peer.cluster();
-                SyncerStatusEvent e = status.get(to + "/channel/" + SyncerStatusEvent.crdbChannelId(b.crdbGuid(), from, to));
+                SyncerStatusEvent e = status.get(SyncerStatusEvent.channelKey(to, SyncerStatusEvent.crdbChannelId(b.crdbGuid(), from, to)));
                 if (e instanceof ChannelStatus c) {
                     String mismatch = TaskProgress.tlsMismatch(c, crdb.get().channelTls(in ? other : b));
                     if (mismatch != null) {
@@ -453,7 +453,7 @@ public class BdbService {
         boolean stopped = false;
         for (ReplicaSource src : b.replicaSources()) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
-            SyncerStatusEvent ch = status.get(b.cluster() + "/channel/" + SyncerStatusEvent.replicaOfChannelId(b.uid(), src.uid()));
+            SyncerStatusEvent ch = status.get(SyncerStatusEvent.channelKey(b.cluster(), SyncerStatusEvent.replicaOfChannelId(b.uid(), src.uid())));
             if (ch instanceof ChannelStatus c) {
                 Optional<String> silence = SyncerHeartbeat.silence(status, b.cluster(), clock.instant());
                 o.put("status", silence.isPresent() ? "unknown" : switch (c.state()) {

@@ -1,18 +1,12 @@
 package org.redissync.coordinator.bdb;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
+import org.redissync.identity.PemCertificates;
 
 /** Reading certificates that arrive in API requests: PEM parsing, expiry, fingerprints. JDK only. */
 public final class Certificates {
@@ -26,20 +20,9 @@ public final class Certificates {
             throw new ApiException(ApiError.INVALID_CERTIFICATE, field + ": not a PEM certificate");
         }
         try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new ApiException(ApiError.INVALID_CERTIFICATE, field + ": no certificate in the PEM text");
-            }
-            return out;
-        } catch (CertificateException | RuntimeException e) {
-            if (e instanceof ApiException a) {
-                throw a;
-            }
-            throw new ApiException(ApiError.INVALID_CERTIFICATE, field + ": the PEM certificate cannot be parsed");
+            return PemCertificates.parse(pem);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ApiError.INVALID_CERTIFICATE, field + ": " + e.getMessage());
         }
     }
 
@@ -54,11 +37,7 @@ public final class Certificates {
     }
 
     public static String fingerprint(X509Certificate c) {
-        try {
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return PemCertificates.fingerprint(c);
     }
 
     /** Whether the PEM entry is a CA chain without a leaf (then it trusts what it signed; seed semantics). */

@@ -571,7 +571,7 @@ public class CrdbService {
                 ch.put("from", from.cluster());
                 ch.put("to", to.cluster());
                 String id = org.redissync.events.SyncerStatusEvent.crdbChannelId(c.guid(), from.cluster(), to.cluster());
-                if (!(status.get(to.cluster() + "/channel/" + id) instanceof org.redissync.events.SyncerStatusEvent.ChannelStatus s)) {
+                if (!(status.get(org.redissync.events.SyncerStatusEvent.channelKey(to.cluster(), id)) instanceof org.redissync.events.SyncerStatusEvent.ChannelStatus s)) {
                     ch.put("status", "out-of-sync");
                     ch.put("last_error", "not reported yet");
                     continue;

@@ -26,7 +26,7 @@ import org.redissync.events.kafka.TopicView;
  * deployment, only the one holding it writes desired state and tasks.
  */
 @Singleton
-public class CoordinatorEvents {
+public class CoordinatorEvents implements org.redissync.plumbing.ServiceStreams {
 
     private final EventStreams streams;
     private final TopicView<CrdbConfigEvent> crdbs;
@@ -67,6 +67,7 @@ public class CoordinatorEvents {
         return writer;
     }
 
+    @Override
     public EventStreams streams() {
         return streams;
     }

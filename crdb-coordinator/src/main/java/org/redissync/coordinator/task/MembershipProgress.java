@@ -66,7 +66,7 @@ public final class MembershipProgress {
                 return "waiting for " + from.cluster() + " (leaving) to pause its clients' writes";
             }
             String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), from.cluster(), i.cluster());
-            if (!(status.get(i.cluster() + "/channel/" + id) instanceof ChannelStatus c) || c.observedGeneration() < crdb.generation()) {
+            if (!(status.get(org.redissync.events.SyncerStatusEvent.channelKey(i.cluster(), id)) instanceof ChannelStatus c) || c.observedGeneration() < crdb.generation()) {
                 return "channel from " + from.cluster() + " (leaving) not reported at generation " + crdb.generation() + " yet";
             }
             if (c.appliedTo() == null || !c.appliedTo().reached(paused.at())) {

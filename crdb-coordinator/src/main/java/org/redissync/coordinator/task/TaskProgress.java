@@ -111,7 +111,7 @@ public final class TaskProgress {
                 continue;
             }
             String id = SyncerStatusEvent.crdbChannelId(crdb.guid(), peer.cluster(), i.cluster());
-            SyncerStatusEvent s = status.get(i.cluster() + "/channel/" + id);
+            SyncerStatusEvent s = status.get(SyncerStatusEvent.channelKey(i.cluster(), id));
             if (!(s instanceof ChannelStatus c)) {
                 return "channel from " + peer.cluster() + " not reported yet";
             }

@@ -1,14 +1,9 @@
 package org.redissync.syncer.endpoint;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAKey;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +18,7 @@ import javax.naming.ldap.Rdn;
 import org.redissync.events.BdbConfigEvent.AuthorizedSubject;
 import org.redissync.events.BdbConfigEvent.Tls;
 import org.redissync.events.SubjectValidation;
+import org.redissync.identity.PemCertificates;
 
 /**
  * Who may connect to an endpoint, by the certificate a client presents (the seed's rules).
@@ -238,25 +234,14 @@ public final class ClientCertificatePolicy {
 
     private static List<X509Certificate> parseNew(String pem) {
         try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            Collection<? extends java.security.cert.Certificate> all = cf.generateCertificates(
-                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            List<X509Certificate> out = new ArrayList<>();
-            all.forEach(c -> out.add((X509Certificate) c));
-            if (out.isEmpty()) {
-                throw new IllegalArgumentException("no certificate");
-            }
-            return out;
-        } catch (Exception e) {
+            return PemCertificates.parse(pem);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unreadable certificate in the bdb's TLS settings", e);
         }
     }
 
+    /** A pinned certificate's identity: its SHA-256 fingerprint. */
     private static String der(X509Certificate c) {
-        try {
-            return Arrays.toString(java.security.MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return PemCertificates.fingerprint(c);
     }
 }

@@ -20,7 +20,7 @@ import org.redissync.syncer.config.SyncerConfig;
  * This cluster's view of the desired state (CRDBs, bdbs, certificates); it writes {@code syncer.status}.
  */
 @Singleton
-public class SyncerEvents {
+public class SyncerEvents implements org.redissync.plumbing.ServiceStreams {
 
     private final String cluster;
     private final EventStreams streams;
@@ -50,6 +50,7 @@ public class SyncerEvents {
         return cluster;
     }
 
+    @Override
     public EventStreams streams() {
         return streams;
     }

@@ -1,11 +1,11 @@
-package org.redissync.cert.config;
+package org.redissync.plumbing;
 
 import java.time.Clock;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The one clock: tests replace it to move time. */
+/** The one clock of every service: tests replace it to move time. */
 public class ClockProducer {
 
     @Produces
