@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.redissync.runtime.KafkaBroker;
-import org.redissync.runtime.testing.SharedKafka;
+import org.redissync.runtime.testing.SecuredKafka;
 
 /**
  * A real broker with authentication and ACLs on: each service writes only the topics it owns. A syncer-service's
@@ -36,42 +33,28 @@ import org.redissync.runtime.testing.SharedKafka;
 class KafkaAclSecurityTest {
 
     static final String PREFIX = "";
+    static SecuredKafka kafka;
     static KafkaBroker broker;
     static Path brokerDir;
     static KafkaPki pki;
     static String adminPassword;
-    static final Map<String, String> passwords = new HashMap<>();
-
-    static String secret() {
-        byte[] b = new byte[18];
-        new SecureRandom().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
+    static Map<String, String> passwords;
 
     @BeforeAll
     static void securedBroker() throws Exception {
-        Path dir = Files.createTempDirectory(SharedKafka.workDir(), "kafka-secured-");
-        pki = KafkaPki.in(dir.resolve("pki"), List.of("127.0.0.1", "localhost"));
-        adminPassword = secret();
-        Path adminFile = Files.writeString(dir.resolve("admin-password"), adminPassword);
-        for (String user : KafkaUsers.of(List.of("cluster-a"))) {
-            passwords.put(user, secret());
-        }
-        // the broker makes the topics, users and ACLs itself, from this file, before it says it is ready
-        Properties provisioning = new Properties();
-        provisioning.putAll(KafkaUsers.provisioning(PREFIX, List.of("cluster-a"), passwords));
-        Path file = dir.resolve("provisioning.properties");
-        try (var out = Files.newOutputStream(file)) {
-            provisioning.store(out, null);
-        }
-        broker = KafkaBroker.startSecured(dir.resolve("broker"), 0, pki, adminFile, file);
-        brokerDir = dir.resolve("broker");
+        // the broker makes the topics, users and ACLs itself, from its provisioning file, before it says it is ready
+        kafka = SecuredKafka.start(PREFIX, List.of("cluster-a"));
+        broker = kafka.broker();
+        brokerDir = kafka.brokerDir();
+        pki = kafka.pki();
+        adminPassword = kafka.adminPassword();
+        passwords = kafka.passwords();
     }
 
     @AfterAll
     static void stop() {
-        if (broker != null) {
-            broker.close();
+        if (kafka != null) {
+            kafka.close();
         }
     }
 
