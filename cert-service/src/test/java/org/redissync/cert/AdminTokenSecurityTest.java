@@ -82,4 +82,14 @@ class AdminTokenSecurityTest {
         assertThat(own.code()).as(own.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
         assertThat(own.output()).contains("'cert-service' is also cert-service (redissync.tls.names)'s name");
     }
+
+    @Test
+    void logsAreJsonWhenConfiguredSoAndTheRefusalIsStillNamed() throws Exception {
+        // a refusal at start, after logging is set up (configuration errors found before it are printed as text)
+        Exit e = run("quarkus.log.console.json.enabled=true", "redissync.admin-token=an-admin-token-of-enough-length",
+                "redissync.clusters.cluster-x.token=t", "redissync.clusters.cluster-x.token-expires-at=tomorrow");
+        assertThat(e.code()).as(e.output()).isNotZero().isNotEqualTo(Integer.MIN_VALUE);
+        assertThat(e.output()).contains("\"loggerName\"", "\"level\":\"ERROR\"").contains("token-expires-at: 'tomorrow'");
+        assertThat(e.output().lines().filter(l -> l.startsWith("{")).count()).as(e.output()).isGreaterThan(0);
+    }
 }

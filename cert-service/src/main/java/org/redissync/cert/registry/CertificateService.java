@@ -209,7 +209,7 @@ public class CertificateService {
                     role == CertRole.SYNCER || role == CertRole.API,
                     config.certificates().validity()));
             RoleCertificatesPublished published = replace(cluster, role, chain, false);
-            metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", role.wire(), "source", "csr").increment();
+            issued(cluster, role.wire(), "csr").increment();
             LOG.infof("issued %s certificate for %s: serial %s, valid until %s", role.wire(), cluster,
                     Pem.serialHex(chain.get(0)), chain.get(0).getNotAfter().toInstant());
             return new Issued(Pem.write(chain), caPem(), published.generation(), published.current());
@@ -388,8 +388,7 @@ public class CertificateService {
                     keepKey(cluster, c);
                 }
                 out.add(replace(cluster, c.role(), c.chain(), true));
-                metrics.counter("redissync_certificates_issued_total", "cluster", cluster, "role", c.role().wire(), "source",
-                        "operator").increment();
+                issued(cluster, c.role().wire(), "operator").increment();
                 LOG.infof("took operator-supplied %s certificate for %s (%s)", c.role().wire(), cluster,
                         c.chain().get(0).getSubjectX500Principal().getName());
             }
@@ -516,9 +515,16 @@ public class CertificateService {
         return r == null ? Double.NaN : java.time.Duration.between(clock.instant(), r.current().notAfter()).toSeconds();
     }
 
+    private io.micrometer.core.instrument.Counter issued(String cluster, String role, String source) {
+        return io.micrometer.core.instrument.Counter.builder("redissync_certificates_issued_total")
+                .description("Certificates issued (source csr) or taken from the operator (source operator), by cluster and role")
+                .tag("cluster", cluster).tag("role", role).tag("source", source).register(metrics);
+    }
+
     private void refused(CertException e, String what) {
-        refusals.computeIfAbsent(e.error().code(), code -> metrics.counter("redissync_certificate_requests_refused_total",
-                "reason", code)).increment();
+        refusals.computeIfAbsent(e.error().code(), code -> io.micrometer.core.instrument.Counter.builder(
+                "redissync_certificate_requests_refused_total").description("Certificate requests and administrative calls refused, by reason")
+                .tag("reason", code).register(metrics)).increment();
         LOG.warnf("refused %s: %s (%s)", what, e.error().code(), e.getMessage());
     }
 

@@ -43,6 +43,10 @@ class CrdbApiTest {
     @Inject
     CoordinatorEvents events;
 
+    /** The management interface's root ({@code /q/}): health, metrics and OpenAPI. */
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/", management = true)
+    java.net.URL management;
+
     static RequestSpecification admin() {
         return given().auth().preemptive().basic("admin", "test-admin-password").contentType(ContentType.JSON);
     }
@@ -93,6 +97,11 @@ class CrdbApiTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(task(id).getString("status")).isEqualTo("finished"));
         assertThat(task(id).getList("progress.clusters.progress")).containsOnly("done");
         admin().get("/v1/crdb_tasks").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+        // the coordinator's own metrics: tasks by state, and how long the ended ones took
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get(management + "metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("redissync_tasks{status=\"finished\"}"))
+                .body(org.hamcrest.Matchers.containsString(
+                        "redissync_task_duration_seconds_count{operation=\"create_crdb\",status=\"finished\"}")));
     }
 
     @Test

@@ -297,11 +297,15 @@ public class ChannelManager {
 
     private void meters(Channel c) {
         Tags tags = Tags.of("channel", c.id());
-        FunctionCounter.builder("redissync_channel_full_resyncs_total", c, ch -> ch.snapshot().fullResyncs()).tags(tags).register(registry);
-        FunctionCounter.builder("redissync_channel_partial_resyncs_total", c, ch -> ch.snapshot().partialResyncs()).tags(tags).register(registry);
-        FunctionCounter.builder("redissync_channel_applied_commands_total", c, ch -> ch.snapshot().appliedCommands()).tags(tags)
+        FunctionCounter.builder("redissync_channel_full_resyncs_total", c, ch -> ch.snapshot().fullResyncs()).tags(tags)
+                .description("Times this channel had to load a whole snapshot of its source (SYNC), not continue its stream")
                 .register(registry);
-        Gauge.builder("redissync_channel_lag_ms", c, ch -> ch.snapshot().lagMs()).tags(tags).register(registry);
+        FunctionCounter.builder("redissync_channel_partial_resyncs_total", c, ch -> ch.snapshot().partialResyncs()).tags(tags)
+                .description("Times this channel continued its source's stream where it stood (PSYNC +CONTINUE)").register(registry);
+        FunctionCounter.builder("redissync_channel_applied_commands_total", c, ch -> ch.snapshot().appliedCommands()).tags(tags)
+                .description("Commands from the source applied to the destination").register(registry);
+        Gauge.builder("redissync_channel_lag_seconds", c, ch -> ch.snapshot().lagMs() / 1000.0).tags(tags).baseUnit("seconds")
+                .description("Age of the oldest write received from the source and not yet applied").register(registry);
     }
 
     /**

@@ -12,6 +12,15 @@ import jakarta.inject.Singleton;
 @Singleton
 public class EndpointMetrics {
 
+    /** What each meter counts, shown by Prometheus as its HELP. */
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "redissync_endpoint_connections_open", "Client connections open at this bdb's endpoint",
+            "redissync_endpoint_connections_total", "Client connections accepted by this bdb's endpoint",
+            "redissync_endpoint_handshakes_total", "TLS handshakes completed at this bdb's endpoint",
+            "redissync_endpoint_refusals_total", "Connections or commands this bdb's endpoint refused, by reason",
+            "redissync_endpoint_bytes_in_total", "Bytes received from clients of this bdb's endpoint",
+            "redissync_endpoint_bytes_out_total", "Bytes sent to clients of this bdb's endpoint");
+
     private final MeterRegistry registry;
     private final Map<Long, AtomicLong> open = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -55,14 +64,20 @@ public class EndpointMetrics {
     }
 
     private AtomicLong gauge(long uid) {
-        return open.computeIfAbsent(uid, u -> registry.gauge("redissync_endpoint_connections_open",
-                io.micrometer.core.instrument.Tags.of("bdb", Long.toString(u)), new AtomicLong()));
+        return open.computeIfAbsent(uid, u -> {
+            AtomicLong value = new AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("redissync_endpoint_connections_open", value, AtomicLong::get)
+                    .description(DESCRIPTIONS.get("redissync_endpoint_connections_open")).tag("bdb", Long.toString(u)).register(registry);
+            return value;
+        });
     }
 
     private Counter counter(String name, long uid, String reason) {
         String key = name + "|" + uid + "|" + reason;
-        return counters.computeIfAbsent(key, k -> reason == null
-                ? registry.counter(name, "bdb", Long.toString(uid))
-                : registry.counter(name, "bdb", Long.toString(uid), "reason", reason));
+        return counters.computeIfAbsent(key, k -> {
+            // no baseUnit: Prometheus's naming would append it to names that already say it (..._bytes_in_total)
+            Counter.Builder b = Counter.builder(name).description(DESCRIPTIONS.get(name)).tag("bdb", Long.toString(uid));
+            return (reason == null ? b : b.tag("reason", reason)).register(registry);
+        });
     }
 }
