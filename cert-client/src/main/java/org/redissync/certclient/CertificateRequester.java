@@ -1,7 +1,6 @@
 package org.redissync.certclient;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,11 +28,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.redissync.events.CertRole;
@@ -224,16 +219,10 @@ public final class CertificateRequester {
     }
 
     public static PrivateKey privateKey(String pem) throws IOException {
-        try (PEMParser p = new PEMParser(new StringReader(pem))) {
-            Object o = p.readObject();
-            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) {
-                return conv.getPrivateKey(kp.getPrivateKeyInfo());
-            }
-            if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
-                return conv.getPrivateKey(info);
-            }
-            throw new IOException("no private key in the PEM text");
+        try {
+            return PemKeys.read(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
@@ -244,12 +233,6 @@ public final class CertificateRequester {
 
     /** PKCS#8 PEM of a key, for an in-memory TLS configuration only (never logged, written or sent). */
     public static String pem(PrivateKey key) {
-        StringWriter w = new StringWriter();
-        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            pw.writeObject(new JcaPKCS8Generator(key, null));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return w.toString();
+        return PemKeys.write(key);
     }
 }

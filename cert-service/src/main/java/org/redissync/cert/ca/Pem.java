@@ -1,30 +1,19 @@
 package org.redissync.cert.ca;
 
-import org.redissync.identity.PemCertificates;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.redissync.certclient.PemKeys;
+import org.redissync.identity.PemCertificates;
 
 /** PEM in and out: certificates, chains, PKCS#8/SEC1/PKCS#1 private keys, PKCS#10 requests. */
 public final class Pem {
@@ -42,21 +31,10 @@ public final class Pem {
     }
 
     public static PrivateKey privateKey(String pem) {
-        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
-            Object o = p.readObject();
-            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) {
-                return conv.getPrivateKey(kp.getPrivateKeyInfo());
-            }
-            if (o instanceof PrivateKeyInfo info) {
-                return conv.getPrivateKey(info);
-            }
-            throw new PemException("no unencrypted private key found in the PEM text");
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof PemException pe) {
-                throw pe;
-            }
-            throw new PemException("not a valid PEM private key");
+        try {
+            return PemKeys.read(pem);
+        } catch (IllegalArgumentException e) {
+            throw new PemException(e.getMessage());
         }
     }
 
@@ -85,13 +63,7 @@ public final class Pem {
 
     /** PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). Only for files with mode 0600, never for logs, APIs or Kafka. */
     public static String writePrivateKey(PrivateKey key) {
-        StringWriter w = new StringWriter();
-        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
-            pw.writeObject(new JcaPKCS8Generator(key, null));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
+        return PemKeys.write(key);
     }
 
     public static String writeCsr(PKCS10CertificationRequest csr) {

@@ -173,7 +173,7 @@ public class ApiCertificate implements KeyStoreProvider {
         if (store().isPresent()) {
             try {
                 Optional<CertificateMaterial> kept = store().get().load(CertRole.API, clock.instant(),
-                        Path.of(config.certService().caFile().get()));
+                        Path.of(config.certService().caFile().get()), config.api().names());
                 if (kept.isPresent()) {
                     LOG.infof("kept API certificate, valid until %s: in use; renewed over mutual TLS when due",
                             kept.get().leaf().getNotAfter().toInstant());

@@ -218,7 +218,7 @@ public class ClusterCertificates {
         Optional<CertificateMaterial> kept = Optional.empty();
         if (store != null) {
             try {
-                kept = store.load(role, clock.instant(), caFile());
+                kept = store.load(role, clock.instant(), caFile(), role == CertRole.PROXY ? config.cluster().endpointNames() : List.of());
             } catch (java.io.IOException e) {
                 LOG.warnf("cannot read the kept %s certificate (%s); requesting a new one", role.wire(), e.getMessage());
             }
