@@ -36,7 +36,8 @@ public class AdminOperations {
     AdminOperations(CertificateService service, CertServiceConfig config, ObjectMapper json) {
         this.service = service;
         this.config = config;
-        this.json = json;
+        // Quarkus's mapper ignores unknown fields; a field these calls do not take is refused by name instead
+        this.json = json.copy().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
     public record UpdateCert(String name, String key, String certificate, String cluster) {

@@ -191,30 +191,24 @@ public class ClusterTlsServer {
 
     /** The caller of an administrative call: its verified client certificate (null without one) and bearer token. */
     private static AdminOperations.Caller caller(RoutingContext ctx) {
-        X509Certificate leaf = null;
-        try {
-            List<Certificate> peer = ctx.request().connection().peerCertificates();
-            if (peer != null && !peer.isEmpty() && peer.get(0) instanceof X509Certificate x) {
-                leaf = x;
-            }
-        } catch (SSLPeerUnverifiedException noClientCertificate) {
-            // refused by AdminOperations, named
-        }
-        return new AdminOperations.Caller(leaf, CertificateService.Requester.bearer(ctx.request().getHeader("Authorization")));
+        return new AdminOperations.Caller(clientCertificate(ctx), CertificateService.Requester.bearer(ctx.request().getHeader("Authorization")));
     }
 
-    private CertificateService.Requester requester(RoutingContext ctx) {
-        String token = CertificateService.Requester.bearer(ctx.request().getHeader("Authorization"));
-        Optional<String> certified = Optional.empty();
+    /** A cluster's request: its bearer token, and the cluster its verified client certificate names, if any. */
+    private static CertificateService.Requester requester(RoutingContext ctx) {
+        X509Certificate leaf = clientCertificate(ctx);
+        return new CertificateService.Requester(CertificateService.Requester.bearer(ctx.request().getHeader("Authorization")),
+                leaf == null ? Optional.empty() : CertificateService.certifiedCluster(leaf));
+    }
+
+    /** The client certificate the handshake verified against the CA, or null without one (the token may authenticate). */
+    private static X509Certificate clientCertificate(RoutingContext ctx) {
         try {
             List<Certificate> peer = ctx.request().connection().peerCertificates();
-            if (peer != null && !peer.isEmpty() && peer.get(0) instanceof X509Certificate leaf) {
-                certified = CertificateService.certifiedCluster(leaf);
-            }
+            return peer != null && !peer.isEmpty() && peer.get(0) instanceof X509Certificate x ? x : null;
         } catch (SSLPeerUnverifiedException noClientCertificate) {
-            // fine: the token may authenticate
+            return null;
         }
-        return new CertificateService.Requester(token, certified);
     }
 
     private void blocking(RoutingContext ctx, java.util.concurrent.Callable<String> work, String contentType) {

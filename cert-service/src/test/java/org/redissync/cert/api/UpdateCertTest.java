@@ -129,6 +129,19 @@ class UpdateCertTest {
     }
 
     @Test
+    void aFieldTheseCallsDoNotTakeIsRefusedByNameNotIgnored() {
+        String before = current();
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", CLUSTER)
+                .body(Map.of("name", "proxy", "certificate", "x", "key", "y", "ocsp_responder", "http://ocsp.example"))
+                .put("/v1/cluster/update_cert").then().statusCode(400).body("error_code", equalTo("invalid_request"))
+                .body("description", org.hamcrest.Matchers.containsString("unknown field 'ocsp_responder'"));
+        TestAdmin.admin().contentType(ContentType.JSON).queryParam("cluster", CLUSTER).body(Map.of("secret", "pw", "ttl", 5))
+                .put("/v1/cluster/secrets/bdb1-source1-pw-0123456789abcdef").then().statusCode(400)
+                .body("description", org.hamcrest.Matchers.containsString("unknown field 'ttl'"));
+        assertThat(current()).isEqualTo(before);
+    }
+
+    @Test
     void theListFormIsAllOrNothing() {
         String before = current();
         TestPki.Issued proxy = TestPki.leaf(operatorCa, "proxy.c", Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(9)),
