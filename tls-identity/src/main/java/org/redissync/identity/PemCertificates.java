@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Certificates as PEM text, the one place the suite reads, writes and fingerprints them (JDK only). Reading is strict:
@@ -19,26 +17,45 @@ import java.util.regex.Pattern;
  */
 public final class PemCertificates {
 
-    private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
+    private static final String BEGIN = "-----BEGIN ";
+    private static final String DASHES = "-----";
 
     private PemCertificates() {
     }
 
     /** Every certificate in {@code pem}, in order; {@link IllegalArgumentException} when there is none, or a block is not one. */
     public static List<X509Certificate> parse(String pem) {
-        if (pem == null || !pem.contains("-----BEGIN")) {
+        if (pem == null || !pem.contains(BEGIN)) {
             throw new IllegalArgumentException("no certificate in the PEM text");
         }
         List<X509Certificate> out = new ArrayList<>();
-        Matcher m = BLOCK.matcher(pem);
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            while (m.find()) {
-                if (!"CERTIFICATE".equals(m.group(1))) {
-                    throw new IllegalArgumentException("expected only certificates, found a " + m.group(1) + " block");
+            // one pass, each block's end looked for once: linear in the text, whatever a caller sends
+            int at = pem.indexOf(BEGIN);
+            while (at >= 0) {
+                int labelEnd = pem.indexOf(DASHES, at + BEGIN.length());
+                if (labelEnd < 0) {
+                    throw new IllegalArgumentException("a PEM block without its end");
                 }
-                byte[] der = Base64.getMimeDecoder().decode(m.group(2).strip());
+                String label = pem.substring(at + BEGIN.length(), labelEnd);
+                if (!"CERTIFICATE".equals(label)) {
+                    throw new IllegalArgumentException("expected only certificates, found a "
+                            + (label.length() > 40 || !label.matches("[A-Z0-9 ]*") ? "non-certificate" : label) + " block");
+                }
+                String end = "-----END CERTIFICATE-----";
+                int endAt = pem.indexOf(end, labelEnd + DASHES.length());
+                if (endAt < 0) {
+                    throw new IllegalArgumentException("a PEM certificate without its end");
+                }
+                byte[] der;
+                try {
+                    der = Base64.getMimeDecoder().decode(pem.substring(labelEnd + DASHES.length(), endAt).strip());
+                } catch (IllegalArgumentException notBase64) {
+                    throw new IllegalArgumentException("the PEM certificate cannot be parsed: " + notBase64.getMessage(), notBase64);
+                }
                 out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
+                at = pem.indexOf(BEGIN, endAt + end.length());
             }
         } catch (IllegalArgumentException e) {
             throw e;

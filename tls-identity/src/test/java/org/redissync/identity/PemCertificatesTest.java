@@ -43,6 +43,11 @@ class PemCertificatesTest {
         assertThatThrownBy(() -> PemCertificates.parse("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
                 .hasMessageContaining("cannot be parsed");
         assertThatThrownBy(() -> PemCertificates.parse("hello")).hasMessageContaining("no certificate in the PEM text");
+        // a block that never ends, many times over (one pass: each is looked at once)
+        String unended = "-----BEGIN CERTIFICATE-----\nAAAA\n".repeat(100_000);
+        assertThatThrownBy(() -> PemCertificates.parse(unended)).hasMessageContaining("without its end");
+        assertThatThrownBy(() -> PemCertificates.parse("-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n"))
+                .hasMessageContaining("cannot be parsed");
         assertThatThrownBy(() -> PemCertificates.parse(null)).hasMessageContaining("no certificate in the PEM text");
     }
 
