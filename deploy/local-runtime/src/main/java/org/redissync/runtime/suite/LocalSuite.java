@@ -150,8 +150,7 @@ public final class LocalSuite {
             certConfig.put("redissync.admin-token", secrets.secret("cert-service-admin-token"));
             // bootstrap tokens are short-lived: new at every up, good for an hour; the services keep their certificates
             // (state-dir, keys 0600) and renew over mutual TLS, so a restart needs no token
-            String tokensExpire = java.time.Instant.now().plus(Optional.ofNullable(System.getenv("SUITE_TOKEN_TTL"))
-                    .map(Duration::parse).orElse(Duration.ofHours(1))).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            String tokensExpire = java.time.Instant.now().plus(tokenTtl()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
             certConfig.put("redissync.clusters.control-plane.token", secrets.token("control-plane"));
             certConfig.put("redissync.clusters.control-plane.token-expires-at", tokensExpire);
             certConfig.put("redissync.clusters.control-plane.names", "localhost,127.0.0.1");
@@ -254,6 +253,23 @@ public final class LocalSuite {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** How long this up's bootstrap tokens are accepted: {@code SUITE_TOKEN_TTL} (ISO-8601, positive), default an hour. */
+    private static Duration tokenTtl() {
+        String v = System.getenv("SUITE_TOKEN_TTL");
+        if (v == null || v.isBlank()) {
+            return Duration.ofHours(1);
+        }
+        try {
+            Duration d = Duration.parse(v.strip());
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // said below
+        }
+        throw new StartupException("SUITE_TOKEN_TTL: '" + v + "' is not a positive ISO-8601 duration (e.g. PT1H)");
     }
 
     private void startService(String label, String module, int port, int managementPort, Map<String, String> props) {
