@@ -9,7 +9,7 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/env.sh"
 tag=${REDISSYNC_IMAGE_TAG:-latest}
 
-images=(deploy/kafka-broker:kafka-broker:target/kafka-broker.jar
+images=(kafka-broker:kafka-broker:target/kafka-broker.jar
         cert-service:cert-service:target/quarkus-app/quarkus-run.jar
         crdb-coordinator:crdb-coordinator:target/quarkus-app/quarkus-run.jar
         syncer-service:syncer-service:target/quarkus-app/quarkus-run.jar)

@@ -26,8 +26,8 @@ class PemCertificatesTest {
 
     @Test
     void aChainWrittenHereIsByteForByteWhatBouncyCastleWritesAndReadsBackInOrder() throws Exception {
-        PeerIdentityTest.Issued ca = PeerIdentityTest.issue(null, "ca");
-        PeerIdentityTest.Issued leaf = PeerIdentityTest.issue(ca, "leaf");
+        PeerIdentityIT.Issued ca = PeerIdentityIT.issue(null, "ca");
+        PeerIdentityIT.Issued leaf = PeerIdentityIT.issue(ca, "leaf");
         List<X509Certificate> chain = List.of(leaf.cert(), ca.cert());
         String pem = PemCertificates.write(chain);
         assertThat(pem).isEqualTo(bouncyCastle(leaf.cert(), ca.cert()));
@@ -36,7 +36,7 @@ class PemCertificatesTest {
 
     @Test
     void aPrivateKeyGarbageOrNothingIsRefusedNotSkipped() throws Exception {
-        PeerIdentityTest.Issued leaf = PeerIdentityTest.issue(null, "leaf");
+        PeerIdentityIT.Issued leaf = PeerIdentityIT.issue(null, "leaf");
         String withKey = PemCertificates.write(List.of(leaf.cert())) + bouncyCastle(new JcaPKCS8Generator(leaf.keys().getPrivate(), null));
         assertThatThrownBy(() -> PemCertificates.parse(withKey)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected only certificates, found a PRIVATE KEY block");
@@ -53,7 +53,7 @@ class PemCertificatesTest {
 
     @Test
     void theFingerprintIsOpensslsSha256Form() throws Exception {
-        PeerIdentityTest.Issued leaf = PeerIdentityTest.issue(null, "leaf");
+        PeerIdentityIT.Issued leaf = PeerIdentityIT.issue(null, "leaf");
         String fp = PemCertificates.fingerprint(leaf.cert());
         assertThat(fp).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
         byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(leaf.cert().getEncoded());

@@ -94,7 +94,7 @@ final class SuiteProcess {
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             var s = json.readTree(home.resolve("suite.json").toFile());
             String password = Files.readString(Path.of(s.at("/api/password_file").asText())).trim();
-            var https = java.net.http.HttpClient.newBuilder().sslContext(LocalSuiteTest.trusting(Path.of(s.get("ca_cert").asText()))).build();
+            var https = java.net.http.HttpClient.newBuilder().sslContext(LocalSuiteIT.trusting(Path.of(s.get("ca_cert").asText()))).build();
             var r = https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.at("/api/url").asText() + path))
                     .header("Authorization", "Basic " + java.util.Base64.getEncoder()
                             .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))

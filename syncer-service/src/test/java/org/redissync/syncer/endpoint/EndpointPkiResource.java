@@ -8,8 +8,8 @@ import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import org.redissync.runtime.testing.KafkaBrokerTestResource;
-import org.redissync.runtime.testing.SharedKafka;
+import org.redissync.testing.KafkaBrokerTestResource;
+import org.redissync.testing.SharedKafka;
 import org.redissync.syncer.TestPki;
 
 /**

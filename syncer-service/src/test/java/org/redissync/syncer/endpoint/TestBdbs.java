@@ -12,7 +12,7 @@ import org.redissync.events.BdbConfigEvent.BdbConfigured;
 import org.redissync.events.BdbConfigEvent.Tls;
 import org.redissync.events.SubjectValidation;
 import org.redissync.events.TlsMode;
-import org.redissync.runtime.FreePorts;
+import org.redissync.testing.FreePorts;
 import org.redissync.syncer.events.SyncerEvents;
 
 /** Bdbs of this cluster for endpoint tests: published on bdb.config, returned once their endpoint listens. */

@@ -19,13 +19,13 @@ import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
-import org.redissync.runtime.FreePorts;
-import org.redissync.runtime.KafkaBroker;
-import org.redissync.runtime.kafka.KafkaUsers;
-import org.redissync.runtime.kafka.KafkaPki;
-import org.redissync.runtime.ManagedProcess;
-import org.redissync.runtime.RedisServer;
-import org.redissync.runtime.StartupException;
+import org.redissync.testing.FreePorts;
+import org.redissync.testing.KafkaBroker;
+import org.redissync.testing.kafka.KafkaUsers;
+import org.redissync.testing.kafka.KafkaPki;
+import org.redissync.testing.ManagedProcess;
+import org.redissync.testing.RedisServer;
+import org.redissync.testing.StartupException;
 
 /**
  * The one-command local suite: {@code up} starts a Kafka broker, cert-service, crdb-coordinator and

@@ -44,6 +44,6 @@ record SuiteLayout(Path repo, Path home) {
     }
 
     Path brokerJar() {
-        return repo.resolve("deploy/kafka-broker/target/kafka-broker.jar");
+        return repo.resolve("kafka-broker/target/kafka-broker.jar");
     }
 }

@@ -1,0 +1,67 @@
+package org.redissync.coordinator;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.testing.KafkaBrokerTestResource;
+
+/** The coordinator boots against the real broker: health, metrics, OpenAPI, an event out and back in. */
+@QuarkusTest
+@WithTestResource(value = KafkaBrokerTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ApiCertificateTestResource.class, scope = TestResourceScope.GLOBAL)
+class ServiceBootIT {
+
+    /** The management interface's root ({@code /q/}): health, metrics and OpenAPI, not on the service's own port. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    @Inject
+    CoordinatorEvents events;
+
+    @Test
+    void isLiveAndBecomesReadyOnceItHasReadItsTopics() {
+        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().when().get(management + "health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP")));
+    }
+
+    @Test
+    void servesPrometheusMetricsAndItsOpenApiDocument() {
+        given().when().get(management + "metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().when().get(management + "openapi").then().statusCode(200).body(containsString("openapi"));
+        // and none of them on the service's own port (the coordinator's is the API's, behind its TLS front)
+        for (String path : new String[] {"/q/metrics", "/q/openapi", "/q/health", "/q/health/ready"}) {
+            given().when().get(path).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void anEventItPublishesComesBackThroughTheRealBroker() throws Exception {
+        String guid = "crdb:" + UUID.randomUUID();
+        var event = new CrdbConfigured(CrdbConfigured.VERSION, guid, 1, "boot-test", false, false, Map.of(), List.of(), 0,
+                Instant.parse("2026-11-28T00:00:00Z"));
+        var metadata = events.streams().publisher().publish(event).get(30, TimeUnit.SECONDS);
+        assertThat(metadata.topic()).endsWith("crdb.config");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events.crdbs().get(guid)).contains(event));
+    }
+}

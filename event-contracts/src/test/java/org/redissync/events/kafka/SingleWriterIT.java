@@ -1,0 +1,115 @@
+package org.redissync.events.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redissync.events.CrdbConfigEvent;
+import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.testing.SharedKafka;
+
+/** Two writers of one deployment against the real broker: one writes, the other waits, a zombie is fenced. */
+class SingleWriterIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    KafkaSettings settings;
+    TopicLog<CrdbConfigEvent> log;
+    final Map<String, CrdbConfigEvent> state = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void uniqueTopics() throws Exception {
+        settings = KafkaSettings.local(SharedKafka.bootstrapServers(), "w" + UUID.randomUUID().toString().substring(0, 8) + ".",
+                "single-writer-test");
+        TopicAdmin.ensureTopics(settings);
+        log = new TopicLog<CrdbConfigEvent>(settings, Topic.CRDB_CONFIG, (k, e, o) -> state.put(k, e)).start();
+        log.readToEnd().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void closeLog() {
+        log.close();
+    }
+
+    private SingleWriter writer(Map<String, Integer> seenAtTakeOver) {
+        return new SingleWriter(settings, "crdb-coordinator", () -> {
+            log.readToEnd().get(10, TimeUnit.SECONDS);
+            seenAtTakeOver.put("crdbs", state.size());
+        });
+    }
+
+    @Test
+    void theSecondWaitsAnswersWritesWithNotWriterAndTakesOverWithAllTheFirstWroteWhenTheFirstStops() throws Exception {
+        Map<String, Integer> seenByA = new ConcurrentHashMap<>();
+        Map<String, Integer> seenByB = new ConcurrentHashMap<>();
+        SingleWriter a = writer(seenByA).start();
+        try (SingleWriter b = writer(seenByB)) {
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            b.start();
+            log.readPast(a.publishAll(List.of(crdb("g1", 1), crdb("g2", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> b.role() == SingleWriter.Role.STANDBY && a.isWriter());
+            assertThatThrownBy(() -> b.publishAll(List.of(crdb("from-b", 1)), WAIT))
+                    .isInstanceOf(SingleWriter.NotWriter.class).hasMessageContaining("standby");
+            log.readToEnd().get(10, TimeUnit.SECONDS);
+            assertThat(state).containsOnlyKeys("g1", "g2");
+
+            a.close();
+            await().atMost(Duration.ofSeconds(15)).until(b::isWriter);
+            assertThat(seenByB).containsEntry("crdbs", 2); // it read all A committed before its first write
+            assertThatThrownBy(() -> a.publishAll(List.of(crdb("from-a", 1)), WAIT)).isInstanceOf(SingleWriter.NotWriter.class);
+            log.readPast(b.publishAll(List.of(crdb("g3", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+            assertThat(state).containsOnlyKeys("g1", "g2", "g3");
+        } finally {
+            a.close();
+        }
+    }
+
+    @Test
+    void aWriterThatANewerOneFencedWritesNothingAndJoinsAgain() throws Exception {
+        try (SingleWriter a = writer(new ConcurrentHashMap<>()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            // a newer holder of the transactional id, as a coordinator that took the lease over while this one was paused
+            try (KafkaProducer<String, byte[]> newer = new KafkaProducer<>(settings.transactionalProducer(settings.topicPrefix()
+                    + "crdb-coordinator"))) {
+                newer.initTransactions();
+                assertThatThrownBy(() -> a.publishAll(List.of(crdb("zombie", 1)), WAIT))
+                        .isInstanceOf(SingleWriter.NotWriter.class).hasMessageContaining("fenced");
+                assertThat(a.isWriter()).isFalse();
+            }
+            log.readToEnd().get(10, TimeUnit.SECONDS);
+            assertThat(state).doesNotContainKey("zombie");
+            // the newer one is gone: the group gives the lease back to the only member, which fences in turn
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            log.readPast(a.publishAll(List.of(crdb("after", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+            assertThat(state).containsOnlyKeys("after");
+        }
+    }
+
+    @Test
+    void severalEventsOfOneWriteAreReadBackInTheirOrder() throws Exception {
+        try (SingleWriter a = writer(new ConcurrentHashMap<>()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            log.readPast(a.publishAll(List.of(crdb("x", 1), crdb("y", 1), crdb("x", 2)), WAIT)).get(10, TimeUnit.SECONDS);
+            assertThat(state.get("x").generation()).isEqualTo(2);
+            assertThat(state).containsOnlyKeys("x", "y");
+        }
+    }
+
+    private static CrdbConfigured crdb(String guid, long generation) {
+        return new CrdbConfigured(CrdbConfigured.VERSION, guid, generation, "db-" + guid, false, false, Map.of(), List.of(), 0,
+                Instant.now());
+    }
+}
