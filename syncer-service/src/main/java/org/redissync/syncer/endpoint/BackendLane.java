@@ -6,8 +6,6 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.redissync.syncer.resp.ReplyScanner;
 
@@ -44,7 +42,7 @@ final class BackendLane {
     }
 
     private final Runnable onClose;
-    private NetSocket socket;
+    private Wire socket;
     private ChannelHandlerContext ctx;
     private boolean failed;
     private TurnFlusher flusher;
@@ -73,21 +71,19 @@ final class BackendLane {
     }
 
     /** The backend connection is up (called on the lane's event loop). */
-    void connected(NetSocket s) {
+    void connected(Wire s) {
         this.socket = s;
-        NetSocketInternal internal = (NetSocketInternal) s;
-        this.ctx = internal.channelHandlerContext();
+        this.ctx = s.ctx();
         this.flusher = new TurnFlusher(ctx, () -> !failed);
-        internal.messageHandler(msg -> {
+        s.onMessage(msg -> {
             if (msg instanceof ByteBuf buf) {
                 onReplies(buf);
             } else {
                 ReferenceCountUtil.release(msg);
             }
         });
-        s.closeHandler(v -> fail());
-        s.exceptionHandler(e -> fail());
-        s.drainHandler(v -> resumeAll());
+        s.onClose(this::fail);
+        s.onDrain(this::resumeAll);
         for (ByteBuf b : beforeConnected) {
             ctx.write(b, ctx.voidPromise());
         }

@@ -1,6 +1,7 @@
 package org.redissync.syncer.endpoint;
 
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -18,32 +19,33 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.CertificateVerifier;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 import org.jboss.logging.Logger;
 import org.redissync.syncer.resp.ReplyScanner;
@@ -79,15 +81,13 @@ public final class Endpoint {
     private final long uid;
     private final int port;
     private final Vertx vertx;
-    private final NetClient backends;
     private final EndpointMetrics metrics;
     private final Clock clock;
     private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
-    private final List<NetServer> servers = new ArrayList<>();
+    private volatile Channel server;
     private final AtomicInteger open = new AtomicInteger();
     /** Client connections (not trusted syncers') open now: what max_connections limits. */
     private final AtomicInteger clients = new AtomicInteger();
-    private final AtomicInteger offLoopBackends = new AtomicInteger();
     private final Set<EventExecutor> loopsUsed = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger NEXT_LOOP = new AtomicInteger();
     private final EndpointMetrics.Bytes bytes;
@@ -101,7 +101,7 @@ public final class Endpoint {
      * waiting for a fresh connection, they could swap: Redis's "BRPOPLPUSH with multiple blocked clients" hung). Made on
      * the first such need of a loop, so an endpoint whose clients never need one holds none.
      */
-    private final Map<LaneKey, Future<NetSocket>> spares = new ConcurrentHashMap<>();
+    private final Map<LaneKey, Future<Wire>> spares = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     /** A command still arriving after this many bytes gets its client a connection of its own (bounded memory). */
     static final int MAX_PARTIAL_COMMAND = 256 * 1024;
@@ -119,6 +119,8 @@ public final class Endpoint {
     static final int OWN_IN_FLIGHT = 16;
     /** On a connection of its own, a request still arriving after this many bytes is passed on as it arrives. */
     static final int STREAM_AT = 64 * 1024;
+    /** How long a backend connection may take to connect. */
+    static final int CONNECT_TIMEOUT_MS = 5000;
     private final SyncerConfig.OutputBufferLimit limits;
     /**
      * The name of the commands an own connection's backend is sent in place of a refused one: random per endpoint, so
@@ -130,47 +132,62 @@ public final class Endpoint {
     /** Connections being TLS-handshaken, found by their engine from the trust manager. */
     static final Map<SSLEngine, Connection> HANDSHAKING = new ConcurrentHashMap<>();
 
-    Endpoint(long uid, int port, Vertx vertx, NetClient backends, EndpointMetrics metrics, Clock clock, boolean shareBackends,
+    Endpoint(long uid, int port, Vertx vertx, EndpointMetrics metrics, Clock clock, boolean shareBackends,
             SyncerConfig.OutputBufferLimit limits) {
         this.shareBackends = shareBackends;
         this.limits = limits;
         this.uid = uid;
         this.port = port;
         this.vertx = vertx;
-        this.backends = backends;
         this.metrics = metrics;
         this.clock = clock;
         this.bytes = metrics.bytes(uid);
     }
 
     /**
-     * Binds the port with {@code instances} servers (at most one per event loop), each listening from an event-loop
-     * context of its own on a distinct loop: Vert.x hands accepted connections to the servers in turn, and a
-     * connection lives on its server's loop. (Listening from one non-Vert.x thread would put every server on that
-     * thread's one sticky context: one loop for all.)
+     * Binds the port on the application's event loops (plain Netty: one server channel), its accepted connections
+     * registered on {@code acceptors} of them in turn; a connection lives on its loop, and so do its backend
+     * connections. Endpoints start on different loops, so all of them get used.
      */
-    Future<Void> start(EndpointSettings initial, String host, int instances) {
+    Future<Void> start(EndpointSettings initial, String host, int acceptors) {
         settings.set(initial);
-        VertxInternal vx = (VertxInternal) vertx;
-        List<EventLoop> loops = new ArrayList<>();
-        vx.nettyEventLoopGroup().forEach(e -> loops.add((EventLoop) e));
-        int first = NEXT_LOOP.getAndAdd(instances); // endpoints start on different loops: all of them get used
-        List<Future<NetServer>> bound = new ArrayList<>();
-        for (int i = 0; i < Math.min(instances, loops.size()); i++) {
-            NetServer s = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
-                    .setReuseAddress(true).setTcpQuickAck(false).setAcceptBacklog(1024));
-            s.connectHandler(this::accept);
-            servers.add(s);
-            ContextInternal loop = vx.createEventLoopContext(loops.get(Math.floorMod(first + i, loops.size())), vx.getWorkerPool(),
-                    Thread.currentThread().getContextClassLoader());
-            Promise<NetServer> listening = loop.promise();
-            loop.runOnContext(v -> s.listen().onComplete(listening));
-            bound.add(listening.future());
+        EventLoopGroup group = vertx.nettyEventLoopGroup();
+        List<EventLoop> all = new ArrayList<>();
+        group.forEach(e -> all.add((EventLoop) e));
+        int first = NEXT_LOOP.getAndAdd(acceptors);
+        List<EventLoop> mine = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, Math.min(acceptors, all.size())); i++) {
+            mine.add(all.get(Math.floorMod(first + i, all.size())));
         }
-        return Future.all(bound).mapEmpty();
+        Promise<Void> bound = Promise.promise();
+        new ServerBootstrap()
+                .group(mine.get(0), new LoopSubset(mine))
+                .channel(Transport.of(group).serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        Wire wire = new Wire();
+                        ch.pipeline().addLast("wire", wire);
+                        accept(wire);
+                    }
+                })
+                .bind(host, port)
+                .addListener((ChannelFuture f) -> {
+                    if (f.isSuccess()) {
+                        server = f.channel();
+                        bound.complete();
+                    } else {
+                        bound.fail(f.cause());
+                    }
+                });
+        return bound.future();
     }
 
-    /** Event loops that accepted connections so far (one per server at most). */
+    /** Event loops that accepted connections so far (at most {@code acceptors}). */
     int loopsUsed() {
         return loopsUsed.size();
     }
@@ -194,24 +211,29 @@ public final class Endpoint {
 
     Future<Void> stop() {
         stopped = true;
-        List<Future<Void>> closed = new ArrayList<>();
-        servers.forEach(s -> closed.add(s.close()));
+        Promise<Void> closed = Promise.promise();
+        Channel s = server;
+        if (s == null) {
+            closed.complete();
+        } else {
+            s.close().addListener(f -> closed.complete());
+        }
         List.copyOf(lanes.values()).forEach(BackendLane::close);
         for (LaneKey k : List.copyOf(spares.keySet())) {
-            Future<NetSocket> f = spares.remove(k);
+            Future<Wire> f = spares.remove(k);
             if (f != null) {
-                f.onSuccess(NetSocket::close);
+                f.onSuccess(Wire::close);
             }
         }
-        return Future.all(closed).mapEmpty();
+        return closed.future();
     }
 
     private record LaneKey(EventExecutor loop, Backend backend) {
     }
 
     /** The shared backend connection for {@code client}'s event loop: made on first use, replaced when it failed. */
-    private BackendLane lane(NetSocket client, EndpointSettings st) {
-        LaneKey key = new LaneKey(((NetSocketInternal) client).channelHandlerContext().executor(), st.backend());
+    private BackendLane lane(Wire client, EndpointSettings st) {
+        LaneKey key = new LaneKey(client.loop(), st.backend());
         BackendLane lane = lanes.get(key);
         if (lane != null && lane.usable()) {
             return lane;
@@ -234,19 +256,19 @@ public final class Endpoint {
      * A logged-in backend connection of {@code client}'s own for it: the loop's spare when there is one (a replacement is
      * started at once), else a new one.
      */
-    private Future<NetSocket> ownBackend(NetSocket client, EndpointSettings st) {
-        LaneKey key = new LaneKey(((NetSocketInternal) client).channelHandlerContext().executor(), st.backend());
-        Future<NetSocket> spare = spares.remove(key);
-        Future<NetSocket> next = connectBeside(client, st);
+    private Future<Wire> ownBackend(Wire client, EndpointSettings st) {
+        LaneKey key = new LaneKey(client.loop(), st.backend());
+        Future<Wire> spare = spares.remove(key);
+        Future<Wire> next = connectBeside(client, st);
         spares.put(key, next);
         next.onComplete(ar -> {
             if (ar.failed()) {
                 spares.remove(key, next);
             } else {
-                NetSocket s = ar.result();
+                Wire s = ar.result();
                 // while spare: Redis says nothing unasked; a close (a restarted shard, a stopped endpoint) forgets it
-                ((NetSocketInternal) s).messageHandler(ReferenceCountUtil::release);
-                s.closeHandler(v -> spares.remove(key, next));
+                s.onMessage(null);
+                s.onClose(() -> spares.remove(key, next));
                 if (stopped) {
                     s.close(); // the endpoint stopped while it connected
                 }
@@ -259,33 +281,36 @@ public final class Endpoint {
     }
 
     /**
-     * A backend connection on {@code client}'s own event loop, so bytes pass between the two without a thread hop
-     * (a wake-up of another loop per read). Vert.x connects on the caller's context; a Netty callback (the TLS
-     * handshake's listener) runs without one, so the connect is made from the client's context. Fails (and closes
-     * the connection) if it still landed on another loop: a lane's clients and a client's replies assume one thread.
+     * A backend connection on {@code client}'s own event loop, so bytes pass between the two without a thread hop (a
+     * wake-up of another loop per read), and a lane's clients and a client's replies are all on one thread.
      */
-    private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st) {
+    private Future<Wire> connectBeside(Wire client, EndpointSettings st) {
         return connectBeside(client, st, false);
     }
 
-    /** As {@link #connectBeside(NetSocket, EndpointSettings)}; {@code replica}: logged in as the replication-only user. */
-    private Future<NetSocket> connectBeside(NetSocket client, EndpointSettings st, boolean replica) {
-        ContextInternal context = ((ConnectionBase) client).getContext();
-        EventExecutor loop = ((NetSocketInternal) client).channelHandlerContext().executor();
-        Promise<NetSocket> connected = context.promise();
-        context.emit(null, v -> backends.connect(st.backendSocket()).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), ar.cause().getMessage());
-                connected.fail(ar.cause());
-            } else if (((NetSocketInternal) ar.result()).channelHandlerContext().executor() != loop) {
-                offLoopBackends.incrementAndGet();
-                LOG.errorf("bdb %d: a backend connection landed on another event loop than its client and was dropped", uid);
-                ar.result().close();
-                connected.fail("backend connection on another event loop");
-            } else {
-                logIn(ar.result(), st.backend(), replica ? st.backend().replicaAuth() : st.backend().clientAuth(), connected);
-            }
-        }));
+    /** As {@link #connectBeside(Wire, EndpointSettings)}; {@code replica}: logged in as the replication-only user. */
+    private Future<Wire> connectBeside(Wire client, EndpointSettings st, boolean replica) {
+        Promise<Wire> connected = Promise.promise();
+        Wire wire = new Wire();
+        Transport transport = Transport.of(client.loop().parent());
+        SocketAddress to = st.backendSocket();
+        new Bootstrap()
+                .group(client.loop())
+                .channel(transport.clientChannel(to))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.TCP_NODELAY, !(to instanceof io.netty.channel.unix.DomainSocketAddress))
+                .resolver(NoopAddressResolverGroup.INSTANCE) // resolved with the settings: no lookup on an event loop
+                .handler(wire)
+                .connect(to)
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), f.cause().getMessage());
+                        connected.fail(f.cause());
+                    } else {
+                        logIn(wire, st.backend(), replica ? st.backend().replicaAuth() : st.backend().clientAuth(), connected);
+                    }
+                });
         return connected.future();
     }
 
@@ -294,14 +319,13 @@ public final class Endpoint {
      * client user, or for a trusted syncer's pipe its replication-only user ({@code AUTH}), and is handed over once
      * Redis said {@code +OK}. An external backend is used as it is.
      */
-    private void logIn(NetSocket socket, Backend backend, byte[] auth, Promise<NetSocket> connected) {
+    private void logIn(Wire socket, Backend backend, byte[] auth, Promise<Wire> connected) {
         if (auth == null) {
             connected.complete(socket);
             return;
         }
-        NetSocketInternal internal = (NetSocketInternal) socket;
         ByteBuf reply = Unpooled.buffer(64);
-        internal.messageHandler(msg -> {
+        socket.onMessage(msg -> {
             if (!(msg instanceof ByteBuf buf)) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -313,7 +337,8 @@ public final class Endpoint {
                 return;
             }
             String line = reply.toString(StandardCharsets.ISO_8859_1).trim();
-            internal.messageHandler(null);
+            socket.onMessage(null);
+            socket.onClose(null);
             if (line.equals("+OK") && lf == reply.writerIndex() - 1) {
                 connected.complete(socket);
             } else {
@@ -322,13 +347,8 @@ public final class Endpoint {
                 connected.fail("backend login refused");
             }
         });
-        socket.closeHandler(v -> connected.tryFail("backend closed the connection at login"));
-        internal.writeMessage(Unpooled.wrappedBuffer(auth));
-    }
-
-    /** Backend connections that landed on another event loop than their client (0 unless Vert.x changes). */
-    int offLoopBackends() {
-        return offLoopBackends.get();
+        socket.onClose(() -> connected.tryFail("backend closed the connection at login"));
+        socket.write(Unpooled.wrappedBuffer(auth));
     }
 
     /** The command standing in for answer {@code seq} on an own connection (then {@code QUIT} when the answer closes it). */
@@ -338,9 +358,34 @@ public final class Endpoint {
         return cmd.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private void accept(NetSocket client) {
-        loopsUsed.add(((NetSocketInternal) client).channelHandlerContext().executor());
+    private static ByteBuf ascii(String s) {
+        return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void accept(Wire client) {
+        loopsUsed.add(client.loop());
         new Connection(client, settings.get()).begin();
+    }
+
+    /** A connection's life: docs/endpoints.md, "Connection state machine". */
+    enum State {
+        /** Accepted; TLS or not, and who it is, not known yet. Its bytes wait. */
+        DECIDING,
+        /** Its requests are passed on ({@link Route}). */
+        OPEN,
+        /** Answered "then closed": nothing more is read or passed on; closes once the answer is written. */
+        ENDING,
+        CLOSED
+    }
+
+    /** Where an open connection's requests go. */
+    enum Route {
+        /** Parsed and judged, over the event loop's shared backend connection. */
+        SHARED,
+        /** Parsed and judged, over a backend connection of its own (a command needed one, or sharing is off). */
+        OWN,
+        /** Passed on untouched: a trusted syncer's channel, or a replication stream once it started. */
+        PIPED
     }
 
     /**
@@ -349,21 +394,19 @@ public final class Endpoint {
      * ({@link CommandPolicy}) before Redis sees them. Design note: {@code docs/endpoints.md}.
      */
     final class Connection implements BackendLane.Client {
-        private final NetSocket client;
+        private final Wire client;
         private final EndpointSettings st;
-        private NetSocket backend;
-        private boolean decided;
-        /** False for a trusted syncer: its bytes are piped untouched both ways. */
-        private boolean parsed = true;
-        private boolean closed;
-        /** A request was answered "then closed" (protocol error, replication): nothing more is read or passed on. */
-        private boolean ending;
+        private Wire backend;
+        /** Where the connection is in its life (docs/endpoints.md, "Connection state machine"). */
+        private State state = State.DECIDING;
+        /** Where its requests go (a client's: parsed, then shared or own; a trusted syncer's: piped). */
+        private Route route = shareBackends ? Route.SHARED : Route.OWN;
         /** Counted in {@link Endpoint#clients} (a client, not a trusted syncer). */
         private boolean countedClient;
         private final List<ByteBuf> early = new ArrayList<>();
         private ClientCertificatePolicy.Verdict verdict;
-        /** Commands go over the shared backend connection until one needs a connection of its own. */
-        private boolean shared = shareBackends;
+        /** The highest TLS version its ClientHello offered ({@link TlsHello}). */
+        private int offeredTls = TlsHello.UNKNOWN;
         /** Commands sent on the shared connection and not answered yet. */
         private int unanswered;
         /** Client bytes not passed on yet, from the start of the request being parsed (relative offsets: the parser's). */
@@ -403,10 +446,10 @@ public final class Endpoint {
         /** A large request refused by its head: its bytes are dropped as they arrive, then this is the answer. */
         private LocalReply swallowing;
         /** The timer that disconnects a client still over the soft output limit when it fires (-1: none). */
-        private long softTimer = -1;
+        private ScheduledFuture<?> softTimer;
         private boolean loggedRefusal;
 
-        Connection(NetSocket client, EndpointSettings st) {
+        Connection(Wire client, EndpointSettings st) {
             this.client = client;
             this.st = st;
         }
@@ -422,24 +465,23 @@ public final class Endpoint {
         void begin() {
             open.incrementAndGet();
             metrics.connectionOpened(uid);
-            // Raw Netty buffers both ways: no copy into Vert.x heap buffers, no copy back on write.
-            clientInternal().messageHandler(this::fromClient);
-            client.closeHandler(v -> close());
-            client.exceptionHandler(e -> close());
+            // Raw pooled Netty buffers both ways: no copy in, no copy back on write.
+            client.onMessage(this::fromClient);
+            client.onClose(this::close);
             if (st.mode() == TlsMode.DISABLED) {
-                clientInternal().channelHandlerContext().pipeline().addFirst("tls-refuse", new TlsRefuser());
+                client.ctx().pipeline().addFirst("tls-refuse", new TlsRefuser());
                 decide(false);
             } else {
-                clientInternal().channelHandlerContext().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
+                client.ctx().pipeline().addFirst("tls-detect", new TlsDetector(st.ssl()));
             }
-            if (!shared) {
+            if (!shared()) {
                 connectBackend();
             }
         }
 
         /** The connection's kind is known: a trusted syncer (piped as is) or a client (parsed and judged). */
         void decide(boolean syncer) {
-            if (closed) {
+            if (closed()) {
                 return;
             }
             if (!syncer) {
@@ -449,9 +491,11 @@ public final class Endpoint {
                     return;
                 }
             }
-            this.parsed = !syncer;
-            this.decided = true;
-            if (!parsed) {
+            if (syncer) {
+                route = Route.PIPED;
+            }
+            state = State.OPEN;
+            if (!parsed()) {
                 pipeEarly();
                 return;
             }
@@ -468,17 +512,17 @@ public final class Endpoint {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (closed || ending) {
+            if (closed() || ending()) {
                 buf.release();
                 return;
             }
-            if (!decided || (!parsed && backend == null)) {
+            if (!decided() || (!parsed() && backend == null)) {
                 early.add(buf);
                 reading(client, false);
                 readingNow = false;
                 return;
             }
-            if (!parsed) {
+            if (!parsed()) {
                 pipe(buf);
                 return;
             }
@@ -501,7 +545,7 @@ public final class Endpoint {
                 buf.release();
             } else {
                 sendBatch();
-                ByteBuf merged = clientInternal().channelHandlerContext().alloc()
+                ByteBuf merged = client.ctx().alloc()
                         .buffer(Math.max(256, 2 * (in.readableBytes() + buf.readableBytes())));
                 merged.writeBytes(in);
                 merged.writeBytes(buf);
@@ -514,8 +558,8 @@ public final class Endpoint {
 
         /** Whether requests can be passed on now. */
         private boolean ready() {
-            return decided && parsed && !closed && !ending && waiting == null && !replicating
-                    && (shared || (backend != null && unanswered == 0 && (!counting || ownSent - ownAnswered < OWN_IN_FLIGHT)));
+            return decided() && parsed() && !closed() && !ending() && waiting == null && !replicating
+                    && (shared() || (backend != null && unanswered == 0 && (!counting || ownSent - ownAnswered < OWN_IN_FLIGHT)));
         }
 
         /** Parses, judges and passes on every whole request in {@link #in}, as far as the connection is ready. */
@@ -567,8 +611,8 @@ public final class Endpoint {
 
         /** Reads the client's socket exactly while its requests can be passed on and nothing holds it back. */
         private void updateReading() {
-            if (decided && parsed) {
-                boolean on = !closed && ready() && holds == 0;
+            if (decided() && parsed()) {
+                boolean on = !closed() && ready() && holds == 0;
                 if (on != readingNow) { // a change only: setAutoRead is an atomic swap and more, per read otherwise
                     readingNow = on;
                     reading(client, on);
@@ -593,7 +637,7 @@ public final class Endpoint {
             if (v.action() == CommandPolicy.Action.REPLICATE && !streaming) {
                 sendBatch();
                 replicating = true; // not consumed: this command and all after it pass as they are
-                if (shared) {
+                if (shared()) {
                     ownConnection();
                 } else {
                     startReplication();
@@ -617,7 +661,7 @@ public final class Endpoint {
                 refused(v);
                 return;
             }
-            if (shared) {
+            if (shared()) {
                 if (v.action() == CommandPolicy.Action.OWN) {
                     sendBatch();
                     ownConnection(); // not consumed: parsed again once its own connection is there
@@ -679,7 +723,7 @@ public final class Endpoint {
                 drop(parser.forwardable(in));
                 return;
             }
-            if (shared) {
+            if (shared()) {
                 if (in.readableBytes() > MAX_PARTIAL_COMMAND) {
                     sendBatch();
                     ownConnection(); // a large request is streamed on a connection of its own
@@ -741,8 +785,8 @@ public final class Endpoint {
             if (backend != null) {
                 backend.close();
             }
-            ending = true;
-            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            end();
+            ChannelHandlerContext ctx = client.ctx();
             ctx.writeAndFlush(Unpooled.wrappedBuffer(v.reply().getBytes(StandardCharsets.ISO_8859_1))).addListener(f -> close());
         }
 
@@ -768,10 +812,10 @@ public final class Endpoint {
          */
         private void answer(LocalReply r) {
             if (r.close) {
-                ending = true;
+                end();
                 updateReading();
             }
-            if (shared) {
+            if (shared()) {
                 sendBatch();
                 if (unanswered == 0) {
                     writeLocal(r);
@@ -789,7 +833,7 @@ public final class Endpoint {
 
         private void writeLocal(LocalReply r) {
             bytes.out().increment(r.bytes.length);
-            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            ChannelHandlerContext ctx = client.ctx();
             if (r.close) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(r.bytes)).addListener(f -> close());
             } else {
@@ -824,27 +868,27 @@ public final class Endpoint {
          */
         private void toBackend(ByteBuf buf) {
             if (backendFlusher == null) {
-                backendFlusher = new TurnFlusher(((NetSocketInternal) backend).channelHandlerContext(), () -> !closed);
+                backendFlusher = new TurnFlusher(backend.ctx(), () -> !closed());
             }
             backendFlusher.write(buf);
             if (backend.writeQueueFull()) {
                 hold(HOLD_BACKEND);
-                backend.drainHandler(v -> release(HOLD_BACKEND));
+                backend.onDrain(() -> release(HOLD_BACKEND));
             }
         }
 
         /** A trusted syncer's bytes, as they are. */
         private void pipe(ByteBuf buf) {
             bytes.in().increment(buf.readableBytes());
-            ((NetSocketInternal) backend).writeMessage(buf);
+            backend.write(buf);
             if (backend.writeQueueFull()) {
                 reading(client, false);
-                backend.drainHandler(v -> reading(client, true));
+                backend.onDrain(() -> reading(client, true));
             }
         }
 
         private void pipeEarly() {
-            if (backend == null || closed) {
+            if (backend == null || closed()) {
                 return;
             }
             List<ByteBuf> pending = new ArrayList<>(early);
@@ -858,7 +902,7 @@ public final class Endpoint {
          * answered (their replies first, in order).
          */
         private void ownConnection() {
-            shared = false;
+            route = Route.OWN;
             updateReading();
             connectBackend();
         }
@@ -866,26 +910,26 @@ public final class Endpoint {
         /** This client's own backend connection (from the start, or once a command needs one). */
         private void connectBackend() {
             // a trusted syncer's pipe needs no spare: nothing orders it against other connections
-            (parsed ? ownBackend(client, st) : connectBeside(client, st, true)).onComplete(ar -> {
+            (parsed() ? ownBackend(client, st) : connectBeside(client, st, true)).onComplete(ar -> {
                 if (ar.failed()) {
-                    client.write(Buffer.buffer("-ERR backend unavailable\r\n")).onComplete(x -> close());
+                    client.writeAndFlush(ascii("-ERR backend unavailable\r\n")).addListener(x -> close());
                     return;
                 }
                 backend = ar.result();
-                if (closed) {
+                if (closed()) {
                     backend.close();
                     return;
                 }
-                ((NetSocketInternal) backend).messageHandler(msg -> {
+                backend.onMessage(msg -> {
                     if (!(msg instanceof ByteBuf buf)) {
                         ReferenceCountUtil.release(msg);
                         return;
                     }
-                    if (closed) {
+                    if (closed()) {
                         buf.release();
                         return;
                     }
-                    if (parsed) {
+                    if (parsed()) {
                         fromOwnBackend(buf);
                     } else if (replicaLogin != null) {
                         replicaLoggedIn(buf);
@@ -893,9 +937,8 @@ public final class Endpoint {
                         toClient(buf);
                     }
                 });
-                backend.closeHandler(v -> close());
-                backend.exceptionHandler(e -> close());
-                if (!parsed) {
+                backend.onClose(this::close);
+                if (!parsed()) {
                     pipeEarly();
                 } else {
                     ownReady();
@@ -904,7 +947,7 @@ public final class Endpoint {
         }
 
         private void ownReady() {
-            if (closed || backend == null || unanswered > 0 || !decided) {
+            if (closed() || backend == null || unanswered > 0 || !decided()) {
                 return;
             }
             if (replicating) {
@@ -919,7 +962,7 @@ public final class Endpoint {
          * replication command on, as a trusted syncer's connection is: the stream that comes back is no request/reply.
          */
         private void startReplication() {
-            if (closed || backend == null || unanswered > 0 || !parsed) {
+            if (closed() || backend == null || unanswered > 0 || !parsed()) {
                 return;
             }
             byte[] auth = st.backend().replicaAuth();
@@ -931,17 +974,17 @@ public final class Endpoint {
             if (auth != null && ownSent > ownAnswered) {
                 return; // again once the replies to what it sent before are in (fromOwnBackend)
             }
-            parsed = false;
+            route = Route.PIPED;
             ByteBuf rest = in;
             in = null;
             if (auth != null) {
                 // From here its bytes pass unparsed: the connection logs in again as the replication-only user first, so
                 // Redis refuses whatever else it sends (a SELECT of the reserved database, a write). The reply is dropped.
-                replicaLogin = clientInternal().channelHandlerContext().alloc().buffer(64);
-                ((NetSocketInternal) backend).writeMessage(Unpooled.wrappedBuffer(auth));
+                replicaLogin = client.ctx().alloc().buffer(64);
+                backend.write(Unpooled.wrappedBuffer(auth));
             }
             if (rest != null && rest.isReadable()) {
-                ((NetSocketInternal) backend).writeMessage(rest);
+                backend.write(rest);
             } else if (rest != null) {
                 rest.release();
             }
@@ -980,16 +1023,16 @@ public final class Endpoint {
         private void toClient(ByteBuf buf) {
             bytes.out().increment(buf.readableBytes());
             if (clientFlusher == null) {
-                clientFlusher = new TurnFlusher(clientInternal().channelHandlerContext(), () -> !closed);
+                clientFlusher = new TurnFlusher(client.ctx(), () -> !closed());
             }
             clientFlusher.write(buf);
             if (client.writeQueueFull() && backend != null) {
-                NetSocket b = backend;
+                Wire b = backend;
                 reading(b, false); // paused: the client reads its replies, or is disconnected after the soft limit's time
-                if (parsed) {
+                if (parsed()) {
                     overSoft();
                 }
-                client.drainHandler(d -> {
+                client.onDrain(() -> {
                     underSoft();
                     reading(b, true);
                 });
@@ -1030,7 +1073,7 @@ public final class Endpoint {
                         int lf = work.indexOf(pos, end, (byte) '\n');
                         if (lf < 0) {
                             emit(work, from, pos);
-                            replyCarry = clientInternal().channelHandlerContext().alloc().buffer(Math.max(256, (end - pos) * 2));
+                            replyCarry = client.ctx().alloc().buffer(Math.max(256, (end - pos) * 2));
                             replyCarry.writeBytes(work, pos, end - pos);
                             return;
                         }
@@ -1068,7 +1111,7 @@ public final class Endpoint {
                     startReplication(); // it waited for the replies to what the client sent before
                     return;
                 }
-                if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && !ending) {
+                if (counting && ownSent - ownAnswered < OWN_IN_FLIGHT && !ending()) {
                     if (in != null && in.isReadable()) {
                         drain(); // requests held back while OWN_IN_FLIGHT were unanswered
                     } else {
@@ -1084,7 +1127,7 @@ public final class Endpoint {
         }
 
         private void emit(ByteBuf work, int from, int to) {
-            if (to > from && !closed) {
+            if (to > from && !closed()) {
                 toClient(work.retainedSlice(from, to - from));
             }
         }
@@ -1115,12 +1158,12 @@ public final class Endpoint {
 
         @Override
         public void deliver(ByteBuf replies) {
-            if (closed) {
+            if (closed()) {
                 replies.release();
                 return;
             }
             bytes.out().increment(replies.readableBytes());
-            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            ChannelHandlerContext ctx = client.ctx();
             ctx.write(replies, ctx.voidPromise());
         }
 
@@ -1137,14 +1180,14 @@ public final class Endpoint {
                 if (!r.close) {
                     resumeSoon();
                 }
-            } else if (!shared) {
+            } else if (!shared()) {
                 ownReady();
             }
         }
 
         /** Goes on with the requests held back, after the lane's read in progress (which must not see new sends mid-way). */
         private void resumeSoon() {
-            clientInternal().channelHandlerContext().executor().execute(() -> {
+            client.ctx().executor().execute(() -> {
                 if (ready()) {
                     drain();
                 }
@@ -1153,10 +1196,10 @@ public final class Endpoint {
 
         @Override
         public void flush() {
-            if (closed) {
+            if (closed()) {
                 return;
             }
-            clientInternal().channelHandlerContext().flush();
+            client.ctx().flush();
             checkOutput();
         }
 
@@ -1178,32 +1221,32 @@ public final class Endpoint {
             }
             if (client.writeQueueFull()) {
                 hold(HOLD_OUTPUT); // its commands wait until it reads its replies
-                client.drainHandler(d -> release(HOLD_OUTPUT));
+                client.onDrain(() -> release(HOLD_OUTPUT));
             }
         }
 
         private long pendingOut() {
-            ChannelOutboundBuffer ob = clientInternal().channelHandlerContext().channel().unsafe().outboundBuffer();
+            ChannelOutboundBuffer ob = client.ctx().channel().unsafe().outboundBuffer();
             return ob == null ? 0 : ob.totalPendingWriteBytes();
         }
 
         /** Over the soft limit (shared: unread replies; own connection: the backend paused for an unread client): a timer starts. */
         private void overSoft() {
-            if (softTimer >= 0 || closed) {
+            if (softTimer != null || closed()) {
                 return;
             }
-            softTimer = vertx.setTimer(Math.max(1, limits.softTime().toMillis()), id -> {
-                softTimer = -1;
-                if (!closed && (shared ? pendingOut() > limits.soft() : client.writeQueueFull())) {
+            softTimer = client.loop().schedule(() -> {
+                softTimer = null;
+                if (!closed() && (shared() ? pendingOut() > limits.soft() : client.writeQueueFull())) {
                     outputLimit(pendingOut());
                 }
-            });
+            }, Math.max(1, limits.softTime().toMillis()), TimeUnit.MILLISECONDS);
         }
 
         private void underSoft() {
-            if (softTimer >= 0) {
-                vertx.cancelTimer(softTimer);
-                softTimer = -1;
+            if (softTimer != null) {
+                softTimer.cancel(false);
+                softTimer = null;
             }
         }
 
@@ -1211,7 +1254,7 @@ public final class Endpoint {
             metrics.refused(uid, Refusal.OUTPUT_LIMIT);
             LOG.warnf("bdb %d: client %s left its replies unread (%d bytes pending here; limits: hard %d, soft %d for %s); disconnected",
                     uid, peer(), pending, limits.hard(), limits.soft(), limits.softTime());
-            ending = true;
+            end();
             close();
         }
 
@@ -1232,42 +1275,60 @@ public final class Endpoint {
 
         @Override
         public boolean closed() {
-            return closed;
+            return state == State.CLOSED;
+        }
+
+        private boolean decided() {
+            return state == State.OPEN || state == State.ENDING;
+        }
+
+        private boolean ending() {
+            return state == State.ENDING;
+        }
+
+        /** False for a trusted syncer and a replication stream: bytes piped untouched both ways. */
+        private boolean parsed() {
+            return route != Route.PIPED;
+        }
+
+        /** Commands go over the shared backend connection until one needs a connection of its own. */
+        private boolean shared() {
+            return route == Route.SHARED;
+        }
+
+        /** A request was answered "then closed" (a protocol error, a refusal that closes, the output limit). */
+        private void end() {
+            if (state != State.CLOSED) {
+                state = State.ENDING;
+            }
         }
 
         // ------------------------------------------------------------------------------------ the rest
 
-        /**
-         * Backpressure at the channel: with raw message handlers Vert.x's pause() no longer holds reads back,
-         * so stop (and restart) reading from the socket itself.
-         */
-        private void reading(NetSocket s, boolean on) {
-            ((NetSocketInternal) s).channelHandlerContext().channel().config().setAutoRead(on);
-        }
-
-        private NetSocketInternal clientInternal() {
-            return (NetSocketInternal) client;
+        /** Backpressure at the channel: stop (and restart) reading from the socket itself. */
+        private void reading(Wire w, boolean on) {
+            w.reading(on);
         }
 
         void refuse(Refusal reason, String subject, String redisError) {
             metrics.refused(uid, reason);
             LOG.infof("bdb %d: refused %s from %s%s", uid, reason.label(), peer(), subject == null ? "" : " (subject " + subject + ")");
             if (redisError != null) {
-                client.write(Buffer.buffer(redisError)).onComplete(x -> close());
+                client.writeAndFlush(ascii(redisError)).addListener(x -> close());
             } else {
                 close();
             }
         }
 
         private SocketAddress peer() {
-            return clientInternal().channelHandlerContext().channel().remoteAddress();
+            return client.ctx().channel().remoteAddress();
         }
 
         void close() {
-            if (closed) {
+            if (closed()) {
                 return;
             }
-            closed = true;
+            state = State.CLOSED;
             underSoft();
             early.forEach(ReferenceCountUtil::release);
             early.clear();
@@ -1288,7 +1349,7 @@ public final class Endpoint {
                 clients.decrementAndGet();
             }
             metrics.connectionClosed(uid);
-            ChannelHandlerContext ctx = clientInternal().channelHandlerContext();
+            ChannelHandlerContext ctx = client.ctx();
             if (ctx.executor().inEventLoop()) {
                 ctx.flush(); // the backend's last words (e.g. an error before it hung up), written but not yet flushed
             }
@@ -1314,10 +1375,20 @@ public final class Endpoint {
             }
         }
 
-        /** Tells TLS from plaintext by the first byte, and installs the TLS handler for TLS. */
+        /**
+         * Tells TLS from plaintext by the first byte, and installs the TLS handler for TLS. Notes the highest version
+         * the ClientHello offers: a failed handshake of a client older than the endpoint's minimum is {@code
+         * protocol_version}, by what it sent.
+         */
         private final class TlsDetector extends OptionalSslHandler {
             TlsDetector(SslContext ssl) {
                 super(ssl);
+            }
+
+            @Override
+            protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+                offeredTls = TlsHello.highestOffered(in);
+                super.decode(ctx, in, out);
             }
 
             @Override
@@ -1329,7 +1400,8 @@ public final class Endpoint {
                     HANDSHAKING.remove(engine);
                     if (!f.isSuccess()) {
                         Refusal r = verdict != null && verdict.refusal() != null ? verdict.refusal()
-                                : String.valueOf(f.cause()).toLowerCase().contains("protocol") ? Refusal.PROTOCOL_VERSION : Refusal.UNTRUSTED;
+                                : offeredTls != TlsHello.UNKNOWN && offeredTls < st.lowestTls() ? Refusal.PROTOCOL_VERSION
+                                : Refusal.UNTRUSTED;
                         refuse(r, verdict == null ? null : verdict.subject(), null);
                         return;
                     }
@@ -1341,8 +1413,8 @@ public final class Endpoint {
                         refuse(v.refusal(), v.subject(), null);
                         return;
                     }
-                    if (v.syncer() && shared) {
-                        shared = false; // a peer's channel: replication from its first command, its own connection at once
+                    if (v.syncer() && shared()) {
+                        route = Route.OWN; // a peer's channel: replication from its first command, its own connection at once
                         connectBackend();
                     }
                     decide(v.syncer());

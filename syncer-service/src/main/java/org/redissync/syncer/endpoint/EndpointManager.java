@@ -11,8 +11,6 @@ import io.netty.handler.ssl.SslContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -46,7 +44,6 @@ public class EndpointManager {
     private final EndpointMetrics metrics;
     private final Vertx vertx;
     private final Clock clock;
-    private final NetClient backends;
     private final Map<Long, Endpoint> endpoints = new HashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "endpoint-manager");
@@ -70,7 +67,6 @@ public class EndpointManager {
         this.metrics = metrics;
         this.vertx = vertx;
         this.clock = clock;
-        this.backends = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(5000));
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
         // RE's data TLS settings changed: a new context, for new connections
         events.settings().onChange((key, e, offset) -> {
@@ -172,7 +168,7 @@ public class EndpointManager {
         }
         EndpointSettings next = settings(b);
         if (current == null) {
-            Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, backends, metrics, clock,
+            Endpoint ep = new Endpoint(b.uid(), b.port(), vertx, metrics, clock,
                     config.cluster().sharedBackendConnections(), config.cluster().clientOutputBufferLimit());
             int acceptors = config.cluster().acceptors().orElse(Runtime.getRuntime().availableProcessors());
             await(ep.start(next, config.cluster().bindHost(), acceptors));
@@ -204,7 +200,7 @@ public class EndpointManager {
                     + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");
         }
         return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, backend,
-                b.maxConnections());
+                b.maxConnections(), java.util.List.of(events.dataTls().protocols()));
     }
 
     private SslContext sslContext() {

@@ -1,7 +1,10 @@
 package org.redissync.syncer.endpoint;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
-import io.vertx.core.net.SocketAddress;
 
 import org.redissync.events.TlsMode;
 import org.redissync.syncer.shard.Backend;
@@ -10,14 +13,25 @@ import org.redissync.syncer.shard.Backend;
  * What a new connection to an endpoint gets: one immutable snapshot per applied generation. A
  * connection keeps the snapshot it was accepted with, so every change applies to new connections
  * only (the seed's note).
+ *
+ * @param lowestTls     the oldest TLS version new connections accept, as its wire number ({@link TlsHello#version})
+ * @param backendSocket where the backend is connected to: its Unix socket, or host and port resolved when the settings
+ *                      were made (never on an event loop)
  */
 record EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, Backend backend,
         /** RE's {@code max_connections}: client connections beyond it are refused; 0 is no limit. */
-        int maxConnections) {
+        int maxConnections, int lowestTls, SocketAddress backendSocket) {
 
-    /** Where Vert.x connects to the backend: host and port, or the Unix socket (native transport). */
-    SocketAddress backendSocket() {
-        return backend.address().isUnix() ? SocketAddress.domainSocketAddress(backend.address().socketPath())
-                : SocketAddress.inetSocketAddress(backend.address().port(), backend.address().host());
+    EndpointSettings(long generation, TlsMode mode, ClientCertificatePolicy policy, SslContext ssl, Backend backend, int maxConnections,
+            java.util.Collection<String> protocols) {
+        this(generation, mode, policy, ssl, backend, maxConnections,
+                protocols.stream().mapToInt(TlsHello::version).filter(v -> v != TlsHello.UNKNOWN).min().orElse(TlsHello.UNKNOWN),
+                socketOf(backend));
+    }
+
+    /** The backend's address for a connect: a name is looked up here, once; one that does not resolve fails each connect. */
+    static SocketAddress socketOf(Backend backend) {
+        var a = backend.address();
+        return a.isUnix() ? new DomainSocketAddress(a.socketPath()) : new InetSocketAddress(a.host(), a.port());
     }
 }

@@ -160,7 +160,8 @@ public final class LocalSuite {
                 certConfig.put("redissync.clusters." + cluster + ".token-expires-at", tokensExpire);
                 certConfig.put("redissync.clusters." + cluster + ".names", "localhost,127.0.0.1");
             }
-            startService("cert-service", "cert-service", certPort, Integer.parseInt(ports.getProperty("cert-service.management")), certConfig);
+            start(List.of(service("cert-service", "cert-service", certPort, Integer.parseInt(ports.getProperty("cert-service.management")),
+                    certConfig)));
             fetch("http://127.0.0.1:" + certPort + "/v1/cluster/certificates/ca", layout.caCert());
             int apiPort = Integer.parseInt(ports.getProperty("api.tls"));
             Map<String, String> api = new LinkedHashMap<>();
@@ -182,7 +183,10 @@ public final class LocalSuite {
             // RE scripts name no cluster (one API per cluster there): theirs is the first one
             api.put("redissync.api.default-cluster", clusterNames.get(0));
             // HTTPS only (no plaintext listener): ready once it serves with the API certificate cert-service signed
-            startService("crdb-coordinator", "crdb-coordinator", apiPort, Integer.parseInt(ports.getProperty("crdb-coordinator.management")), api);
+            // the coordinator and the syncer-services need only the broker and cert-service: they start side by side
+            List<Service> rest = new ArrayList<>();
+            rest.add(service("crdb-coordinator", "crdb-coordinator", apiPort, Integer.parseInt(ports.getProperty("crdb-coordinator.management")),
+                    api));
             for (String cluster : clusterNames) {
                 int p = Integer.parseInt(ports.getProperty(cluster + ".syncer"));
                 Map<String, String> syncer = new LinkedHashMap<>();
@@ -197,9 +201,10 @@ public final class LocalSuite {
                 syncer.put("redissync.certificates.state-dir", layout.state().resolve("syncer-service-" + cluster).resolve("certs").toString());
                 syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
                 Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
-                startService("syncer-service " + cluster, "syncer-service", p, Integer.parseInt(ports.getProperty(cluster + ".syncer.management")),
-                        syncer);
+                rest.add(service("syncer-service " + cluster, "syncer-service", p,
+                        Integer.parseInt(ports.getProperty(cluster + ".syncer.management")), syncer));
             }
+            start(rest);
             for (String cluster : clusterNames) {
                 step("proxy certificate " + cluster, () -> {
                     Path file = layout.proxyCert(cluster);
@@ -272,7 +277,15 @@ public final class LocalSuite {
         throw new StartupException("SUITE_TOKEN_TTL: '" + v + "' is not a positive ISO-8601 duration (e.g. PT1H)");
     }
 
-    private void startService(String label, String module, int port, int managementPort, Map<String, String> props) {
+    /** A service whose settings are written, to be started. */
+    private record Service(String label, String module, String logName, Path workDir, int port, int managementPort) {
+    }
+
+    /** A started service, not known to be ready yet. */
+    private record Starting(Service service, ManagedProcess process, String health, long startedAt) {
+    }
+
+    private Service service(String label, String module, int port, int managementPort, Map<String, String> props) {
         String logName = label.replace(' ', '-');
         Path workDir = layout.state().resolve(logName);
         Map<String, String> all = new LinkedHashMap<>(props);
@@ -283,13 +296,42 @@ public final class LocalSuite {
         all.put("quarkus.management.port", Integer.toString(managementPort));
         all.put("quarkus.management.host", "127.0.0.1");
         SuiteSecrets.writeProperties(workDir.resolve("config/application.properties"), all);
-        launch(label, module, logName, workDir, port, managementPort);
+        return new Service(label, module, logName, workDir, port, managementPort);
     }
 
-    private void launch(String label, String module, String logName, Path workDir, int port, int managementPort) {
+    /**
+     * Starts {@code services} side by side and waits until each is ready, printing one line per service. Every port is
+     * checked before any of them starts: a port in use is one readable line, and nothing of the batch runs.
+     */
+    private void start(List<Service> services) {
+        for (Service s : services) {
+            for (int p : new int[] {s.port(), s.managementPort()}) {
+                if (FreePorts.inUse(p)) {
+                    throw new StartupException(s.label() + ": port " + p + " is already in use; stop what uses it or run "
+                            + "`deploy/local/suite up --fresh` to choose new ports");
+                }
+            }
+        }
+        List<Starting> starting = services.stream().map(this::begin).toList();
+        for (Starting s : starting) {
+            System.out.printf("  %-28s ", s.service().label());
+            System.out.flush();
+            try {
+                // A JVM's start is ~15 CPU seconds (class loading, and the JIT compiling it); on 2 busy cores (a
+                // restart under load, in CI) that has taken 90 s of wall time. A crash is noticed at once either way.
+                awaitHealthy(s.service().label(), s.process(), s.health(), Duration.ofSeconds(180));
+            } catch (RuntimeException e) {
+                System.out.println("FAILED");
+                throw e;
+            }
+            System.out.printf("ready at http://127.0.0.1:%d (%.1f s)%n", s.service().port(), (System.nanoTime() - s.startedAt()) / 1e9);
+        }
+    }
+
+    private Starting begin(Service s) {
         // The data plane (syncer-service) gets the optimising JIT; control-plane services start faster with C1 only.
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xms64m", "-Xmx384m"));
-        if ("syncer-service".equals(module)) {
+        if ("syncer-service".equals(s.module())) {
             cmd.addAll(List.of("-XX:+UseParallelGC", "-Xmx512m"));
             // extra JVM options for the data plane (profiling, JIT logs), split on whitespace
             Optional.ofNullable(System.getenv("SUITE_SYNCER_JAVA_OPTS")).map(String::strip).filter(o -> !o.isEmpty())
@@ -297,22 +339,12 @@ public final class LocalSuite {
         } else {
             cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
-        cmd.addAll(List.of("-jar", layout.serviceJar(module).toString()));
-        String health = "http://127.0.0.1:" + managementPort + "/q/health/ready";
-        step(label, () -> {
-            for (int p : new int[] {port, managementPort}) {
-                if (FreePorts.inUse(p)) {
-                    throw new StartupException(label + ": port " + p + " is already in use; stop what uses it or run "
-                            + "`deploy/local/suite up --fresh` to choose new ports");
-                }
-            }
-            ManagedProcess p = ManagedProcess.start(label, cmd, workDir, layout.logs().resolve(logName + ".log"), Map.of());
-            record(new Running(logName, p.pid(), health));
-            // A JVM's start is ~15 CPU seconds (class loading, and the JIT compiling it); on 2 busy cores (a
-            // restart under load, in CI) that has taken 90 s of wall time. A crash is noticed at once either way.
-            awaitHealthy(label, p, health, Duration.ofSeconds(180));
-            return p;
-        }, p -> "http://127.0.0.1:" + port);
+        cmd.addAll(List.of("-jar", layout.serviceJar(s.module()).toString()));
+        String health = "http://127.0.0.1:" + s.managementPort() + "/q/health/ready";
+        long t0 = System.nanoTime();
+        ManagedProcess p = ManagedProcess.start(s.label(), cmd, s.workDir(), layout.logs().resolve(s.logName() + ".log"), Map.of());
+        record(new Running(s.logName(), p.pid(), health));
+        return new Starting(s, p, health, t0);
     }
 
     private <T> T step(String label, java.util.function.Supplier<T> start, java.util.function.Function<T, String> where) {
@@ -659,8 +691,9 @@ public final class LocalSuite {
             throw new UncheckedIOException(e);
         }
         all.stream().filter(x -> !x.name().equals(name)).forEach(this::record);
-        launch(name, module, name, workDir, Integer.parseInt(props.getProperty("quarkus.http.ssl-port", props.getProperty("quarkus.http.port"))),
-                Integer.parseInt(props.getProperty("quarkus.management.port")));
+        start(List.of(new Service(name, module, name, workDir,
+                Integer.parseInt(props.getProperty("quarkus.http.ssl-port", props.getProperty("quarkus.http.port"))),
+                Integer.parseInt(props.getProperty("quarkus.management.port")))));
     }
 
     // ----------------------------------------------------------------------------------- helpers
