@@ -33,6 +33,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.OptionalSslHandler;
@@ -42,6 +44,7 @@ import io.netty.internal.tcnative.CertificateVerifier;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -85,6 +88,8 @@ public final class Endpoint {
     private final Clock clock;
     private final AtomicReference<EndpointSettings> settings = new AtomicReference<>();
     private volatile Channel server;
+    /** Every connection it accepted and has open: closed with the endpoint (a deleted bdb keeps no client). */
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
     /** Client connections (not trusted syncers') open now: what max_connections limits. */
     private final AtomicInteger clients = new AtomicInteger();
@@ -172,6 +177,7 @@ public final class Endpoint {
                     protected void initChannel(Channel ch) {
                         Wire wire = new Wire();
                         ch.pipeline().addLast("wire", wire);
+                        accepted.add(ch);
                         accept(wire);
                     }
                 })
@@ -216,7 +222,7 @@ public final class Endpoint {
         if (s == null) {
             closed.complete();
         } else {
-            s.close().addListener(f -> closed.complete());
+            s.close().addListener(f -> accepted.close().addListener(g -> closed.complete()));
         }
         List.copyOf(lanes.values()).forEach(BackendLane::close);
         for (LaneKey k : List.copyOf(spares.keySet())) {

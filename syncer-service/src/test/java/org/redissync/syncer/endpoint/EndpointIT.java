@@ -161,6 +161,22 @@ class EndpointIT {
     }
 
     @Test
+    void aDeletedBdbsEndpointClosesItsOpenConnectionsAndItsPort() throws Exception {
+        Bdb b = newBdb(mode(TlsMode.DISABLED));
+        try (Socket s = new Socket("127.0.0.1", b.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).isEqualTo("+PONG");
+            events.streams().publisher().publish(new org.redissync.events.BdbConfigEvent.BdbDeleted(
+                    org.redissync.events.BdbConfigEvent.BdbDeleted.VERSION, b.uid(), 2, events.cluster(), Instant.now())).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(b.uid()) == null);
+            assertThat(in.read()).as("the open connection is closed").isEqualTo(-1);
+        }
+        assertThat(FreePorts.inUse(b.port())).as("the port is free").isFalse();
+    }
+
+    @Test
     void anEndpointWhosePortIsTakenListensOnceItIsFreedWithoutAnotherChange() throws Exception {
         long uid = UIDS.incrementAndGet();
         int port = FreePorts.next();
