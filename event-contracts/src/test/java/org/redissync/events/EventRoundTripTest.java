@@ -34,8 +34,8 @@ import org.redissync.events.SyncerStatusEvent.EndpointStatus;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.SyncerStatusEvent.TlsFacts;
-import org.redissync.events.kafka.EventJson;
-import org.redissync.events.kafka.Topic;
+import org.redissync.events.EventJson;
+import org.redissync.events.Topic;
 
 class EventRoundTripTest {
 

@@ -11,7 +11,7 @@ import org.redissync.cert.config.CertServiceConfig;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.kafka.EventStreams;
-import org.redissync.events.kafka.Topic;
+import org.redissync.events.Topic;
 import org.redissync.events.kafka.TopicView;
 
 /** cert-service writes {@code cluster.certificates} (and reads it back on start); it reads bdbs for Replica Of trust. */

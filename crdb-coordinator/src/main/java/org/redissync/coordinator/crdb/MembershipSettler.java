@@ -16,7 +16,7 @@ import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.coordinator.state.DesiredState;
 import org.redissync.coordinator.task.MembershipProgress;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
-import org.redissync.events.kafka.Coalescer;
+import org.redissync.plumbing.Coalescer;
 
 /**
  * Makes the second step of each CRDB membership change once {@link MembershipProgress} finds the first applied (a new

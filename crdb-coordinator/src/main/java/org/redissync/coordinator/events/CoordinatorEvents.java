@@ -18,7 +18,7 @@ import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.kafka.EventStreams;
 import org.redissync.events.kafka.SingleWriter;
-import org.redissync.events.kafka.Topic;
+import org.redissync.events.Topic;
 import org.redissync.events.kafka.TopicView;
 
 /**

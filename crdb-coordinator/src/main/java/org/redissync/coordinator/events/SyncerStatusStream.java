@@ -14,7 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.events.SyncerStatusEvent;
-import org.redissync.events.kafka.EventJson;
+import org.redissync.events.EventJson;
 
 /**
  * The syncer-services' status stream ({@code syncer.status}), read with SmallRye Reactive Messaging into the

@@ -1,9 +1,9 @@
 package org.redissync.coordinator.state;
 
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.redissync.coordinator.bdb.BdbService;
 import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.plumbing.Coalescer;
 
 /**
  * Keeps every bdb's derived trust ({@code authentication_ssl_crdt_certs}) current when certificates
@@ -28,12 +29,13 @@ public class TrustReconciler {
     private final DesiredState state;
     private final BdbService bdbs;
     private final CoordinatorEvents events;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "trust-reconciler");
         t.setDaemon(true);
         return t;
     });
+    /** A burst of certificate events is one reconcile (at most one every 100 ms). */
+    private final Coalescer reconciles = new Coalescer(worker, this::reconcile, Duration.ofMillis(100));
 
     TrustReconciler(DesiredState state, BdbService bdbs, CoordinatorEvents events) {
         this.state = state;
@@ -52,13 +54,12 @@ public class TrustReconciler {
     }
 
     private void schedule() {
-        if (events.streams().caughtUp().isDone() && scheduled.compareAndSet(false, true) && !worker.isShutdown()) {
-            worker.schedule(this::reconcile, 100, TimeUnit.MILLISECONDS);
+        if (events.streams().caughtUp().isDone()) {
+            reconciles.trigger();
         }
     }
 
     private void reconcile() {
-        scheduled.set(false);
         if (!events.writer().isWriter()) {
             return; // the writer reconciles (and this one does when it takes over)
         }

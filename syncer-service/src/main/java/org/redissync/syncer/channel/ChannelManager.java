@@ -25,7 +25,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import org.redissync.events.kafka.Coalescer;
+import org.redissync.plumbing.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.certclient.CertificateMaterial;
 import org.redissync.certclient.CertificateRequester;

@@ -12,7 +12,7 @@ import org.redissync.events.ClusterCertificateEvent;
 import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.SuiteSettingsEvent;
 import org.redissync.events.kafka.EventStreams;
-import org.redissync.events.kafka.Topic;
+import org.redissync.events.Topic;
 import org.redissync.events.kafka.TopicView;
 import org.redissync.syncer.config.SyncerConfig;
 

@@ -30,7 +30,7 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import org.redissync.events.kafka.Coalescer;
+import org.redissync.plumbing.Coalescer;
 import org.jboss.logging.Logger;
 import org.redissync.events.BdbConfigEvent;
 import org.redissync.events.BdbConfigEvent.BdbConfigured;

@@ -28,7 +28,7 @@ import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.events.TlsMode;
-import org.redissync.events.kafka.Topic;
+import org.redissync.events.Topic;
 import org.redissync.events.kafka.TopicView;
 import org.redissync.testing.FreePorts;
 import org.redissync.syncer.channel.BackendConnection;

@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package org.redissync.events.kafka;
+package org.redissync.plumbing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

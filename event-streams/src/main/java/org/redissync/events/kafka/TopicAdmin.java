@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.Topic;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,9 +1,8 @@
-package org.redissync.events.kafka;
+package org.redissync.events;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-import org.redissync.events.SuiteEvent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.Topic;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,7 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.EventJson;
+import org.redissync.events.Topic;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,12 +1,5 @@
-package org.redissync.events.kafka;
+package org.redissync.events;
 
-import org.redissync.events.BdbConfigEvent;
-import org.redissync.events.ClusterCertificateEvent;
-import org.redissync.events.CrdbConfigEvent;
-import org.redissync.events.CrdbTaskEvent;
-import org.redissync.events.SuiteEvent;
-import org.redissync.events.SuiteSettingsEvent;
-import org.redissync.events.SyncerStatusEvent;
 
 /**
  * The suite's six topics: the one place that names them and says how they are laid out.

@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.Topic;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

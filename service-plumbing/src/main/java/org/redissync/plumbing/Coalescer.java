@@ -1,4 +1,4 @@
-package org.redissync.events.kafka;
+package org.redissync.plumbing;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;

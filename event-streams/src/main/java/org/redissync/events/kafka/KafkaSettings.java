@@ -1,5 +1,6 @@
 package org.redissync.events.kafka;
 
+import org.redissync.events.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
