@@ -183,7 +183,7 @@ public final class LocalSuite {
             // RE scripts name no cluster (one API per cluster there): theirs is the first one
             api.put("redissync.api.default-cluster", clusterNames.get(0));
             // HTTPS only (no plaintext listener): ready once it serves with the API certificate cert-service signed
-            // the coordinator and the syncer-services need only the broker and cert-service: they start side by side
+            // the coordinator and the syncer-services need only the broker and cert-service
             List<Service> rest = new ArrayList<>();
             rest.add(service("crdb-coordinator", "crdb-coordinator", apiPort, Integer.parseInt(ports.getProperty("crdb-coordinator.management")),
                     api));
@@ -300,8 +300,10 @@ public final class LocalSuite {
     }
 
     /**
-     * Starts {@code services} side by side and waits until each is ready, printing one line per service. Every port is
-     * checked before any of them starts: a port in use is one readable line, and nothing of the batch runs.
+     * Starts {@code services} one after the other, each once the one before is ready, printing one line per service.
+     * Every port is checked before any of them starts: a port in use is one readable line, and nothing of them runs.
+     * (Started side by side, on 2 cores, each JVM's start took four times as long and the last was ready no sooner:
+     * a start is CPU-bound.)
      */
     private void start(List<Service> services) {
         for (Service s : services) {
@@ -312,8 +314,8 @@ public final class LocalSuite {
                 }
             }
         }
-        List<Starting> starting = services.stream().map(this::begin).toList();
-        for (Starting s : starting) {
+        for (Service service : services) {
+            Starting s = begin(service);
             System.out.printf("  %-28s ", s.service().label());
             System.out.flush();
             try {
@@ -555,15 +557,22 @@ public final class LocalSuite {
     }
 
     private static void stopAll(List<Running> processes) {
-        // Services first (a syncer-service stops its bdbs' redis-servers), the broker last: reverse start order.
-        List<Running> reversed = new ArrayList<>(processes);
-        java.util.Collections.reverse(reversed);
-        for (Running r : reversed) {
-            ManagedProcess.adopt(r.name(), r.pid(), Path.of("/dev/null")).ifPresent(p -> {
-                p.stop(Duration.ofSeconds(20));
-                System.out.println("  stopped " + r.name() + " (pid " + r.pid() + ")");
-            });
+        // The services together (a stop is mostly waiting: for consumers to close, for the JVM to exit), the broker
+        // after them: a service's last words (a status, leaving a group) still reach it.
+        List<Running> services = processes.stream().filter(r -> !r.name().equals("kafka-broker")).toList();
+        List<java.util.concurrent.CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Running r : services) {
+            stops.add(java.util.concurrent.CompletableFuture.runAsync(() -> stop(r)));
         }
+        stops.forEach(java.util.concurrent.CompletableFuture::join);
+        processes.stream().filter(r -> r.name().equals("kafka-broker")).forEach(LocalSuite::stop);
+    }
+
+    private static void stop(Running r) {
+        ManagedProcess.adopt(r.name(), r.pid(), Path.of("/dev/null")).ifPresent(p -> {
+            p.stop(Duration.ofSeconds(20));
+            System.out.println("  stopped " + r.name() + " (pid " + r.pid() + ")");
+        });
     }
 
     /**
