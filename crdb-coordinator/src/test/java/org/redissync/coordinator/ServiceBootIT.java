@@ -2,11 +2,8 @@ package org.redissync.coordinator;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import java.net.URL;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.redissync.coordinator.events.CoordinatorEvents;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.testing.KafkaBrokerTestResource;
+import org.redissync.testing.ManagementProbes;
 
 /** The coordinator boots against the real broker: health, metrics, OpenAPI, an event out and back in. */
 @QuarkusTest
@@ -40,19 +38,16 @@ class ServiceBootIT {
 
     @Test
     void isLiveAndBecomesReadyOnceItHasReadItsTopics() {
-        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().when().get(management + "health/ready").then().statusCode(200).body("checks.find { it.name == 'kafka' }.status", equalTo("UP")));
+        ManagementProbes.awaitLiveAndReady(management);
     }
 
+    /** The service's own port (the coordinator's: its API's plain test port). */
+    @TestHTTPResource("/")
+    URL service;
+
     @Test
-    void servesPrometheusMetricsAndItsOpenApiDocument() {
-        given().when().get(management + "metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-        given().when().get(management + "openapi").then().statusCode(200).body(containsString("openapi"));
-        // and none of them on the service's own port (the coordinator's is the API's, behind its TLS front)
-        for (String path : new String[] {"/q/metrics", "/q/openapi", "/q/health", "/q/health/ready"}) {
-            given().when().get(path).then().statusCode(404);
-        }
+    void servesPrometheusMetricsAndItsOpenApiDocumentOnlyOnItsManagementPort() {
+        ManagementProbes.assertOnlyOnTheManagementPort(management, service);
     }
 
     @Test

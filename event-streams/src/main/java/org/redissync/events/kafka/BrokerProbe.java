@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  */
 public final class BrokerProbe implements AutoCloseable {
 
-    private final Admin admin;
+    private final OnDemand<Admin> admin;
     private final Clock clock;
     private final Duration timeout;
     private volatile Instant checkedAt = Instant.EPOCH;
@@ -30,7 +30,7 @@ public final class BrokerProbe implements AutoCloseable {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.clientId() + "-probe");
-        this.admin = Admin.create(config);
+        this.admin = new OnDemand<>(() -> Admin.create(config));
         this.clock = clock;
         this.timeout = timeout;
     }
@@ -43,7 +43,7 @@ public final class BrokerProbe implements AutoCloseable {
         }
         Result r;
         try {
-            var nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+            var nodes = admin.get().describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
                     .nodes().get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
             r = nodes.isEmpty() ? new Result(false, "no broker available") : new Result(true, nodes.size() + " broker(s)");
         } catch (InterruptedException e) {
@@ -60,6 +60,6 @@ public final class BrokerProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(Duration.ofSeconds(2));
+        admin.close(a -> a.close(Duration.ofSeconds(2)));
     }
 }

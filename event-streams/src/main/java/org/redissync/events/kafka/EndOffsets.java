@@ -32,12 +32,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class EndOffsets implements AutoCloseable {
 
-    private final Admin admin;
+    private final OnDemand<Admin> admin;
 
     public EndOffsets(KafkaSettings settings) {
         Map<String, Object> config = settings.admin();
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.clientId() + "-end-offsets");
-        this.admin = Admin.create(config);
+        this.admin = new OnDemand<>(() -> Admin.create(config));
     }
 
     /**
@@ -49,7 +49,7 @@ public final class EndOffsets implements AutoCloseable {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         try {
-            var answer = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
+            var answer = admin.get().listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
                             .timeoutMs((int) timeout.toMillis()))
                     .all().get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> ends = new HashMap<>();
@@ -68,6 +68,6 @@ public final class EndOffsets implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(Duration.ofSeconds(2));
+        admin.close(a -> a.close(Duration.ofSeconds(2)));
     }
 }

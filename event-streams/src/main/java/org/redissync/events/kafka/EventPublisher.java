@@ -26,7 +26,20 @@ public final class EventPublisher implements AutoCloseable {
 
     public EventPublisher(KafkaSettings settings) {
         this.settings = settings;
-        this.producer.set(new KafkaProducer<>(settings.producer()));
+        // made at the first event (OnDemand says why not here), and made again while making it fails
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        KafkaProducer<String, byte[]> p = producer.get();
+        if (p == null) {
+            KafkaProducer<String, byte[]> fresh = new KafkaProducer<>(settings.producer());
+            if (producer.compareAndSet(null, fresh)) {
+                return fresh;
+            }
+            fresh.close(Duration.ZERO);
+            p = producer.get();
+        }
+        return p;
     }
 
     /** Completes when the broker has the event; fails if it cannot be written. */
@@ -41,7 +54,13 @@ public final class EventPublisher implements AutoCloseable {
 
     private CompletableFuture<RecordMetadata> send(Topic topic, String key, byte[] value) {
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
-        KafkaProducer<String, byte[]> p = producer.get();
+        KafkaProducer<String, byte[]> p;
+        try {
+            p = producer();
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e); // no resolvable broker address yet: the caller retries, as for any failure
+            return done;
+        }
         try {
             p.send(new ProducerRecord<>(settings.topic(topic), key, value), (metadata, error) -> {
                 if (error != null) {
@@ -75,6 +94,9 @@ public final class EventPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.get().close(Duration.ofSeconds(5));
+        KafkaProducer<String, byte[]> p = producer.getAndSet(null);
+        if (p != null) {
+            p.close(Duration.ofSeconds(5));
+        }
     }
 }
