@@ -21,21 +21,25 @@ class ReplyScannerTest {
     /** Reply end offsets found when the stream arrives in pieces of {@code piece} bytes. */
     static List<Integer> ends(String stream, int piece) {
         ByteBuf buf = Unpooled.copiedBuffer(stream, StandardCharsets.UTF_8);
-        ReplyScanner s = new ReplyScanner();
-        List<Integer> ends = new ArrayList<>();
-        for (int from = 0; from < buf.writerIndex(); from += piece) {
-            int to = Math.min(buf.writerIndex(), from + piece);
-            int at = from;
-            while (at < to) {
-                int r = s.next(buf, at, to);
-                if (r < 0) {
-                    break;
+        try {
+            ReplyScanner s = new ReplyScanner();
+            List<Integer> ends = new ArrayList<>();
+            for (int from = 0; from < buf.writerIndex(); from += piece) {
+                int to = Math.min(buf.writerIndex(), from + piece);
+                int at = from;
+                while (at < to) {
+                    int r = s.next(buf, at, to);
+                    if (r < 0) {
+                        break;
+                    }
+                    ends.add(r);
+                    at = r;
                 }
-                ends.add(r);
-                at = r;
             }
+            return ends;
+        } finally {
+            buf.release();
         }
-        return ends;
     }
 
     @Test
@@ -73,5 +77,6 @@ class ReplyScannerTest {
         assertThat(s.atBoundary()).isTrue();
         assertThat(s.next(b, 0, b.writerIndex())).isEqualTo(-1);
         assertThat(s.atBoundary()).isFalse();
+        b.release();
     }
 }

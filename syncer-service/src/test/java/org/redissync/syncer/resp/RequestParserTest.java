@@ -20,9 +20,17 @@ class RequestParserTest {
 
     /** What a stream parses to: one line per request ("CMD a|b|c", "EMPTY", "ERROR text"), and "MORE" if it ends mid-request. */
     static List<String> parseAll(byte[] bytes, int[] cuts, boolean direct) {
+        ByteBuf in = direct ? Unpooled.directBuffer(bytes.length + 1) : Unpooled.buffer(bytes.length + 1);
+        try {
+            return parseInto(in, bytes, cuts);
+        } finally {
+            in.release();
+        }
+    }
+
+    private static List<String> parseInto(ByteBuf in, byte[] bytes, int[] cuts) {
         List<String> out = new ArrayList<>();
         RequestParser p = new RequestParser();
-        ByteBuf in = direct ? Unpooled.directBuffer(bytes.length + 1) : Unpooled.buffer(bytes.length + 1);
         int fed = 0;
         int cut = 0;
         while (true) {
