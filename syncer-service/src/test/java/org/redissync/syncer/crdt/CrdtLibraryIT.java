@@ -1,0 +1,338 @@
+package org.redissync.syncer.crdt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redissync.syncer.crdt.CrdtSites.Site;
+
+import redis.clients.jedis.Protocol;
+
+/**
+ * The convergence library in real redis-servers (three instances of one CRDB, op records moved by the test): each
+ * merge rule, and random histories delivered in random orders with repeats ending identical everywhere.
+ */
+class CrdtLibraryIT {
+
+    static CrdtSites sites;
+    Site a;
+    Site b;
+    Site c;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sites = new CrdtSites("cluster-a", "cluster-b", "cluster-c");
+    }
+
+    @AfterAll
+    static void stop() {
+        sites.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        sites.reset();
+        a = sites.site(0);
+        b = sites.site(1);
+        c = sites.site(2);
+    }
+
+    @Test
+    void concurrentSetsEndWithTheLaterStampEverywhereWhateverOrderTheyArrive() {
+        b.skewMs = 5_000;                       // b's clock is ahead: its write is later although a writes after it
+        assertThat(b.cmd("SET", "k", "from-b")).isEqualTo("OK");
+        assertThat(a.cmd("SET", "k", "from-a")).isEqualTo("OK");
+        assertThat(a.jedis.get("k")).isEqualTo("from-a");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("k")).as(s.name).isEqualTo("from-b");
+        }
+        // a write made after seeing b's is later than it, whatever a's clock says
+        assertThat(a.cmd("SET", "k", "after")).isEqualTo("OK");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("k")).as(s.name).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void equalStampsBreakTiesOnTheClusterId() {
+        long wall = System.currentTimeMillis() + 60_000;
+        for (Site s : List.of(a, c)) {
+            s.jedis.sendCommand(Protocol.Command.FCALL, CrdtLibrary.CMD, "0", s.name, Long.toString(wall), "0", "SET", "k", s.name);
+        }
+        sites.deliverAll();
+        assertThat(a.state("k")).contains("rh=" + wall * 1024);
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("k")).as(s.name).isEqualTo("cluster-c");
+        }
+    }
+
+    @Test
+    void aDeleteTakesPartLikeAnyOtherWrite() {
+        a.cmd("SET", "k", "v");
+        sites.deliverAll();
+        b.skewMs = 5_000;
+        assertThat(b.cmd("DEL", "k")).isEqualTo(1L);
+        assertThat(a.cmd("SET", "k", "earlier")).isEqualTo("OK");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.exists("k")).as(s.name).isFalse();
+            assertThat(s.jedis.dbSize()).as(s.name).isZero();
+        }
+    }
+
+    @Test
+    void everyIncrementCountsOnceEverywhere() {
+        a.cmd("INCRBY", "n", "7");
+        b.cmd("INCRBY", "n", "3");
+        c.cmd("DECR", "n");
+        assertThat(a.jedis.get("n")).isEqualTo("7");
+        sites.deliverAll();
+        // and again: nothing is counted twice when records come again
+        for (Site to : sites.sites) {
+            for (Site from : sites.sites) {
+                if (from != to) {
+                    from.published.forEach(r -> to.merge(r, false));
+                    from.published.forEach(r -> to.merge(r, true));
+                }
+            }
+        }
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("n")).as(s.name).isEqualTo("9");
+        }
+        a.cmd("DECRBY", "n", "3");
+        b.cmd("INCRBY", "n", "6");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("n")).as(s.name).isEqualTo("12");
+        }
+    }
+
+    @Test
+    void aSetResetsTheIncrementsItHasSeenAndConcurrentOnesAddToIt() {
+        a.cmd("INCRBY", "n", "5");
+        sites.deliverAll();
+        b.skewMs = 1_000;
+        assertThat(b.cmd("SET", "n", "100")).isEqualTo("OK");   // saw a's 5
+        assertThat(a.cmd("INCRBY", "n", "2")).isEqualTo(7L);     // concurrent with the SET
+        c.cmd("INCR", "n");                                      // concurrent too
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("n")).as(s.name).isEqualTo("103");
+        }
+        assertThat(c.cmd("INCRBYFLOAT", "n", "0.5")).isEqualTo("103.5");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("n")).as(s.name).isEqualTo("103.5");
+        }
+    }
+
+    @Test
+    void floatIncrementsAddTheSameEverywhere() {
+        a.cmd("INCRBYFLOAT", "f", "0.1");
+        b.cmd("INCRBYFLOAT", "f", "0.2");
+        c.cmd("INCRBYFLOAT", "f", "1e-3");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("f")).as(s.name).isEqualTo("0.301");
+        }
+    }
+
+    @Test
+    void aKeyExpiresAtTheSameInstantEverywhereAndTheLaterTtlChangeWins() {
+        a.cmd("SET", "k", "v", "EX", "100");
+        sites.deliverAll();
+        long at = a.jedis.pexpireTime("k");
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.pexpireTime("k")).as(s.name).isEqualTo(at);
+        }
+        b.skewMs = 1_000;
+        assertThat(b.cmd("PERSIST", "k")).isEqualTo(1L);
+        assertThat(a.cmd("EXPIRE", "k", "500")).isEqualTo(1L);   // earlier by the clocks
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.pexpireTime("k")).as(s.name).isEqualTo(-1L);
+            assertThat(s.jedis.get("k")).as(s.name).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void aPersistThatArrivesAfterTheKeyExpiredThereBringsItsValueBack() {
+        a.cmd("SET", "k", "v", "PX", "1500");
+        sites.deliverAll();
+        b.skewMs = 1_000;
+        assertThat(b.cmd("PERSIST", "k")).isEqualTo(1L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.jedis.exists("k") && !c.jedis.exists("k"));
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("k")).as(s.name).isEqualTo("v");
+            assertThat(s.jedis.pexpireTime("k")).as(s.name).isEqualTo(-1L);
+        }
+    }
+
+    @Test
+    void repliesAndErrorsAreRedissOwn() {
+        assertThat(a.cmd("SET", "k", "v", "NX")).isEqualTo("OK");
+        assertThat(a.cmd("SET", "k", "w", "NX")).isNull();
+        assertThat(a.cmd("SET", "k", "w", "XX", "GET")).isEqualTo("v");
+        assertThat(a.cmd("SET", "k", "x", "EX", "0")).isEqualTo("ERROR ERR invalid expire time in 'set' command");
+        assertThat(a.cmd("SET", "k", "x", "EX", "ten")).isEqualTo("ERROR ERR value is not an integer or out of range");
+        assertThat(a.cmd("SET", "k", "x", "NX", "XX")).isEqualTo("ERROR ERR syntax error");
+        assertThat(a.cmd("INCR", "k")).isEqualTo("ERROR ERR value is not an integer or out of range");
+        assertThat(a.cmd("INCRBYFLOAT", "k", "1")).isEqualTo("ERROR ERR value is not a valid float");
+        assertThat(a.cmd("APPEND", "k", "yz")).isEqualTo(3L);
+        assertThat(a.cmd("SETRANGE", "k", "5", "!")).isEqualTo(6L);
+        assertThat(a.jedis.get("k")).isEqualTo("wyz\0\0!");
+        assertThat(a.cmd("GETDEL", "k")).isEqualTo("wyz\0\0!");
+        assertThat(a.cmd("GETDEL", "k")).isNull();
+        assertThat(a.cmd("MSET", "x", "1", "y", "2")).isEqualTo("OK");
+        assertThat(a.cmd("MSETNX", "y", "3", "z", "4")).isEqualTo(0L);
+        assertThat(a.cmd("DEL", "x", "y", "z")).isEqualTo(2L);
+        assertThat(a.cmd("SETEX", "t", "100", "v")).isEqualTo("OK");
+        assertThat(a.jedis.ttl("t")).isBetween(99L, 100L);
+        assertThat(a.cmd("EXPIRE", "t", "50", "GT")).isEqualTo(0L);
+        assertThat(a.cmd("EXPIRE", "t", "50", "LT")).isEqualTo(1L);
+        assertThat(a.cmd("GETEX", "t", "PERSIST")).isEqualTo("v");
+        assertThat(a.jedis.ttl("t")).isEqualTo(-1L);
+        assertThat(a.cmd("INCRBY", "big", "9007199254740991")).isEqualTo(9007199254740991L);
+        assertThat(a.cmd("INCR", "big")).isEqualTo("ERROR ERR increment or decrement would overflow");
+        assertThat(a.cmd("LPUSH", "l", "x")).asString().startsWith("ERROR ERR redissync_cmd: LPUSH is not a convergent command");
+    }
+
+    @Test
+    void theStateLivesInTheReservedDatabaseOnly() {
+        a.cmd("SET", "k", "v");
+        a.cmd("INCR", "n");
+        a.cmd("DEL", "k");
+        assertThat(a.jedis.dbSize()).isEqualTo(1L);
+        assertThat(a.jedis.keys("*")).containsExactly("n");
+        assertThat(a.state("k")).contains("d=\"true\"");
+    }
+
+    /**
+     * Random histories of string, counter and expiry writes at three instances with skewed clocks, op records
+     * delivered in random amounts between writes (each origin's in order, as a channel does), some delivered again
+     * with the duplicate check off (a join must not change a state that already includes it). At the end every
+     * instance has the same state, type, value and expiry for every key.
+     */
+    @Test
+    void randomHistoriesDeliveredInRandomOrdersWithRepeatsConverge() {
+        long seed = Long.getLong("crdt.seed", System.nanoTime());
+        int trials = Integer.getInteger("crdt.trials", 25);
+        for (int t = 0; t < trials; t++) {
+            reset();
+            Random rnd = new Random(seed + t);
+            String label = "seed " + (seed + t) + " (-Dcrdt.seed=" + (seed + t) + " -Dcrdt.trials=1)";
+            for (Site s : sites.sites) {
+                s.skewMs = rnd.nextInt(201) - 100;
+            }
+            for (int step = 0; step < 150; step++) {
+                int r = rnd.nextInt(10);
+                if (r < 7) {
+                    Site s = sites.site(rnd.nextInt(3));
+                    s.cmd(randomCommand(rnd));
+                } else {
+                    Site to = sites.site(rnd.nextInt(3));
+                    Site from = sites.site(rnd.nextInt(3));
+                    if (from != to) {
+                        from.drain();
+                        sites.deliver(from, to, 1 + rnd.nextInt(4));
+                        int done = to.deliveredFrom.getOrDefault(from.name, 0);
+                        if (done > 0 && rnd.nextInt(4) == 0) {
+                            to.merge(from.published.get(rnd.nextInt(done)), false);
+                        }
+                    }
+                }
+            }
+            sites.deliverAll();
+            assertConverged(label);
+        }
+    }
+
+    private void assertConverged(String label) {
+        // keys whose expiry is near are compared once it has passed
+        long latest = 0;
+        for (Site s : sites.sites) {
+            for (String k : KEYS) {
+                long at = s.jedis.pexpireTime(k);
+                if (at > 0 && at < System.currentTimeMillis() + 10_000) {
+                    latest = Math.max(latest, at);
+                }
+            }
+        }
+        long until = latest;
+        await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() > until + 5);
+        Map<String, Object> first = null;
+        for (Site s : sites.sites) {
+            Map<String, Object> seen = new LinkedHashMap<>();
+            for (String k : KEYS) {
+                seen.put(k + " state", s.state(k));
+                String type = s.jedis.type(k);
+                seen.put(k + " type", type);
+                seen.put(k + " value", "string".equals(type) ? s.jedis.get(k) : null);
+                seen.put(k + " expires", s.jedis.pexpireTime(k));
+            }
+            seen.put("dbsize", s.jedis.dbSize());
+            if (first == null) {
+                first = seen;
+            } else {
+                assertThat(seen).as(label + ": " + s.name + " against " + sites.site(0).name).isEqualTo(first);
+            }
+        }
+    }
+
+    static final List<String> KEYS = IntStream.range(0, 5).mapToObj(i -> "k" + i).toList();
+
+    static String[] randomCommand(Random rnd) {
+        String k = KEYS.get(rnd.nextInt(KEYS.size()));
+        String k2 = KEYS.get(rnd.nextInt(KEYS.size()));
+        String v = rnd.nextInt(3) == 0 ? Integer.toString(rnd.nextInt(100) - 20) : "v" + rnd.nextInt(1000);
+        List<String> c = new ArrayList<>();
+        switch (rnd.nextInt(19)) {
+            case 0, 1 -> {
+                c.addAll(List.of("SET", k, v));
+                switch (rnd.nextInt(8)) {
+                    case 0 -> c.add("NX");
+                    case 1 -> c.add("XX");
+                    case 2 -> c.addAll(List.of("EX", Integer.toString(1000 + rnd.nextInt(1000))));
+                    case 3 -> c.addAll(List.of("PX", Integer.toString(50 + rnd.nextInt(300))));
+                    case 4 -> c.add("KEEPTTL");
+                    case 5 -> c.add("GET");
+                    default -> { }
+                }
+            }
+            case 2 -> c.addAll(List.of("SETNX", k, v));
+            case 3 -> c.addAll(List.of("PSETEX", k, Integer.toString(50 + rnd.nextInt(300)), v));
+            case 4 -> c.addAll(List.of("GETSET", k, v));
+            case 5 -> c.addAll(List.of("GETDEL", k));
+            case 6 -> c.addAll(List.of("MSET", k, v, k2, "m" + rnd.nextInt(10)));
+            case 7 -> c.addAll(List.of("APPEND", k, "+" + rnd.nextInt(10)));
+            case 8 -> c.addAll(List.of("SETRANGE", k, Integer.toString(rnd.nextInt(4)), "r" + rnd.nextInt(10)));
+            case 9, 10 -> c.addAll(List.of("INCR", k));
+            case 11 -> c.addAll(List.of("INCRBY", k, Integer.toString(rnd.nextInt(21) - 10)));
+            case 12 -> c.addAll(List.of("DECRBY", k, Integer.toString(rnd.nextInt(10))));
+            case 13 -> c.addAll(List.of("INCRBYFLOAT", k, rnd.nextBoolean() ? "0.25" : "-1.5"));
+            case 14 -> c.addAll(List.of("DEL", k, k2));
+            case 15 -> c.addAll(List.of("EXPIRE", k, Integer.toString(1000 + rnd.nextInt(1000))));
+            case 16 -> c.addAll(List.of("PEXPIRE", k, Integer.toString(50 + rnd.nextInt(300))));
+            case 17 -> c.addAll(List.of("PERSIST", k));
+            default -> c.addAll(List.of("GETEX", k, rnd.nextBoolean() ? "PERSIST" : "EX", "1500"));
+        }
+        if ("GETEX".equals(c.get(0)) && "PERSIST".equals(c.get(2))) {
+            c.remove(3);
+        }
+        return c.toArray(String[]::new);
+    }
+}
