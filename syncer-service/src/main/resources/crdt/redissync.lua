@@ -107,8 +107,14 @@ A key's state, a table:
   string:  rh, ro  the register's stamp; d  true when the register is a delete; v  its value
            b       origin -> the counter total that register observed (reset by it)
            c       origin -> {h = stamp of that origin's last increment, n = its total}
-Stored as the hash __redissync:m:<db>:<key> with one msgpack field "s"; the string value is left out of it when the
-key's value in <db> equals it (no counters, no expiry, not deleted), so plain SETs do not store a value twice.
+  hash:    m  field -> a string's register and counters (rh, ro, d, v, b, c), joined field by field
+  set:     m  member -> origin -> {a = stamp of that origin's last add, r = the last add of it a remove observed};
+           a member is in the set while some origin's add is later than what removes observed (add wins)
+Stored as the hash __redissync:m:<db>:<key>: field "s" the key's state (msgpack), and for a hash or set one field
+"m:<member>" per member (only the members a command touches are read or written). A string's value is left out of
+"s" when the key's value in <db> equals it (no counters, no expiry, not deleted), so plain SETs do not store a value
+twice; a hash field's value is always kept (a hash that expired here is brought back by a later PERSIST from a peer).
+An op record carries a string's whole state, and of a hash or set its key state with the members that changed.
 ]]
 
 local function meta_key(db, key) return META_PREFIX .. db .. ':' .. key end
@@ -119,7 +125,11 @@ local function load(db, key)
   local st = cmsgpack.unpack(raw)
   st.c = st.c or {}
   st.b = st.b or {}
-  if st.t == 's' and not st.d and st.v == nil then
+  if st.t ~= 's' then
+    st.m = {}
+    return st
+  end
+  if not st.d and st.v == nil then
     redis.call('SELECT', db)
     st.v = redis.call('GET', key) or ''
     redis.call('SELECT', META_DB)
@@ -127,11 +137,44 @@ local function load(db, key)
   return st
 end
 
-local function store(db, key, st)
-  local keep_value = st.t ~= 's' or st.d or st.x ~= 0 or next(st.c) ~= nil
+-- A member's state as stored; a hash field gets its (possibly empty) counters and observed totals.
+local function member_state(t, raw)
+  local ms = cmsgpack.unpack(raw)
+  if t == 'h' then
+    ms.c = ms.c or {}
+    ms.b = ms.b or {}
+  end
+  return ms
+end
+
+local function load_member(db, key, t, member)
+  local raw = redis.call('HGET', meta_key(db, key), 'm:' .. member)
+  if not raw then return nil end
+  return member_state(t, raw)
+end
+
+-- Every member of a hash or set into st.m (a delete or an expiry touches them all).
+local function load_all_members(db, key, st)
+  local raw = redis.call('HGETALL', meta_key(db, key))
+  for i = 1, #raw, 2 do
+    if string.sub(raw[i], 1, 2) == 'm:' then
+      st.m[string.sub(raw[i], 3)] = member_state(st.t, raw[i + 1])
+    end
+  end
+end
+
+local function store(db, key, st, retype)
+  local mk = meta_key(db, key)
+  if retype then redis.call('DEL', mk) end
+  if st.t ~= 's' then
+    redis.call('HSET', mk, 's', cmsgpack.pack({t = st.t, th = st.th, to = st.to, x = st.x, xh = st.xh, xo = st.xo}))
+    for member, ms in pairs(st.m) do redis.call('HSET', mk, 'm:' .. member, cmsgpack.pack(ms)) end
+    return
+  end
+  local keep_value = st.d or st.x ~= 0 or next(st.c) ~= nil
   local v = st.v
   if not keep_value then st.v = nil end
-  redis.call('HSET', meta_key(db, key), 's', cmsgpack.pack(st))
+  redis.call('HSET', mk, 's', cmsgpack.pack(st))
   st.v = v
 end
 
@@ -142,7 +185,7 @@ local function sorted_keys(t)
   return ks
 end
 
-local function expired(st, now) return st.x ~= 0 and st.x <= now end
+local function expired(st, now) return st.x ~= nil and st.x ~= 0 and st.x <= now end
 
 -- The increments the register has not observed, summed in a fixed order (floats add the same everywhere).
 local function unobserved(st)
@@ -167,7 +210,19 @@ local function string_value(st, now)
 end
 
 local function fresh(t, h, o)
-  return {t = t, th = h, to = o, x = 0, xh = 0, xo = '', rh = 0, ro = '', d = true, b = {}, c = {}}
+  local st = {t = t, th = h, to = o, x = 0, xh = 0, xo = '', rh = 0, ro = '', d = true, b = {}, c = {}}
+  if t ~= 's' then st.m = {} end
+  return st
+end
+
+-- A hash field's state: a string register and counters, without an expiry of its own.
+local function fresh_field() return {x = 0, rh = 0, ro = '', d = true, b = {}, c = {}} end
+
+local function set_member_in(ms)
+  for _, e in pairs(ms) do
+    if e.a > e.r then return true end
+  end
+  return false
 end
 
 local function totals(st)
@@ -188,27 +243,79 @@ local function join_string(a, s)
   end
 end
 
--- join(a, s): commutative, associative and idempotent. Returns the joined state (a is changed in place when kept).
-local function join(a, s)
-  if a == nil then
-    s.c = s.c or {}; s.b = s.b or {}
-    return s
+local function join_set_member(a, s)
+  for o, e in pairs(s) do
+    local mine = a[o]
+    if mine == nil then a[o] = {a = e.a, r = e.r}
+    else
+      if e.a > mine.a then mine.a = e.a end
+      if e.r > mine.r then mine.r = e.r end
+    end
   end
+end
+
+local function normalized(s)
+  s.c = s.c or {}; s.b = s.b or {}
+  if s.t ~= 's' then s.m = s.m or {} end
+  return s
+end
+
+-- join(a, s) of the local state a (nil: none) and a peer's s: commutative, associative and idempotent. Returns the
+-- joined state and whether the key changed type (or is new here). For a hash or set, s.m holds the members s
+-- carries and the result's m the joined ones (read from here as needed).
+local function join(db, key, a, s)
+  s = normalized(s)
+  if a == nil then return s, true end
   if a.t ~= s.t then
-    if before(a.th, a.to, s.th, s.to) then s.c = s.c or {}; s.b = s.b or {}; return s end
-    return a
+    if before(a.th, a.to, s.th, s.to) then return s, true end
+    return a, false
   end
   if before(a.th, a.to, s.th, s.to) then a.th, a.to = s.th, s.to end
   if before(a.xh, a.xo, s.xh, s.xo) then a.x, a.xh, a.xo = s.x, s.xh, s.xo end
-  if a.t == 's' then join_string(a, s) end
-  return a
+  if a.t == 's' then
+    join_string(a, s)
+  else
+    for member, sm in pairs(s.m) do
+      local mine = load_member(db, key, a.t, member)
+      if mine == nil then
+        a.m[member] = sm
+      else
+        if a.t == 'h' then
+          join_string(mine, sm)
+        else
+          join_set_member(mine, sm)
+        end
+        a.m[member] = mine
+      end
+    end
+  end
+  return a, false
 end
 
 -- ---------------------------------------------------------------- writing a key's value (db <db>)
 
-local function materialize(db, key, st, now)
+local function materialize(db, key, st, now, retype)
   redis.call('SELECT', db)
-  if st.t == 's' then
+  if retype and st.t ~= 's' then redis.call('DEL', key) end
+  if st.t ~= 's' then
+    if expired(st, now) then
+      redis.call('DEL', key)
+    else
+      for member, ms in pairs(st.m) do
+        if st.t == 'h' then
+          local v = string_value(ms, now)
+          if v == nil then redis.call('HDEL', key, member) else redis.call('HSET', key, member, v) end
+        elseif set_member_in(ms) then
+          redis.call('SADD', key, member)
+        else
+          redis.call('SREM', key, member)
+        end
+      end
+      if redis.call('EXISTS', key) == 1 then
+        if st.x ~= 0 then redis.call('PEXPIREAT', key, st.x) else redis.call('PERSIST', key) end
+      end
+    end
+  elseif st.t == 's' then
     local v = string_value(st, now)
     if v == nil then
       redis.call('DEL', key)
@@ -232,38 +339,61 @@ local function new_ctx(origin, h, db, now)
 end
 
 -- The key's live state for a write: an expired key is first deleted at this command's stamp.
+-- A delete at this command's stamp of everything st holds (every member of a hash or set is read).
+function Ctx:delete_all(key, st)
+  if st.t == 's' then
+    st.rh, st.ro, st.d, st.v, st.b = self.h, self.o, true, nil, totals(st)
+    return
+  end
+  load_all_members(self.db, key, st)
+  for _, ms in pairs(st.m) do
+    if st.t == 'h' then
+      ms.rh, ms.ro, ms.d, ms.v, ms.b = self.h, self.o, true, nil, totals(ms)
+    else
+      for _, e in pairs(ms) do e.r = e.a end
+    end
+  end
+end
+
 function Ctx:state(key)
   local st = load(self.db, key)
   if st ~= nil and expired(st, self.now) then
     st.x, st.xh, st.xo = 0, self.h, self.o
-    if st.t == 's' then
-      st.rh, st.ro, st.d, st.v, st.b = self.h, self.o, true, nil, totals(st)
-    end
+    self:delete_all(key, st)
   end
   return st
 end
 
-function Ctx:visible(st)
+function Ctx:visible(key, st)
   if st == nil then return false end
   if st.t == 's' then return string_value(st, self.now) ~= nil end
-  return false
+  redis.call('SELECT', self.db)
+  local n = redis.call('EXISTS', key)
+  redis.call('SELECT', META_DB)
+  return n == 1
 end
 
--- The key's state as a string, or nil and an error when it holds another type.
-function Ctx:string_state(key)
+-- The key's state as type t (a fresh one when it holds nothing), or nil and WRONGTYPE when it holds another type.
+function Ctx:typed_state(key, t)
   local st = self:state(key)
-  if st ~= nil and st.t ~= 's' then
-    if self:visible(st) then return nil, E_WRONGTYPE end
-    st = nil
+  if st ~= nil and st.t ~= t then
+    if self:visible(key, st) then return nil, E_WRONGTYPE end
+    local f = fresh(t, self.h, self.o)
+    f.retype = true
+    return f
   end
-  return st or fresh('s', self.h, self.o)
+  return st or fresh(t, self.h, self.o)
 end
+
+function Ctx:string_state(key) return self:typed_state(key, 's') end
 
 function Ctx:put(key, st)
   if self.changed[key] == nil then self.order[#self.order + 1] = key end
   self.changed[key] = st
-  store(self.db, key, st)
-  materialize(self.db, key, st, self.now)
+  local retype = st.retype
+  st.retype = nil
+  store(self.db, key, st, retype)
+  materialize(self.db, key, st, self.now, retype)
 end
 
 function Ctx:publish()
@@ -331,8 +461,8 @@ commands.SET = function(c, args)
   local st, terr = c:string_state(key)
   if st == nil then
     if opt.get then return redis.error_reply(terr) end
-    st = c:state(key)  -- SET replaces a key of any type: a type change at this stamp
-    st = fresh('s', c.h, c.o)
+    st = fresh('s', c.h, c.o)  -- SET replaces a key of any type: a type change at this stamp
+    st.retype = true
   end
   local old = string_value(st, c.now)
   local reply = redis.status_reply('OK')
@@ -357,8 +487,8 @@ local function setex(c, args, cmd, unit)
   local n = parse_int(args[2])
   if n == nil then return redis.error_reply(E_NOT_INT) end
   if n <= 0 then return redis.error_reply("ERR invalid expire time in '" .. cmd .. "' command") end
-  local st, terr = c:string_state(args[1])
-  if st == nil then st = fresh('s', c.h, c.o) end
+  local st = c:string_state(args[1])
+  if st == nil then st = fresh('s', c.h, c.o); st.retype = true end
   c:write_string(args[1], st, args[3], c.now + n * unit)
   return redis.status_reply('OK')
 end
@@ -387,7 +517,8 @@ end
 commands.MSET = function(c, args)
   if #args == 0 or #args % 2 ~= 0 then return redis.error_reply("ERR wrong number of arguments for 'mset' command") end
   for i = 1, #args, 2 do
-    local st = c:string_state(args[i]) or fresh('s', c.h, c.o)
+    local st = c:string_state(args[i])
+    if st == nil then st = fresh('s', c.h, c.o); st.retype = true end
     c:write_string(args[i], st, args[i + 1], nil)
   end
   return redis.status_reply('OK')
@@ -396,8 +527,7 @@ end
 commands.MSETNX = function(c, args)
   if #args == 0 or #args % 2 ~= 0 then return redis.error_reply("ERR wrong number of arguments for 'msetnx' command") end
   for i = 1, #args, 2 do
-    local st = c:state(args[i])
-    if c:visible(st) then return 0 end
+    if c:visible(args[i], c:state(args[i])) then return 0 end
   end
   commands.MSET(c, args)
   return 1
@@ -492,8 +622,10 @@ local function del(c, args, cmd)
   local n = 0
   for _, key in ipairs(args) do
     local st = c:state(key)
-    if c:visible(st) then
-      if st.t == 's' then c:write_string(key, st, nil, 0) end
+    if c:visible(key, st) then
+      st.x, st.xh, st.xo = 0, c.h, c.o
+      c:delete_all(key, st)
+      c:put(key, st)
       n = n + 1
     end
   end
@@ -516,7 +648,7 @@ local function expire(c, args, cmd, unit, absolute)
   if nx and (xx or gt or lt) then return redis.error_reply('ERR NX and XX, GT or LT options at the same time are not compatible') end
   if gt and lt then return redis.error_reply('ERR GT and LT options at the same time are not compatible') end
   local st = c:state(args[1])
-  if not c:visible(st) then return 0 end
+  if not c:visible(args[1], st) then return 0 end
   local at = absolute and n * unit or c.now + n * unit
   local cur = st.x
   if nx and cur ~= 0 then return 0 end
@@ -526,8 +658,8 @@ local function expire(c, args, cmd, unit, absolute)
   st.x, st.xh, st.xo = at, c.h, c.o
   if at <= c.now then
     -- an expire-at in the past deletes the key, as in Redis
-    if st.t == 's' then c:write_string(args[1], st, nil, 0) end
-    return 1
+    st.x = 0
+    c:delete_all(args[1], st)
   end
   c:put(args[1], st)
   return 1
@@ -540,7 +672,7 @@ commands.PEXPIREAT = function(c, args) return expire(c, args, 'pexpireat', 1, tr
 commands.PERSIST = function(c, args)
   local e = arity(args, 1, 'persist'); if e then return redis.error_reply(e) end
   local st = c:state(args[1])
-  if not c:visible(st) or st.x == 0 then return 0 end
+  if not c:visible(args[1], st) or st.x == 0 then return 0 end
   st.x, st.xh, st.xo = 0, c.h, c.o
   c:put(args[1], st)
   return 1
@@ -569,6 +701,131 @@ commands.GETEX = function(c, args)
   st.x, st.xh, st.xo = x, c.h, c.o
   c:put(args[1], st)
   return v
+end
+
+-- Hashes: each field a string register with counters (the string rules, field by field).
+
+local function hash_field(c, key, st, field)
+  local ms = st.m[field] or load_member(c.db, key, 'h', field) or fresh_field()
+  st.m[field] = ms
+  return ms
+end
+
+local function hset(c, args, cmd)
+  if #args < 3 or #args % 2 ~= 1 then return nil, "ERR wrong number of arguments for '" .. cmd .. "' command" end
+  local st, terr = c:typed_state(args[1], 'h')
+  if st == nil then return nil, terr end
+  local added = 0
+  for i = 2, #args, 2 do
+    local ms = hash_field(c, args[1], st, args[i])
+    if string_value(ms, c.now) == nil then added = added + 1 end
+    ms.rh, ms.ro, ms.b, ms.d, ms.v = c.h, c.o, totals(ms), false, args[i + 1]
+  end
+  c:put(args[1], st)
+  return added
+end
+
+commands.HSET = function(c, args)
+  local n, err = hset(c, args, 'hset')
+  if n == nil then return redis.error_reply(err) end
+  return n
+end
+commands.HMSET = function(c, args)
+  local n, err = hset(c, args, 'hmset')
+  if n == nil then return redis.error_reply(err) end
+  return redis.status_reply('OK')
+end
+commands.HSETNX = function(c, args)
+  local e = arity(args, 3, 'hsetnx'); if e then return redis.error_reply(e) end
+  local st, terr = c:typed_state(args[1], 'h')
+  if st == nil then return redis.error_reply(terr) end
+  if not st.retype and string_value(hash_field(c, args[1], st, args[2]), c.now) ~= nil then return 0 end
+  return commands.HSET(c, args)
+end
+
+commands.HDEL = function(c, args)
+  local e = arity(args, 2, 'hdel', true); if e then return redis.error_reply(e) end
+  local st, terr = c:typed_state(args[1], 'h')
+  if st == nil then return redis.error_reply(terr) end
+  if st.retype then return 0 end
+  local n = 0
+  for i = 2, #args do
+    local ms = hash_field(c, args[1], st, args[i])
+    if string_value(ms, c.now) ~= nil then
+      ms.rh, ms.ro, ms.b, ms.d, ms.v = c.h, c.o, totals(ms), true, nil
+      n = n + 1
+    else
+      st.m[args[i]] = nil
+    end
+  end
+  if n > 0 then c:put(args[1], st) end
+  return n
+end
+
+local function hincr(c, args, cmd, float)
+  local e = arity(args, 3, cmd); if e then return redis.error_reply(e) end
+  local by = float and parse_float(args[3]) or parse_int(args[3])
+  if by == nil then return redis.error_reply(float and E_NOT_FLOAT or E_NOT_INT) end
+  local st, terr = c:typed_state(args[1], 'h')
+  if st == nil then return redis.error_reply(terr) end
+  local ms = hash_field(c, args[1], st, args[2])
+  local cur = string_value(ms, c.now)
+  local n = 0
+  if cur ~= nil then
+    if float then n = parse_float(cur) else n = parse_int(cur) end
+    if n == nil then return redis.error_reply(float and E_NOT_FLOAT or 'ERR hash value is not an integer') end
+  end
+  local result = n + by
+  if not float and (result > MAX_EXACT or result < -MAX_EXACT) then return redis.error_reply(E_OVERFLOW) end
+  local mine = ms.c[c.o]
+  ms.c[c.o] = {h = c.h, n = (mine and mine.n or 0) + by}
+  c:put(args[1], st)
+  if float then return string_value(ms, c.now) end
+  return result
+end
+commands.HINCRBY = function(c, args) return hincr(c, args, 'hincrby', false) end
+commands.HINCRBYFLOAT = function(c, args) return hincr(c, args, 'hincrbyfloat', true) end
+
+-- Sets: add wins over a concurrent remove (a remove takes out only the adds it has seen).
+
+local function set_member(c, key, st, member)
+  local ms = st.m[member] or load_member(c.db, key, 'S', member) or {}
+  st.m[member] = ms
+  return ms
+end
+
+commands.SADD = function(c, args)
+  local e = arity(args, 2, 'sadd', true); if e then return redis.error_reply(e) end
+  local st, terr = c:typed_state(args[1], 'S')
+  if st == nil then return redis.error_reply(terr) end
+  local added = 0
+  for i = 2, #args do
+    local ms = set_member(c, args[1], st, args[i])
+    if not set_member_in(ms) then added = added + 1 end
+    local mine = ms[c.o]
+    if mine == nil then ms[c.o] = {a = c.h, r = 0} else mine.a = c.h end
+  end
+  c:put(args[1], st)
+  return added
+end
+
+commands.SREM = function(c, args)
+  local e = arity(args, 2, 'srem', true); if e then return redis.error_reply(e) end
+  local st, terr = c:typed_state(args[1], 'S')
+  if st == nil then return redis.error_reply(terr) end
+  if st.retype then return 0 end
+  local n = 0
+  for i = 2, #args do
+    local ms = set_member(c, args[1], st, args[i])
+    if set_member_in(ms) then
+      for _, x in pairs(ms) do x.r = x.a end
+      n = n + 1
+    else
+      st.m[args[i]] = nil
+    end
+  end
+  if n > 0 then c:put(args[1], st) end
+  return n
 end
 
 -- ---------------------------------------------------------------- registered functions
@@ -612,9 +869,16 @@ redis.register_function{function_name = 'redissync_merge', callback = function(_
   local now = now_ms()
   for _, entry in ipairs(op.e or {}) do
     local key, s = entry[1], entry[2]
-    local st = join(load(op.db, key), s)
-    store(op.db, key, st)
-    materialize(op.db, key, st, now)
+    local mine = load(op.db, key)
+    local was_expired = mine ~= nil and expired(mine, now)
+    local st, retype = join(op.db, key, mine, s)
+    store(op.db, key, st, retype)
+    if st.t ~= 's' and was_expired and not expired(st, now) then
+      -- a later expiry (or none) arrived after the key expired here: every member is written again
+      load_all_members(op.db, key, st)
+      retype = true
+    end
+    materialize(op.db, key, st, now, retype)
   end
   return 1
 end}
@@ -652,5 +916,6 @@ redis.register_function{function_name = 'redissync_state', flags = {'no-writes'}
   redis.call('SELECT', META_DB)
   local st = load(db, args[2])
   if st == nil then return false end
+  if st.t ~= 's' then load_all_members(db, args[2], st) end
   return canonical(st)
 end}

@@ -212,6 +212,52 @@ class CrdtLibraryIT {
     }
 
     @Test
+    void hashesFollowTheStringRulesFieldByField() {
+        a.cmd("HSET", "h", "name", "x", "n", "1");
+        sites.deliverAll();
+        b.skewMs = 2_000;
+        assertThat(b.cmd("HSET", "h", "name", "from-b")).isEqualTo(0L);
+        assertThat(a.cmd("HSET", "h", "name", "from-a", "city", "Paris")).isEqualTo(1L);
+        assertThat(a.cmd("HINCRBY", "h", "n", "5")).isEqualTo(6L);
+        assertThat(c.cmd("HINCRBY", "h", "n", "10")).isEqualTo(11L);
+        assertThat(c.cmd("HDEL", "h", "city", "nothing")).isEqualTo(0L);
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.hgetAll("h")).as(s.name).isEqualTo(Map.of("name", "from-b", "n", "16", "city", "Paris"));
+        }
+        assertThat(c.cmd("HDEL", "h", "city")).isEqualTo(1L);
+        assertThat(a.cmd("SET", "h", "x")).isEqualTo("OK");          // a string now, later than every field
+        assertThat(b.cmd("HSET", "h", "late", "1")).isEqualTo(1L);
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            // a type change wins over writes to the old type it did not see: b's HSET went to the old hash
+            assertThat(s.jedis.type("h")).as(s.name).isEqualTo("string");
+        }
+    }
+
+    @Test
+    void aSetsAddWinsOverAConcurrentRemove() {
+        a.cmd("SADD", "s", "x", "y");
+        sites.deliverAll();
+        a.skewMs = 5_000;                                           // the remove is later by the clocks, and still loses
+        assertThat(a.cmd("SREM", "s", "x")).isEqualTo(1L);
+        assertThat(b.cmd("SADD", "s", "x")).isEqualTo(0L);          // concurrent: a's remove has not seen it
+        assertThat(c.cmd("SREM", "s", "y")).isEqualTo(1L);
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.smembers("s")).as(s.name).containsExactly("x");
+        }
+        assertThat(b.cmd("SREM", "s", "x")).isEqualTo(1L);          // a remove that has seen every add
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.exists("s")).as(s.name).isFalse();
+        }
+        assertThat(c.cmd("DEL", "s")).isEqualTo(0L);
+        assertThat(c.cmd("SADD", "s", "z")).isEqualTo(1L);
+        assertThat(c.cmd("HSET", "s", "f", "v")).isEqualTo("ERROR WRONGTYPE Operation against a key holding the wrong kind of value");
+    }
+
+    @Test
     void theStateLivesInTheReservedDatabaseOnly() {
         a.cmd("SET", "k", "v");
         a.cmd("INCR", "n");
@@ -281,7 +327,12 @@ class CrdtLibraryIT {
                 seen.put(k + " state", s.state(k));
                 String type = s.jedis.type(k);
                 seen.put(k + " type", type);
-                seen.put(k + " value", "string".equals(type) ? s.jedis.get(k) : null);
+                seen.put(k + " value", switch (type) {
+                    case "string" -> s.jedis.get(k);
+                    case "hash" -> new java.util.TreeMap<>(s.jedis.hgetAll(k));
+                    case "set" -> new java.util.TreeSet<>(s.jedis.smembers(k));
+                    default -> null;
+                });
                 seen.put(k + " expires", s.jedis.pexpireTime(k));
             }
             seen.put("dbsize", s.jedis.dbSize());
@@ -295,12 +346,18 @@ class CrdtLibraryIT {
 
     static final List<String> KEYS = IntStream.range(0, 5).mapToObj(i -> "k" + i).toList();
 
+    /**
+     * Keys are drawn per type (k0-k2 strings, k3 hashes, k4 sets), except SET/MSET/DEL across them: a key that
+     * changes type at one instance while another still writes its old type does not converge yet in every order
+     * (the old type's members are dropped where the type changed and kept where it did not); see CRDT.md.
+     */
     static String[] randomCommand(Random rnd) {
-        String k = KEYS.get(rnd.nextInt(KEYS.size()));
-        String k2 = KEYS.get(rnd.nextInt(KEYS.size()));
+        String k = KEYS.get(rnd.nextInt(3));
+        String k2 = KEYS.get(rnd.nextInt(3));
         String v = rnd.nextInt(3) == 0 ? Integer.toString(rnd.nextInt(100) - 20) : "v" + rnd.nextInt(1000);
         List<String> c = new ArrayList<>();
-        switch (rnd.nextInt(19)) {
+        String f = "f" + rnd.nextInt(3);
+        switch (rnd.nextInt(26)) {
             case 0, 1 -> {
                 c.addAll(List.of("SET", k, v));
                 switch (rnd.nextInt(8)) {
@@ -328,6 +385,17 @@ class CrdtLibraryIT {
             case 15 -> c.addAll(List.of("EXPIRE", k, Integer.toString(1000 + rnd.nextInt(1000))));
             case 16 -> c.addAll(List.of("PEXPIRE", k, Integer.toString(50 + rnd.nextInt(300))));
             case 17 -> c.addAll(List.of("PERSIST", k));
+            case 19 -> c.addAll(List.of("HSET", "k3", f, v, "f" + rnd.nextInt(3), "w"));
+            case 20 -> c.addAll(List.of("HDEL", "k3", f));
+            case 21 -> c.addAll(List.of("HINCRBY", "k3", f, Integer.toString(rnd.nextInt(9) - 3)));
+            case 22 -> c.addAll(List.of("HSETNX", "k3", f, v));
+            case 23 -> c.addAll(List.of("SADD", "k4", "m" + rnd.nextInt(4), "m" + rnd.nextInt(4)));
+            case 24 -> c.addAll(List.of("SREM", "k4", "m" + rnd.nextInt(4)));
+            case 25 -> {
+                String container = rnd.nextBoolean() ? "k3" : "k4";
+                c.addAll(rnd.nextBoolean() ? List.of("DEL", container)
+                        : List.of("PEXPIRE", container, Integer.toString(50 + rnd.nextInt(300))));
+            }
             default -> c.addAll(List.of("GETEX", k, rnd.nextBoolean() ? "PERSIST" : "EX", "1500"));
         }
         if ("GETEX".equals(c.get(0)) && "PERSIST".equals(c.get(2))) {
