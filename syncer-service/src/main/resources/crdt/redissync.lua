@@ -100,83 +100,28 @@ end
 
 -- ---------------------------------------------------------------- key state (db 15)
 --[[
-A key's state, a table:
-  t        type: 's' string (register and counters), 'h' hash, 'S' set
-  th, to   the type's stamp (a type change wins by it)
-  x, xh, xo  expire-at ms (0: none) and its stamp: a last-writer-wins register
-  string:  rh, ro  the register's stamp; d  true when the register is a delete; v  its value
-           b       origin -> the counter total that register observed (reset by it)
-           c       origin -> {h = stamp of that origin's last increment, n = its total}
-  hash:    m  field -> a string's register and counters (rh, ro, d, v, b, c), joined field by field
-  set:     m  member -> origin -> {a = stamp of that origin's last add, r = the last add of it a remove observed};
-           a member is in the set while some origin's add is later than what removes observed (add wins)
-Stored as the hash __redissync:m:<db>:<key>: field "s" the key's state (msgpack), and for a hash or set one field
-"m:<member>" per member (only the members a command touches are read or written). A string's value is left out of
-"s" when the key's value in <db> equals it (no counters, no expiry, not deleted), so plain SETs do not store a value
-twice; a hash field's value is always kept (a hash that expired here is brought back by a later PERSIST from a peer).
-An op record carries a string's whole state, and of a hash or set its key state with the members that changed.
+A key's state is a product of one state per type, each joined on its own; the type a client sees is the one with the
+latest type stamp. So a key that changes type at one instance while another still writes the old type converges:
+the old type's state is kept (and joined) everywhere, only hidden.
+
+  x, xh, xo   expire-at ms (0: none) and its stamp: a last-writer-wins register, for whichever type is seen
+  ty          type -> {h, o}: the stamp of the write that last made that type anew ('s' string, 'h' hash, 'S' set)
+  s           the string: rh, ro  the register's stamp; d  true when it is a delete; v  its value;
+              b  origin -> the counter total the register observed (reset by it);
+              c  origin -> {h = stamp of that origin's last increment, n = its total}
+  h           field -> a string's register and counters (without expiry): the string rules field by field
+  S           member -> origin -> {a = that origin's last add, r = the last add of it a remove observed};
+              a member is in the set while some origin's add is later than what removes observed (add wins)
+
+Stored as the hash __redissync:m:<db>:<key>: "k" (x, xh, xo, ty), "s" (the string), "h:<field>" and "S:<member>"
+(a command reads and writes only the members it touches). The string's value is left out of "s" when the key's value
+in <db> equals it (the string is seen, no counters, no expiry, not deleted), so a plain SET does not store its value
+twice. An op record carries "k", the string when the command touched it, and the members that changed.
 ]]
 
+local TYPES = {'s', 'h', 'S'}
+
 local function meta_key(db, key) return META_PREFIX .. db .. ':' .. key end
-
-local function load(db, key)
-  local raw = redis.call('HGET', meta_key(db, key), 's')
-  if not raw then return nil end
-  local st = cmsgpack.unpack(raw)
-  st.c = st.c or {}
-  st.b = st.b or {}
-  if st.t ~= 's' then
-    st.m = {}
-    return st
-  end
-  if not st.d and st.v == nil then
-    redis.call('SELECT', db)
-    st.v = redis.call('GET', key) or ''
-    redis.call('SELECT', META_DB)
-  end
-  return st
-end
-
--- A member's state as stored; a hash field gets its (possibly empty) counters and observed totals.
-local function member_state(t, raw)
-  local ms = cmsgpack.unpack(raw)
-  if t == 'h' then
-    ms.c = ms.c or {}
-    ms.b = ms.b or {}
-  end
-  return ms
-end
-
-local function load_member(db, key, t, member)
-  local raw = redis.call('HGET', meta_key(db, key), 'm:' .. member)
-  if not raw then return nil end
-  return member_state(t, raw)
-end
-
--- Every member of a hash or set into st.m (a delete or an expiry touches them all).
-local function load_all_members(db, key, st)
-  local raw = redis.call('HGETALL', meta_key(db, key))
-  for i = 1, #raw, 2 do
-    if string.sub(raw[i], 1, 2) == 'm:' then
-      st.m[string.sub(raw[i], 3)] = member_state(st.t, raw[i + 1])
-    end
-  end
-end
-
-local function store(db, key, st, retype)
-  local mk = meta_key(db, key)
-  if retype then redis.call('DEL', mk) end
-  if st.t ~= 's' then
-    redis.call('HSET', mk, 's', cmsgpack.pack({t = st.t, th = st.th, to = st.to, x = st.x, xh = st.xh, xo = st.xo}))
-    for member, ms in pairs(st.m) do redis.call('HSET', mk, 'm:' .. member, cmsgpack.pack(ms)) end
-    return
-  end
-  local keep_value = st.d or st.x ~= 0 or next(st.c) ~= nil
-  local v = st.v
-  if not keep_value then st.v = nil end
-  redis.call('HSET', mk, 's', cmsgpack.pack(st))
-  st.v = v
-end
 
 local function sorted_keys(t)
   local ks = {}
@@ -185,23 +130,102 @@ local function sorted_keys(t)
   return ks
 end
 
-local function expired(st, now) return st.x ~= nil and st.x ~= 0 and st.x <= now end
+local function expired(st, now) return st.x ~= 0 and st.x <= now end
 
--- The increments the register has not observed, summed in a fixed order (floats add the same everywhere).
-local function unobserved(st)
+-- The type a client sees: the one with the latest stamp (nil: none yet).
+local function seen_type(st)
+  local best, bh, bo = nil, nil, nil
+  for _, t in ipairs(TYPES) do
+    local s = st.ty[t]
+    if s ~= nil and (best == nil or before(bh, bo, s.h, s.o)) then best, bh, bo = t, s.h, s.o end
+  end
+  return best
+end
+
+local function fresh_register() return {rh = 0, ro = '', d = true, b = {}, c = {}} end
+
+local function normalized_register(r)
+  r.b = r.b or {}
+  r.c = r.c or {}
+  return r
+end
+
+local function empty_state()
+  return {x = 0, xh = 0, xo = '', ty = {}, m = {h = {}, S = {}}}
+end
+
+local function load(db, key)
+  local raw = redis.call('HMGET', meta_key(db, key), 'k', 's')
+  if not raw[1] then return nil end
+  local st = cmsgpack.unpack(raw[1])
+  st.ty = st.ty or {}
+  st.m = {h = {}, S = {}}
+  if raw[2] then
+    st.s = normalized_register(cmsgpack.unpack(raw[2]))
+    if not st.s.d and st.s.v == nil then
+      redis.call('SELECT', db)
+      st.s.v = redis.call('GET', key) or ''
+      redis.call('SELECT', META_DB)
+    end
+  end
+  st.t = seen_type(st)
+  return st
+end
+
+local function member_state(t, raw)
+  local ms = cmsgpack.unpack(raw)
+  if t == 'h' then normalized_register(ms) end
+  return ms
+end
+
+local function load_member(db, key, t, member)
+  local raw = redis.call('HGET', meta_key(db, key), t .. ':' .. member)
+  if not raw then return nil end
+  return member_state(t, raw)
+end
+
+-- Every member of type t (a delete, an expiry or a type change touches them all).
+local function load_all_members(db, key, st, t)
+  local raw = redis.call('HGETALL', meta_key(db, key))
+  local prefix = t .. ':'
+  for i = 1, #raw, 2 do
+    if string.sub(raw[i], 1, 2) == prefix then
+      st.m[t][string.sub(raw[i], 3)] = member_state(t, raw[i + 1])
+    end
+  end
+end
+
+local function store(db, key, st)
+  local mk = meta_key(db, key)
+  redis.call('HSET', mk, 'k', cmsgpack.pack({x = st.x, xh = st.xh, xo = st.xo, ty = st.ty}))
+  if st.s ~= nil then
+    local s = st.s
+    local keep_value = st.t ~= 's' or s.d or st.x ~= 0 or next(s.c) ~= nil
+    local v = s.v
+    if not keep_value then s.v = nil end
+    redis.call('HSET', mk, 's', cmsgpack.pack(s))
+    s.v = v
+  end
+  for _, t in ipairs({'h', 'S'}) do
+    for member, ms in pairs(st.m[t]) do redis.call('HSET', mk, t .. ':' .. member, cmsgpack.pack(ms)) end
+  end
+end
+
+-- The increments a register has not observed, summed in a fixed order (floats add the same everywhere).
+local function unobserved(r)
   local sum, any = 0, false
-  for _, o in ipairs(sorted_keys(st.c)) do
-    local delta = st.c[o].n - (st.b[o] or 0)
+  for _, o in ipairs(sorted_keys(r.c)) do
+    local delta = r.c[o].n - (r.b[o] or 0)
     if delta ~= 0 then sum = sum + delta; any = true end
   end
   return sum, any
 end
 
--- The value a client sees, or nil. A non-numeric register wins over concurrent increments it did not observe.
-local function string_value(st, now)
-  if expired(st, now) then return nil end
-  local base = (not st.d) and st.v or nil
-  local sum, any = unobserved(st)
+-- A register's value, or nil. A non-numeric register wins over concurrent increments it did not observe.
+local function register_value(r)
+  if r == nil then return nil end
+  local base = (not r.d) and r.v or nil
+  local sum, any = unobserved(r)
   if not any then return base end
   if base == nil then return fmt_num(sum) end
   local n = parse_int(base) or parse_float(base)
@@ -209,31 +233,22 @@ local function string_value(st, now)
   return fmt_num(n + sum)
 end
 
-local function fresh(t, h, o)
-  local st = {t = t, th = h, to = o, x = 0, xh = 0, xo = '', rh = 0, ro = '', d = true, b = {}, c = {}}
-  if t ~= 's' then st.m = {} end
-  return st
-end
-
--- A hash field's state: a string register and counters, without an expiry of its own.
-local function fresh_field() return {x = 0, rh = 0, ro = '', d = true, b = {}, c = {}} end
-
-local function set_member_in(ms)
+local function member_in(ms)
   for _, e in pairs(ms) do
     if e.a > e.r then return true end
   end
   return false
 end
 
-local function totals(st)
+local function totals(r)
   local b = {}
-  for o, e in pairs(st.c) do b[o] = e.n end
+  for o, e in pairs(r.c) do b[o] = e.n end
   return b
 end
 
 -- ---------------------------------------------------------------- join (the merge of two states)
 
-local function join_string(a, s)
+local function join_register(a, s)
   if before(a.rh, a.ro, s.rh, s.ro) then
     a.rh, a.ro, a.d, a.v, a.b = s.rh, s.ro, s.d, s.v, s.b or {}
   end
@@ -243,7 +258,7 @@ local function join_string(a, s)
   end
 end
 
-local function join_set_member(a, s)
+local function join_member(a, s)
   for o, e in pairs(s) do
     local mine = a[o]
     if mine == nil then a[o] = {a = e.a, r = e.r}
@@ -254,75 +269,61 @@ local function join_set_member(a, s)
   end
 end
 
-local function normalized(s)
-  s.c = s.c or {}; s.b = s.b or {}
-  if s.t ~= 's' then s.m = s.m or {} end
-  return s
-end
-
--- join(a, s) of the local state a (nil: none) and a peer's s: commutative, associative and idempotent. Returns the
--- joined state and whether the key changed type (or is new here). For a hash or set, s.m holds the members s
--- carries and the result's m the joined ones (read from here as needed).
+-- join(a, s): the local state a (nil: none) and a peer's s, type by type. Commutative, associative and idempotent.
+-- a.m gets the members s carries, joined with the local ones.
 local function join(db, key, a, s)
-  s = normalized(s)
-  if a == nil then return s, true end
-  if a.t ~= s.t then
-    if before(a.th, a.to, s.th, s.to) then return s, true end
-    return a, false
+  a = a or empty_state()
+  for t, stamp in pairs(s.ty or {}) do
+    local mine = a.ty[t]
+    if mine == nil or before(mine.h, mine.o, stamp.h, stamp.o) then a.ty[t] = {h = stamp.h, o = stamp.o} end
   end
-  if before(a.th, a.to, s.th, s.to) then a.th, a.to = s.th, s.to end
   if before(a.xh, a.xo, s.xh, s.xo) then a.x, a.xh, a.xo = s.x, s.xh, s.xo end
-  if a.t == 's' then
-    join_string(a, s)
-  else
-    for member, sm in pairs(s.m) do
-      local mine = load_member(db, key, a.t, member)
-      if mine == nil then
-        a.m[member] = sm
-      else
-        if a.t == 'h' then
-          join_string(mine, sm)
-        else
-          join_set_member(mine, sm)
-        end
-        a.m[member] = mine
-      end
-    end
+  if s.s ~= nil then
+    if a.s == nil then a.s = normalized_register(s.s) else join_register(a.s, s.s) end
   end
-  return a, false
+  for member, sm in pairs(s.h or {}) do
+    local mine = load_member(db, key, 'h', member)
+    if mine == nil then a.m.h[member] = normalized_register(sm)
+    else join_register(mine, sm); a.m.h[member] = mine end
+  end
+  for member, sm in pairs(s.S or {}) do
+    local mine = load_member(db, key, 'S', member)
+    if mine == nil then a.m.S[member] = sm
+    else join_member(mine, sm); a.m.S[member] = mine end
+  end
+  a.t = seen_type(a)
+  return a
 end
 
 -- ---------------------------------------------------------------- writing a key's value (db <db>)
 
-local function materialize(db, key, st, now, retype)
+-- Writes what a client sees of the key. whole: the seen type changed (or the key came back from an expiry), so the
+-- value is written from scratch; otherwise only the members in st.m.
+local function materialize(db, key, st, now, whole)
+  local t = st.t
+  if whole and (t == 'h' or t == 'S') then load_all_members(db, key, st, t) end
   redis.call('SELECT', db)
-  if retype and st.t ~= 's' then redis.call('DEL', key) end
-  if st.t ~= 's' then
-    if expired(st, now) then
-      redis.call('DEL', key)
-    else
-      for member, ms in pairs(st.m) do
-        if st.t == 'h' then
-          local v = string_value(ms, now)
-          if v == nil then redis.call('HDEL', key, member) else redis.call('HSET', key, member, v) end
-        elseif set_member_in(ms) then
-          redis.call('SADD', key, member)
-        else
-          redis.call('SREM', key, member)
-        end
-      end
-      if redis.call('EXISTS', key) == 1 then
-        if st.x ~= 0 then redis.call('PEXPIREAT', key, st.x) else redis.call('PERSIST', key) end
+  if t == nil or expired(st, now) then
+    redis.call('DEL', key)
+  elseif t == 's' then
+    local v = register_value(st.s)
+    if v == nil then redis.call('DEL', key)
+    elseif st.x ~= 0 then redis.call('SET', key, v, 'PXAT', st.x)
+    else redis.call('SET', key, v) end
+  else
+    if whole then redis.call('DEL', key) end
+    for member, ms in pairs(st.m[t]) do
+      if t == 'h' then
+        local v = register_value(ms)
+        if v == nil then redis.call('HDEL', key, member) else redis.call('HSET', key, member, v) end
+      elseif member_in(ms) then
+        redis.call('SADD', key, member)
+      else
+        redis.call('SREM', key, member)
       end
     end
-  elseif st.t == 's' then
-    local v = string_value(st, now)
-    if v == nil then
-      redis.call('DEL', key)
-    elseif st.x ~= 0 then
-      redis.call('SET', key, v, 'PXAT', st.x)
-    else
-      redis.call('SET', key, v)
+    if redis.call('EXISTS', key) == 1 then
+      if st.x ~= 0 then redis.call('PEXPIREAT', key, st.x) else redis.call('PERSIST', key) end
     end
   end
   redis.call('SELECT', META_DB)
@@ -338,16 +339,17 @@ local function new_ctx(origin, h, db, now)
   return setmetatable({o = origin, h = h, db = db, now = now, changed = {}, order = {}}, Ctx)
 end
 
--- The key's live state for a write: an expired key is first deleted at this command's stamp.
--- A delete at this command's stamp of everything st holds (every member of a hash or set is read).
-function Ctx:delete_all(key, st)
-  if st.t == 's' then
-    st.rh, st.ro, st.d, st.v, st.b = self.h, self.o, true, nil, totals(st)
+-- Deletes, at this command's stamp, everything the key holds as type t (every member of a hash or set is read).
+function Ctx:delete_type(key, st, t)
+  if t == 's' then
+    local r = st.s
+    if r ~= nil then r.rh, r.ro, r.d, r.v, r.b = self.h, self.o, true, nil, totals(r) end
+    st.s_changed = true
     return
   end
-  load_all_members(self.db, key, st)
-  for _, ms in pairs(st.m) do
-    if st.t == 'h' then
+  load_all_members(self.db, key, st, t)
+  for _, ms in pairs(st.m[t]) do
+    if t == 'h' then
       ms.rh, ms.ro, ms.d, ms.v, ms.b = self.h, self.o, true, nil, totals(ms)
     else
       for _, e in pairs(ms) do e.r = e.a end
@@ -355,64 +357,104 @@ function Ctx:delete_all(key, st)
   end
 end
 
-function Ctx:state(key)
-  local st = load(self.db, key)
-  if st ~= nil and expired(st, self.now) then
-    st.x, st.xh, st.xo = 0, self.h, self.o
-    self:delete_all(key, st)
-  end
-  return st
-end
-
+-- Whether a client sees the key.
 function Ctx:visible(key, st)
-  if st == nil then return false end
-  if st.t == 's' then return string_value(st, self.now) ~= nil end
+  if st == nil or st.t == nil or expired(st, self.now) then return false end
+  if st.t == 's' then return register_value(st.s) ~= nil end
   redis.call('SELECT', self.db)
   local n = redis.call('EXISTS', key)
   redis.call('SELECT', META_DB)
   return n == 1
 end
 
--- The key's state as type t (a fresh one when it holds nothing), or nil and WRONGTYPE when it holds another type.
-function Ctx:typed_state(key, t)
-  local st = self:state(key)
-  if st ~= nil and st.t ~= t then
-    if self:visible(key, st) then return nil, E_WRONGTYPE end
-    local f = fresh(t, self.h, self.o)
-    f.retype = true
-    return f
+-- The key's state (an empty one when it has none). An expired key is deleted first, at this command's stamp.
+function Ctx:state(key)
+  local st = load(self.db, key)
+  if st == nil then
+    st = empty_state()
+  elseif st.t ~= nil and expired(st, self.now) then
+    self:delete_type(key, st, st.t)
+    st.x, st.xh, st.xo = 0, self.h, self.o
   end
-  return st or fresh(t, self.h, self.o)
+  st.t0 = st.t
+  return st
 end
 
-function Ctx:string_state(key) return self:typed_state(key, 's') end
+-- The key's state for a write of type t, or nil and WRONGTYPE when a client sees another type (replace: the write
+-- replaces it, as SET does). When the key is not seen as t, t is made anew: what it held as t before is deleted.
+function Ctx:typed_state(key, t, replace)
+  return self:as_type(key, self:state(key), t, replace)
+end
+
+function Ctx:as_type(key, st, t, replace)
+  local seen = self:visible(key, st)
+  if seen and st.t ~= t then
+    if not replace then return nil, E_WRONGTYPE end
+    self:delete_type(key, st, st.t)
+  end
+  if not seen or st.t ~= t then
+    self:delete_type(key, st, t)
+    st.ty[t] = {h = self.h, o = self.o}
+    st.t = t
+    if t == 's' then
+      st.s = st.s or fresh_register()
+      st.x, st.xh, st.xo = 0, self.h, self.o
+    elseif st.x ~= 0 then
+      st.x, st.xh, st.xo = 0, self.h, self.o
+    end
+  end
+  return st
+end
 
 function Ctx:put(key, st)
-  if self.changed[key] == nil then self.order[#self.order + 1] = key end
+  local before_this = self.changed[key]
+  if before_this == nil then
+    self.order[#self.order + 1] = key
+  elseif before_this ~= st then
+    -- the same key written twice by one command (MSET k a k b): the record carries the members both changed
+    for _, t in ipairs({'h', 'S'}) do
+      for member, ms in pairs(before_this.m[t]) do
+        if st.m[t][member] == nil then st.m[t][member] = ms end
+      end
+    end
+  end
   self.changed[key] = st
-  local retype = st.retype
-  st.retype = nil
-  store(self.db, key, st, retype)
-  materialize(self.db, key, st, self.now, retype)
+  st.t = seen_type(st)
+  store(self.db, key, st)
+  materialize(self.db, key, st, self.now, st.t ~= st.t0)
 end
 
+-- The op record: for each key changed, its key state, its string when touched, and the members that changed.
 function Ctx:publish()
   if #self.order == 0 then return end
   local entries = {}
-  for i, key in ipairs(self.order) do entries[i] = {key, self.changed[key]} end
+  for i, key in ipairs(self.order) do
+    local st = self.changed[key]
+    local e = {x = st.x, xh = st.xh, xo = st.xo, ty = st.ty}
+    if st.s ~= nil then e.s = st.s end
+    if next(st.m.h) ~= nil then e.h = st.m.h end
+    if next(st.m.S) ~= nil then e.S = st.m.S end
+    entries[i] = {key, e}
+  end
   redis.set_repl(redis.REPL_REPLICA)
   redis.call('SPUBLISH', OP_CHANNEL, cmsgpack.pack({o = self.o, h = self.h, db = self.db, e = entries}))
   redis.set_repl(redis.REPL_AOF)
 end
 
--- A register write: value v (nil deletes), with TTL ms-at x (nil: none; false: keep the current one).
+-- A register write of the key's string: value v (nil deletes), expire-at x (nil: none; false: keep the current one).
 function Ctx:write_string(key, st, v, x)
-  st.rh, st.ro, st.b = self.h, self.o, totals(st)
-  st.d, st.v = v == nil, v
+  local r = st.s
+  r.rh, r.ro, r.b = self.h, self.o, totals(r)
+  r.d, r.v = v == nil, v
   if x ~= false then st.x, st.xh, st.xo = x or 0, self.h, self.o end
   self:put(key, st)
 end
 
+-- The value a client sees of the key's string (nil: none, or another type).
+function Ctx:string_value(st)
+  if st.t ~= 's' or expired(st, self.now) then return nil end
+  return register_value(st.s)
+end
 local function upper(s) return string.upper(s) end
 
 -- SET's options: returns nx, xx, get, expire-at (nil none, false KEEPTTL) or nil and an error.
@@ -458,20 +500,16 @@ commands.SET = function(c, args)
   local key, value = args[1], args[2]
   local opt, err = set_options(args, 3, c.now, 'set')
   if opt == nil then return redis.error_reply(err) end
-  local st, terr = c:string_state(key)
-  if st == nil then
-    if opt.get then return redis.error_reply(terr) end
-    st = fresh('s', c.h, c.o)  -- SET replaces a key of any type: a type change at this stamp
-    st.retype = true
-  end
-  local old = string_value(st, c.now)
+  local st = c:state(key)
+  local exists = c:visible(key, st)
+  if opt.get and exists and st.t ~= 's' then return redis.error_reply(E_WRONGTYPE) end
   local reply = redis.status_reply('OK')
-  if opt.get then reply = old or false end
-  if (opt.nx and old ~= nil) or (opt.xx and old == nil) then
+  if opt.get then reply = c:string_value(st) or false end
+  if (opt.nx and exists) or (opt.xx and not exists) then
     if opt.get then return reply end
     return false
   end
-  c:write_string(key, st, value, opt.x)
+  c:write_string(key, c:as_type(key, st, 's', true), value, opt.x)
   return reply
 end
 
@@ -487,9 +525,7 @@ local function setex(c, args, cmd, unit)
   local n = parse_int(args[2])
   if n == nil then return redis.error_reply(E_NOT_INT) end
   if n <= 0 then return redis.error_reply("ERR invalid expire time in '" .. cmd .. "' command") end
-  local st = c:string_state(args[1])
-  if st == nil then st = fresh('s', c.h, c.o); st.retype = true end
-  c:write_string(args[1], st, args[3], c.now + n * unit)
+  c:write_string(args[1], c:typed_state(args[1], 's', true), args[3], c.now + n * unit)
   return redis.status_reply('OK')
 end
 commands.SETEX = function(c, args) return setex(c, args, 'setex', 1000) end
@@ -497,29 +533,27 @@ commands.PSETEX = function(c, args) return setex(c, args, 'psetex', 1) end
 
 commands.GETSET = function(c, args)
   local e = arity(args, 2, 'getset'); if e then return redis.error_reply(e) end
-  local st, terr = c:string_state(args[1])
+  local st, terr = c:typed_state(args[1], 's')
   if st == nil then return redis.error_reply(terr) end
-  local old = string_value(st, c.now)
+  local old = c:string_value(st)
   c:write_string(args[1], st, args[2], nil)
   return old or false
 end
 
 commands.GETDEL = function(c, args)
   local e = arity(args, 1, 'getdel'); if e then return redis.error_reply(e) end
-  local st, terr = c:string_state(args[1])
-  if st == nil then return redis.error_reply(terr) end
-  local old = string_value(st, c.now)
-  if old == nil then return false end
-  c:write_string(args[1], st, nil, nil)
+  local st = c:state(args[1])
+  if not c:visible(args[1], st) then return false end
+  if st.t ~= 's' then return redis.error_reply(E_WRONGTYPE) end
+  local old = c:string_value(st)
+  c:write_string(args[1], st, nil, 0)
   return old
 end
 
 commands.MSET = function(c, args)
   if #args == 0 or #args % 2 ~= 0 then return redis.error_reply("ERR wrong number of arguments for 'mset' command") end
   for i = 1, #args, 2 do
-    local st = c:string_state(args[i])
-    if st == nil then st = fresh('s', c.h, c.o); st.retype = true end
-    c:write_string(args[i], st, args[i + 1], nil)
+    c:write_string(args[i], c:typed_state(args[i], 's', true), args[i + 1], nil)
   end
   return redis.status_reply('OK')
 end
@@ -535,9 +569,9 @@ end
 
 commands.APPEND = function(c, args)
   local e = arity(args, 2, 'append'); if e then return redis.error_reply(e) end
-  local st, terr = c:string_state(args[1])
+  local st, terr = c:typed_state(args[1], 's')
   if st == nil then return redis.error_reply(terr) end
-  local v = (string_value(st, c.now) or '') .. args[2]
+  local v = (c:string_value(st) or '') .. args[2]
   c:write_string(args[1], st, v, false)
   return #v
 end
@@ -548,10 +582,11 @@ commands.SETRANGE = function(c, args)
   if offset == nil then return redis.error_reply(E_NOT_INT) end
   if offset < 0 then return redis.error_reply('ERR offset is out of range') end
   if offset + #args[3] > 512 * 1024 * 1024 then return redis.error_reply('ERR string exceeds maximum allowed size (proto-max-bulk-len)') end
-  local st, terr = c:string_state(args[1])
-  if st == nil then return redis.error_reply(terr) end
-  local old = string_value(st, c.now)
+  local st = c:state(args[1])
+  if c:visible(args[1], st) and st.t ~= 's' then return redis.error_reply(E_WRONGTYPE) end
+  local old = c:string_value(st)
   if #args[3] == 0 then return old and #old or 0 end
+  st = c:as_type(args[1], st, 's')
   old = old or ''
   if #old < offset then old = old .. string.rep('\0', offset - #old) end
   local v = string.sub(old, 1, offset) .. args[3] .. string.sub(old, offset + #args[3] + 1)
@@ -561,9 +596,9 @@ end
 
 -- An increment at this origin: counted once everywhere (its total for this origin, by stamp).
 local function incr(c, key, by, float)
-  local st, terr = c:string_state(key)
+  local st, terr = c:typed_state(key, 's')
   if st == nil then return redis.error_reply(terr) end
-  local cur = string_value(st, c.now)
+  local cur = c:string_value(st)
   local n = 0
   if cur ~= nil then
     if float then n = parse_float(cur) else n = parse_int(cur) end
@@ -574,15 +609,11 @@ local function incr(c, key, by, float)
   if float and (result ~= result or result == math.huge or result == -math.huge) then
     return redis.error_reply('ERR increment would produce NaN or Infinity')
   end
-  if cur == nil and not st.d then
-    -- no value and no delete yet (a fresh key): an empty register, so that the counter starts from 0
-    st.rh, st.ro, st.d, st.v, st.b = c.h, c.o, true, nil, totals(st)
-  end
-  local mine = st.c[c.o]
-  local total = (mine and mine.n or 0) + by
-  st.c[c.o] = {h = c.h, n = total}
+  local r = st.s
+  local mine = r.c[c.o]
+  r.c[c.o] = {h = c.h, n = (mine and mine.n or 0) + by}
   c:put(key, st)
-  if float then return string_value(st, c.now) end
+  if float then return c:string_value(st) end
   return result
 end
 
@@ -624,7 +655,7 @@ local function del(c, args, cmd)
     local st = c:state(key)
     if c:visible(key, st) then
       st.x, st.xh, st.xo = 0, c.h, c.o
-      c:delete_all(key, st)
+      c:delete_type(key, st, st.t)
       c:put(key, st)
       n = n + 1
     end
@@ -659,7 +690,7 @@ local function expire(c, args, cmd, unit, absolute)
   if at <= c.now then
     -- an expire-at in the past deletes the key, as in Redis
     st.x = 0
-    c:delete_all(args[1], st)
+    c:delete_type(args[1], st, st.t)
   end
   c:put(args[1], st)
   return 1
@@ -680,9 +711,9 @@ end
 
 commands.GETEX = function(c, args)
   local e = arity(args, 1, 'getex', true); if e then return redis.error_reply(e) end
-  local st, terr = c:string_state(args[1])
-  if st == nil then return redis.error_reply(terr) end
-  local v = string_value(st, c.now)
+  local st = c:state(args[1])
+  if c:visible(args[1], st) and st.t ~= 's' then return redis.error_reply(E_WRONGTYPE) end
+  local v = c:string_value(st)
   if #args == 1 then return v or false end
   local a = upper(args[2])
   local x
@@ -706,8 +737,8 @@ end
 -- Hashes: each field a string register with counters (the string rules, field by field).
 
 local function hash_field(c, key, st, field)
-  local ms = st.m[field] or load_member(c.db, key, 'h', field) or fresh_field()
-  st.m[field] = ms
+  local ms = st.m.h[field] or load_member(c.db, key, 'h', field) or fresh_register()
+  st.m.h[field] = ms
   return ms
 end
 
@@ -718,7 +749,7 @@ local function hset(c, args, cmd)
   local added = 0
   for i = 2, #args, 2 do
     local ms = hash_field(c, args[1], st, args[i])
-    if string_value(ms, c.now) == nil then added = added + 1 end
+    if register_value(ms) == nil then added = added + 1 end
     ms.rh, ms.ro, ms.b, ms.d, ms.v = c.h, c.o, totals(ms), false, args[i + 1]
   end
   c:put(args[1], st)
@@ -737,25 +768,26 @@ commands.HMSET = function(c, args)
 end
 commands.HSETNX = function(c, args)
   local e = arity(args, 3, 'hsetnx'); if e then return redis.error_reply(e) end
-  local st, terr = c:typed_state(args[1], 'h')
-  if st == nil then return redis.error_reply(terr) end
-  if not st.retype and string_value(hash_field(c, args[1], st, args[2]), c.now) ~= nil then return 0 end
+  local st = c:state(args[1])
+  local seen = c:visible(args[1], st)
+  if seen and st.t ~= 'h' then return redis.error_reply(E_WRONGTYPE) end
+  if seen and register_value(hash_field(c, args[1], st, args[2])) ~= nil then return 0 end
   return commands.HSET(c, args)
 end
 
 commands.HDEL = function(c, args)
   local e = arity(args, 2, 'hdel', true); if e then return redis.error_reply(e) end
-  local st, terr = c:typed_state(args[1], 'h')
-  if st == nil then return redis.error_reply(terr) end
-  if st.retype then return 0 end
+  local st = c:state(args[1])
+  if not c:visible(args[1], st) then return 0 end
+  if st.t ~= 'h' then return redis.error_reply(E_WRONGTYPE) end
   local n = 0
   for i = 2, #args do
     local ms = hash_field(c, args[1], st, args[i])
-    if string_value(ms, c.now) ~= nil then
+    if register_value(ms) ~= nil then
       ms.rh, ms.ro, ms.b, ms.d, ms.v = c.h, c.o, totals(ms), true, nil
       n = n + 1
     else
-      st.m[args[i]] = nil
+      st.m.h[args[i]] = nil
     end
   end
   if n > 0 then c:put(args[1], st) end
@@ -769,7 +801,7 @@ local function hincr(c, args, cmd, float)
   local st, terr = c:typed_state(args[1], 'h')
   if st == nil then return redis.error_reply(terr) end
   local ms = hash_field(c, args[1], st, args[2])
-  local cur = string_value(ms, c.now)
+  local cur = register_value(ms)
   local n = 0
   if cur ~= nil then
     if float then n = parse_float(cur) else n = parse_int(cur) end
@@ -780,7 +812,7 @@ local function hincr(c, args, cmd, float)
   local mine = ms.c[c.o]
   ms.c[c.o] = {h = c.h, n = (mine and mine.n or 0) + by}
   c:put(args[1], st)
-  if float then return string_value(ms, c.now) end
+  if float then return register_value(ms) end
   return result
 end
 commands.HINCRBY = function(c, args) return hincr(c, args, 'hincrby', false) end
@@ -789,8 +821,8 @@ commands.HINCRBYFLOAT = function(c, args) return hincr(c, args, 'hincrbyfloat', 
 -- Sets: add wins over a concurrent remove (a remove takes out only the adds it has seen).
 
 local function set_member(c, key, st, member)
-  local ms = st.m[member] or load_member(c.db, key, 'S', member) or {}
-  st.m[member] = ms
+  local ms = st.m.S[member] or load_member(c.db, key, 'S', member) or {}
+  st.m.S[member] = ms
   return ms
 end
 
@@ -801,7 +833,7 @@ commands.SADD = function(c, args)
   local added = 0
   for i = 2, #args do
     local ms = set_member(c, args[1], st, args[i])
-    if not set_member_in(ms) then added = added + 1 end
+    if not member_in(ms) then added = added + 1 end
     local mine = ms[c.o]
     if mine == nil then ms[c.o] = {a = c.h, r = 0} else mine.a = c.h end
   end
@@ -811,17 +843,17 @@ end
 
 commands.SREM = function(c, args)
   local e = arity(args, 2, 'srem', true); if e then return redis.error_reply(e) end
-  local st, terr = c:typed_state(args[1], 'S')
-  if st == nil then return redis.error_reply(terr) end
-  if st.retype then return 0 end
+  local st = c:state(args[1])
+  if not c:visible(args[1], st) then return 0 end
+  if st.t ~= 'S' then return redis.error_reply(E_WRONGTYPE) end
   local n = 0
   for i = 2, #args do
     local ms = set_member(c, args[1], st, args[i])
-    if set_member_in(ms) then
+    if member_in(ms) then
       for _, x in pairs(ms) do x.r = x.a end
       n = n + 1
     else
-      st.m[args[i]] = nil
+      st.m.S[args[i]] = nil
     end
   end
   if n > 0 then c:put(args[1], st) end
@@ -870,15 +902,12 @@ redis.register_function{function_name = 'redissync_merge', callback = function(_
   for _, entry in ipairs(op.e or {}) do
     local key, s = entry[1], entry[2]
     local mine = load(op.db, key)
+    local t0 = mine and mine.t
     local was_expired = mine ~= nil and expired(mine, now)
-    local st, retype = join(op.db, key, mine, s)
-    store(op.db, key, st, retype)
-    if st.t ~= 's' and was_expired and not expired(st, now) then
-      -- a later expiry (or none) arrived after the key expired here: every member is written again
-      load_all_members(op.db, key, st)
-      retype = true
-    end
-    materialize(op.db, key, st, now, retype)
+    local st = join(op.db, key, mine, s)
+    store(op.db, key, st)
+    -- the seen type changed, or a later expiry (or none) arrived after the key expired here: written anew
+    materialize(op.db, key, st, now, st.t ~= t0 or (was_expired and not expired(st, now)))
   end
   return 1
 end}
@@ -916,6 +945,7 @@ redis.register_function{function_name = 'redissync_state', flags = {'no-writes'}
   redis.call('SELECT', META_DB)
   local st = load(db, args[2])
   if st == nil then return false end
-  if st.t ~= 's' then load_all_members(db, args[2], st) end
-  return canonical(st)
+  load_all_members(db, args[2], st, 'h')
+  load_all_members(db, args[2], st, 'S')
+  return canonical({x = st.x, xh = st.xh, xo = st.xo, ty = st.ty, s = st.s, h = st.m.h, S = st.m.S})
 end}
