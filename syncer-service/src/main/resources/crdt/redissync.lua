@@ -912,6 +912,82 @@ redis.register_function{function_name = 'redissync_merge', callback = function(_
   return 1
 end}
 
+-- The highest stamp in a state (or any table of one), so that the clock is past everything a snapshot holds.
+local function max_stamp(x, best)
+  for k, v in pairs(x) do
+    if type(v) == 'table' then best = max_stamp(v, best)
+    elseif type(v) == 'number' and (k == 'h' or k == 'rh' or k == 'xh' or k == 'a' or k == 'r') and v > best then best = v end
+  end
+  return best
+end
+
+--[[
+A key's state from a peer's snapshot (a full sync), joined like a record. The channel has restored the snapshot's
+state hash under <staged-state> and every data key of the snapshot under <staged-values><db>:<key>; a string whose
+value the peer did not store twice takes it from there. Both staged keys are deleted.
+  FCALL redissync_merge_state 0 <state key name in the snapshot> <staged-state> <staged-values>
+]]
+redis.register_function{function_name = 'redissync_merge_state', callback = function(_, args)
+  local name, staged, values = args[1], args[2], args[3]
+  local db, key = string.match(name or '', '^' .. META_PREFIX:gsub('%p', '%%%0') .. '(%d+):(.*)$')
+  if db == nil or staged == nil or values == nil then
+    return redis.error_reply('ERR redissync_merge_state: <state key> <staged state> <staged values> expected')
+  end
+  db = tonumber(db)
+  redis.set_repl(redis.REPL_AOF)
+  redis.call('SELECT', META_DB)
+  local raw = redis.call('HGETALL', staged)
+  local s = {h = {}, S = {}}
+  for i = 1, #raw, 2 do
+    local f, v = raw[i], raw[i + 1]
+    if f == 'k' then
+      local kst = cmsgpack.unpack(v)
+      s.x, s.xh, s.xo, s.ty = kst.x, kst.xh, kst.xo, kst.ty or {}
+    elseif f == 's' then
+      s.s = normalized_register(cmsgpack.unpack(v))
+    else
+      local t = string.sub(f, 1, 1)
+      if t == 'h' or t == 'S' then s[t][string.sub(f, 3)] = member_state(t, v) end
+    end
+  end
+  redis.call('DEL', staged)
+  local value_key = values .. db .. ':' .. key
+  if s.x == nil then
+    redis.call('DEL', value_key)
+    return 0
+  end
+  if s.s ~= nil and not s.s.d and s.s.v == nil then
+    s.s.v = redis.call('GET', value_key) or ''
+  end
+  redis.call('DEL', value_key)
+  clock_observe(max_stamp(s, 0))
+  local now = now_ms()
+  local mine = load(db, key)
+  local t0 = mine and mine.t
+  local was_expired = mine ~= nil and expired(mine, now)
+  local st = join(db, key, mine, s)
+  store(db, key, st)
+  materialize(db, key, st, now, st.t ~= t0 or (was_expired and not expired(st, now)))
+  return 1
+end}
+
+-- Deletes what a full sync staged and did not use (values of keys without a state). FCALL redissync_unstage 0 <prefix>
+redis.register_function{function_name = 'redissync_unstage', callback = function(_, args)
+  local prefix = args[1]
+  if prefix == nil or string.sub(prefix, 1, #'__redissync:stage:') ~= '__redissync:stage:' then
+    return redis.error_reply('ERR redissync_unstage: a __redissync:stage: prefix expected')
+  end
+  redis.set_repl(redis.REPL_AOF)
+  redis.call('SELECT', META_DB)
+  local cursor, n = '0', 0
+  repeat
+    local r = redis.call('SCAN', cursor, 'MATCH', prefix:gsub('[%*%?%[%]\\]', '\\%0') .. '*', 'COUNT', 1000)
+    cursor = r[1]
+    for _, k in ipairs(r[2]) do redis.call('DEL', k); n = n + 1 end
+  until cursor == '0'
+  return n
+end}
+
 redis.register_function{function_name = 'redissync_tick', callback = function(_, args)
   local origin, wall = args[1], wall_arg(args[2])
   if origin == nil or wall == nil then return redis.error_reply('ERR redissync_tick: <origin> <wall-ms> expected') end

@@ -41,6 +41,10 @@ final class Applier implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Applier.class);
     static final String MARKER_CHANNEL = "__redissync:applied";
+    private static final byte[] OP_CHANNEL = org.redissync.syncer.crdt.CrdtLibrary.OP_CHANNEL.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FCALL = "FCALL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MERGE = org.redissync.syncer.crdt.CrdtLibrary.MERGE.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_KEYS = "0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MARKER = MARKER_CHANNEL.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESERVED_PREFIX = "__redissync:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESTORE = bytes("RESTORE");
@@ -56,6 +60,11 @@ final class Applier implements Runnable {
 
     private final String channelId;
     private final boolean skipApplied;
+    private final boolean convergent;
+    private final byte[] stagePrefix;
+    private final byte[] stagedState;
+    private final byte[] stagedValues;
+    private static final String STATE_PREFIX = "__redissync:m:";
     private final Backend backendAddress;
     private final BlockingQueue<StreamItem> queue;
     private final int batchMax;
@@ -104,6 +113,20 @@ final class Applier implements Runnable {
 
     Applier(String channelId, boolean skipApplied, Backend backendAddress, BlockingQueue<StreamItem> queue, int batchMax,
             long skipCommitBytes, Listener listener, SnapshotLoads loads) {
+        this(channelId, skipApplied, false, backendAddress, queue, batchMax, skipCommitBytes, listener, loads);
+    }
+
+    /**
+     * @param convergent a convergent CRDB channel (crdt/CRDT.md): the source's op records ({@code SPUBLISH
+     *                   __redissync:op <record>}) are merged ({@code FCALL redissync_merge 0 <record>}); every other
+     *                   command of its stream (its own expiries' {@code DEL}s) is skipped
+     */
+    Applier(String channelId, boolean skipApplied, boolean convergent, Backend backendAddress, BlockingQueue<StreamItem> queue,
+            int batchMax, long skipCommitBytes, Listener listener, SnapshotLoads loads) {
+        this.convergent = convergent;
+        this.stagePrefix = bytes("__redissync:stage:" + channelId + ":");
+        this.stagedState = concat(stagePrefix, bytes("state"));
+        this.stagedValues = concat(stagePrefix, bytes("value:"));
         this.channelId = channelId;
         this.skipApplied = skipApplied;
         this.backendAddress = backendAddress;
@@ -261,6 +284,14 @@ final class Applier implements Runnable {
                 snapshotPositions.clear();
             } else if (skippingRdb && (item instanceof RdbKey || item instanceof RdbFunction)) {
                 return; // a joining instance's snapshot: nothing of it is applied
+            } else if (item instanceof RdbKey k && convergent) {
+                noteWaiting(k.receivedNanos());
+                snapshotKey(k);
+                if (pendingData >= batchMax) {
+                    flush(false);
+                }
+            } else if (item instanceof RdbFunction && convergent) {
+                return; // the destination has the convergence library of its own syncer-service
             } else if (item instanceof RdbKey k) {
                 noteWaiting(k.receivedNanos());
                 if (reserved(k.key())) {
@@ -295,6 +326,9 @@ final class Applier implements Runnable {
                     settled();
                 } else {
                     takeSiblingPositions();
+                    if (convergent) {
+                        append(RespCommand.of(FCALL, bytes(org.redissync.syncer.crdt.CrdtLibrary.UNSTAGE), NO_KEYS, stagePrefix), 0);
+                    }
                     flush(true);
                     rdbLoading = false;
                     settled();
@@ -324,8 +358,8 @@ final class Applier implements Runnable {
                 for (RespCommand a : txn) {
                     if (a.argIs(0, "SELECT")) {
                         streamDb = a.argInt(1);
-                    } else if (!(marked && skipApplied) && !dropped(a)) {
-                        append(a, streamDb);
+                    } else if (!(marked && skipApplied)) {
+                        take(a);
                     }
                 }
                 txn.clear();
@@ -342,13 +376,57 @@ final class Applier implements Runnable {
         }
         if (c.argIs(0, "SELECT")) {
             streamDb = c.argInt(1);
-        } else if (!dropped(c)) {
-            append(c, streamDb);
+        } else {
+            take(c);
         }
         advance(item);
         if (pendingData >= batchMax) {
             flush(true);
         }
+    }
+
+    /** A command of the source's stream to apply: as it is, as a merge (convergent), or not at all. */
+    private void take(RespCommand c) {
+        if (convergent) {
+            if (isOpRecord(c)) {
+                append(RespCommand.of(FCALL, MERGE, NO_KEYS, c.arg(2)), streamDb);
+            }
+        } else if (!dropped(c)) {
+            append(c, streamDb);
+        }
+    }
+
+    /**
+     * A key of a peer's snapshot on a convergent channel (crdt/CRDT.md, "Full sync"): a data key is staged in the
+     * reserved database (a string's value the peer did not store twice in its state is read from there); a state is
+     * staged and joined into the local one, never overwriting newer local writes; positions as for any CRDB channel.
+     */
+    private void snapshotKey(RdbKey k) {
+        String key = new String(k.key(), StandardCharsets.UTF_8);
+        if (k.db() == Position.RESERVED_DB) {
+            if (key.startsWith(Position.KEY_PREFIX)) {
+                snapshotPositions.put(key.substring(Position.KEY_PREFIX.length()), k.dump());
+            } else if (key.startsWith(STATE_PREFIX)) {
+                append(RespCommand.of(RESTORE, stagedState, bytes("0"), k.dump(), REPLACE), Position.RESERVED_DB);
+                append(RespCommand.of(FCALL, bytes(org.redissync.syncer.crdt.CrdtLibrary.MERGE_STATE), NO_KEYS, k.key(), stagedState,
+                        stagedValues), Position.RESERVED_DB);
+            }
+            return; // the peer's clock, version vector and stages are its own
+        }
+        byte[] staged = concat(stagedValues, bytes(k.db() + ":"), k.key());
+        append(RespCommand.of(RESTORE, staged, bytes("0"), k.dump(), REPLACE), Position.RESERVED_DB);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.write(p, 0, p.length);
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean isOpRecord(RespCommand c) {
+        return c.argc() == 3 && c.argIs(0, "SPUBLISH") && c.argEquals(1, OP_CHANNEL);
     }
 
     private void advance(Command c) {

@@ -99,6 +99,12 @@ final class Channel {
 
     Channel(ChannelSpec spec, TlsFactory tlsFactory, Secrets secrets, Reporter reporter, Duration retryInitial, Duration retryMax,
             Duration readTimeout, int batchMax, int queueSize, long skipCommitBytes, SnapshotLoads loads) {
+        this(spec, tlsFactory, secrets, reporter, retryInitial, retryMax, readTimeout, batchMax, queueSize, skipCommitBytes, loads, false);
+    }
+
+    /** @param convergent a convergent CRDB channel: op records merged, nothing else applied ({@link Applier}) */
+    Channel(ChannelSpec spec, TlsFactory tlsFactory, Secrets secrets, Reporter reporter, Duration retryInitial, Duration retryMax,
+            Duration readTimeout, int batchMax, int queueSize, long skipCommitBytes, SnapshotLoads loads, boolean convergent) {
         this.secrets = secrets;
         this.spec = spec;
         this.connectedSpec = spec;
@@ -108,7 +114,7 @@ final class Channel {
         this.retryMax = retryMax;
         this.readTimeoutMs = (int) readTimeout.toMillis();
         this.queue = new ArrayBlockingQueue<>(queueSize);
-        this.applier = new Applier(spec.id(), spec.skipApplied(), spec.backend(), queue, batchMax, skipCommitBytes,
+        this.applier = new Applier(spec.id(), spec.skipApplied(), convergent, spec.backend(), queue, batchMax, skipCommitBytes,
                 this::onApplyFailed, loads);
         this.readerThread = new Thread(this::readLoop, "channel-reader " + spec.id());
         this.applierThread = new Thread(applier, "channel-applier " + spec.id());

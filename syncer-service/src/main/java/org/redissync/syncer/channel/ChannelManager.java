@@ -163,7 +163,7 @@ public class ChannelManager {
             if (c == null) {
                 c = new Channel(spec, this::configureTls, sp -> certificates.secret(sp.credentialsId()), this::report, config.channels().retryInitial(), config.channels().retryMax(),
                         config.channels().readTimeout(), config.channels().batchMaxCommands(), config.channels().queueSize(),
-                        config.channels().skipCommitBytes(), loads.of(spec));
+                        config.channels().skipCommitBytes(), loads.of(spec), config.crdt().convergent() && spec.crdbGuid() != null);
                 channels.put(spec.id(), c);
                 loads.started(c);
                 meters(c);

@@ -22,6 +22,20 @@ public interface SyncerConfig {
     /** The cluster this syncer-service serves (one syncer-service per cluster). */
     Cluster cluster();
 
+    /** How CRDB instances resolve concurrent writes (design note: {@code crdt/CRDT.md}). */
+    Crdt crdt();
+
+    interface Crdt {
+        /**
+         * Convergent Active-Active: a CRDB instance's writes go through the convergence library (last writer wins by
+         * HLC, counters, add-wins sets, …), channels merge op records, and writes the model does not cover are
+         * refused. Off (the default while it is rolled out): channels replicate commands, the last to arrive wins.
+         * Every syncer-service of a suite must say the same.
+         */
+        @WithDefault("false")
+        boolean convergent();
+    }
+
     interface Cluster {
         /** The cluster's name, as bdbs and CRDB instances refer to it. Required. */
         @NotBlank

@@ -18,6 +18,10 @@ public final class CrdtLibrary {
     public static final String MERGE = "redissync_merge";
     /** An op record without a key, so that peers see this instance's clock move: {@code FCALL redissync_tick 0 <origin> <wall-ms>}. */
     public static final String TICK = "redissync_tick";
+    /** A state from a peer's snapshot, staged by a channel: {@code FCALL redissync_merge_state 0 <state key> <staged> <values>}. */
+    public static final String MERGE_STATE = "redissync_merge_state";
+    /** Deletes what a full sync staged and did not use: {@code FCALL redissync_unstage 0 <prefix>}. */
+    public static final String UNSTAGE = "redissync_unstage";
     /** A key's state as canonical text: {@code FCALL redissync_state 0 <db> <key>}. */
     public static final String STATE = "redissync_state";
     /** The shard channel each op record is published on; replicas (the peers' channels) receive it as {@code SPUBLISH}. */

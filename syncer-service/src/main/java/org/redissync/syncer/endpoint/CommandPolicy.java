@@ -28,7 +28,9 @@ final class CommandPolicy {
         /** Answered with {@link Verdict#reply()}, then the connection is closed (replication from a client). */
         REFUSE_AND_CLOSE,
         /** A replication command where replication is open to anyone ({@code tls_mode: disabled}): from it on, bytes pass as they are. */
-        REPLICATE
+        REPLICATE,
+        /** A write on a convergent CRDB instance: sent as a call of the convergence library ({@link CrdtCommands}). */
+        CONVERGE
     }
 
     /** An action and, for refusals, the whole reply line and the refusal's metric reason. */

@@ -640,6 +640,16 @@ public final class Endpoint {
                 return;
             }
             CommandPolicy.Verdict v = CommandPolicy.judge(a, true, st.mode() == TlsMode.DISABLED || verdict != null && verdict.replicator());
+            if (st.crdtOrigin() != null && !v.refused() && v.action() != CommandPolicy.Action.REPLICATE) {
+                CommandPolicy.Verdict c = CrdtCommands.judge(a);
+                if (c != null) {
+                    v = c;
+                }
+            }
+            if (v.action() == CommandPolicy.Action.CONVERGE) {
+                converge(a, len);
+                return;
+            }
             if (v.action() == CommandPolicy.Action.REPLICATE && !streaming) {
                 sendBatch();
                 replicating = true; // not consumed: this command and all after it pass as they are
@@ -705,6 +715,28 @@ public final class Endpoint {
         }
 
         /**
+         * A write on a convergent CRDB instance: sent as the library's call, stamped with this endpoint's clock (where
+         * the write enters the suite: crdt/CRDT.md), alone (its bytes are not the client's).
+         */
+        private void converge(RequestParser.Args a, int len) {
+            ByteBuf request = a.isInline() ? Unpooled.wrappedBuffer(a.toMultibulk()) : in.retainedSlice(in.readerIndex(), len);
+            ByteBuf call;
+            try {
+                call = CrdtCommands.rewrite(client.ctx().alloc(), request, a.total(), st.crdtOrigin(), clock.millis());
+            } finally {
+                request.release();
+            }
+            sendBatch();
+            in.skipBytes(len);
+            if (shared()) {
+                toLane(call, 1);
+            } else {
+                sentOwn(a);
+                toBackend(call);
+            }
+        }
+
+        /**
          * {@code RESET} logs a connection out (back to the {@code default} user, unauthenticated when it has a password):
          * the endpoint logs in again right after it, behind a stand-in command whose error tells where the login's
          * {@code +OK} is in the reply stream, so it is dropped there. Nothing comes between the three replies: after
@@ -744,6 +776,15 @@ public final class Endpoint {
                     return;
                 }
                 CommandPolicy.Verdict v = CommandPolicy.judge(parser.args(), false);
+                if (st.crdtOrigin() != null && !v.refused()) {
+                    CommandPolicy.Verdict c = CrdtCommands.judge(parser.args());
+                    if (c == CrdtCommands.CONVERGE) {
+                        return; // a convergent write is rewritten whole: it is not streamed, it waits for all its bytes
+                    }
+                    if (c != null) {
+                        v = c;
+                    }
+                }
                 if (v.refused()) {
                     if (v.action() == CommandPolicy.Action.REFUSE_AND_CLOSE) {
                         refused(v);

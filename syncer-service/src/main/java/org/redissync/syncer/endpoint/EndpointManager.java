@@ -199,8 +199,9 @@ public class EndpointManager {
             throw new IllegalStateException("backend " + backend + " is a Unix socket, which needs Vert.x's native transport "
                     + "(netty-transport-native-epoll; quarkus.vertx.prefer-native-transport=true); it is not available here");
         }
+        String crdtOrigin = config.crdt().convergent() && b.crdbGuid() != null ? config.cluster().name() : null;
         return new EndpointSettings(b.generation(), b.tls().tlsMode(), new ClientCertificatePolicy(b.tls()), context, backend,
-                b.maxConnections(), java.util.List.of(events.dataTls().protocols()));
+                b.maxConnections(), java.util.List.of(events.dataTls().protocols()), crdtOrigin);
     }
 
     private SslContext sslContext() {

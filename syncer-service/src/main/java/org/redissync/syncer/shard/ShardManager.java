@@ -43,6 +43,7 @@ import org.redissync.events.SyncerStatusEvent.ShardState;
 import org.redissync.events.SyncerStatusEvent.ShardStatus;
 import org.redissync.syncer.channel.BackendConnection;
 import org.redissync.syncer.config.SyncerConfig;
+import org.redissync.syncer.crdt.CrdtLibrary;
 import org.redissync.syncer.events.SyncerEvents;
 
 /**
@@ -66,6 +67,7 @@ public class ShardManager {
     private final SyncerEvents events;
     private final SyncerConfig.Shards config;
     private final String cluster;
+    private final boolean convergent;
     private final Clock clock;
     private final boolean unixSockets;
     private final Map<Long, Shard> shards = new HashMap<>();
@@ -81,6 +83,7 @@ public class ShardManager {
         this.events = events;
         this.config = config.cluster().shards();
         this.cluster = config.cluster().name();
+        this.convergent = config.crdt().convergent();
         this.clock = clock;
         this.unixSockets = vertx.isNativeTransportEnabled();
         events.bdbs().onChange((key, e, offset) -> reconcileSoon());
@@ -316,6 +319,9 @@ public class ShardManager {
         Backend backend = backend(s.bdb);
         try (BackendConnection c = BackendConnection.admin(backend, 5000)) {
             long pause = pauseGeneration(s.bdb);
+            if (convergent && s.bdb.crdbGuid() != null) {
+                loadLibrary(c); // crdt/CRDT.md: before clients are let in
+            }
             setClientUser(c, backend, pause > 0);
             setReplicaUser(c, backend);
             s.paused = pause > 0 ? pausedAt(c, pause) : null;
@@ -356,6 +362,29 @@ public class ShardManager {
                 throw new IOException("ACL SETUSER default: " + e.message());
             }
             LOG.debugf("ACL rule %s skipped: this Redis does not know the command", unknown);
+        }
+    }
+
+    /**
+     * The convergence library, replaced by this service's version. Redis refuses {@code FUNCTION LOAD} above
+     * {@code maxmemory}: a full instance gets it with the limit lifted for that one command (clients are not let in
+     * yet), then the limit back, so a full CRDB instance that restarts is not refused for good.
+     */
+    private static void loadLibrary(BackendConnection c) throws IOException {
+        Object r = c.call("FUNCTION", "LOAD", "REPLACE", CrdtLibrary.source());
+        if (!(r instanceof BackendConnection.Error e && e.message().startsWith("OOM"))) {
+            check(r);
+            return;
+        }
+        Object got = c.call("CONFIG", "GET", "maxmemory");
+        if (!(got instanceof List<?> l) || l.size() != 2 || !(l.get(1) instanceof byte[] limit)) {
+            throw new IOException("CONFIG GET maxmemory: unexpected reply " + got);
+        }
+        check(c.call("CONFIG", "SET", "maxmemory", "0"));
+        try {
+            check(c.call("FUNCTION", "LOAD", "REPLACE", CrdtLibrary.source()));
+        } finally {
+            check(c.call("CONFIG", "SET", "maxmemory", new String(limit, java.nio.charset.StandardCharsets.US_ASCII)));
         }
     }
 

@@ -23,7 +23,7 @@ import redis.clients.jedis.Protocol;
  * The convergence library in real redis-servers (three instances of one CRDB, op records moved by the test): each
  * merge rule, and random histories delivered in random orders with repeats ending identical everywhere.
  */
-class CrdtLibraryIT {
+public class CrdtLibraryIT {
 
     static CrdtSites sites;
     Site a;
@@ -364,10 +364,10 @@ class CrdtLibraryIT {
         }
     }
 
-    static final List<String> KEYS = IntStream.range(0, 5).mapToObj(i -> "k" + i).toList();
+    public static final List<String> KEYS = IntStream.range(0, 5).mapToObj(i -> "k" + i).toList();
 
     /** A random write; keys are shared by every type, so keys change type while other instances write them. */
-    static String[] randomCommand(Random rnd) {
+    public static String[] randomCommand(Random rnd) {
         String k = KEYS.get(rnd.nextInt(KEYS.size()));
         String k2 = KEYS.get(rnd.nextInt(KEYS.size()));
         String v = rnd.nextInt(3) == 0 ? Integer.toString(rnd.nextInt(100) - 20) : "v" + rnd.nextInt(1000);

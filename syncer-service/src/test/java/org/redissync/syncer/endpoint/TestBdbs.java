@@ -32,10 +32,22 @@ final class TestBdbs {
     }
 
     static Bdb open(SyncerEvents events, EndpointManager manager, String backend, Tls tls, int maxConnections) throws Exception {
+        return open(events, manager, backend, tls, maxConnections, null);
+    }
+
+    /** As {@link #open(SyncerEvents, EndpointManager, String, Tls, int)}, as an instance of CRDB {@code crdbGuid} (null: none). */
+    static Bdb open(SyncerEvents events, EndpointManager manager, String backend, Tls tls, int maxConnections, String crdbGuid)
+            throws Exception {
+        return open(events, manager, backend, tls, maxConnections, crdbGuid, 1 << 20);
+    }
+
+    /** As above, with RE's {@code memory_size} (the redis-server's maxmemory when the bdb has one of its own). */
+    static Bdb open(SyncerEvents events, EndpointManager manager, String backend, Tls tls, int maxConnections, String crdbGuid,
+            long memorySize) throws Exception {
         long uid = UIDS.incrementAndGet();
         int port = FreePorts.next();
         events.streams().publisher().publish(new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port,
-                backend, 1 << 20, null, tls, List.of(), "disabled", Instant.now(), maxConnections)).get(10, TimeUnit.SECONDS);
+                backend, memorySize, crdbGuid, tls, List.of(), "disabled", Instant.now(), maxConnections)).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> manager.endpoint(uid) != null);
         return new Bdb(uid, port);
     }
