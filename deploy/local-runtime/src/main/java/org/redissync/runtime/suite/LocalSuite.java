@@ -201,6 +201,7 @@ public final class LocalSuite {
                 syncer.put("redissync.certificates.state-dir", layout.state().resolve("syncer-service-" + cluster).resolve("certs").toString());
                 syncer.put("redissync.certificates.ca-file", layout.caCert().toString());
                 Optional.ofNullable(System.getenv("SUITE_SYNCER_ACCEPTORS")).ifPresent(a -> syncer.put("redissync.cluster.acceptors", a));
+                Optional.ofNullable(System.getenv("SUITE_CRDT_CONVERGENT")).ifPresent(v -> syncer.put("redissync.crdt.convergent", v));
                 rest.add(service("syncer-service " + cluster, "syncer-service", p,
                         Integer.parseInt(ports.getProperty(cluster + ".syncer.management")), syncer));
             }
