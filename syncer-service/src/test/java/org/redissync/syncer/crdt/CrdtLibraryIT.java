@@ -80,6 +80,19 @@ public class CrdtLibraryIT {
     }
 
     @Test
+    void aWriteAfterTheLibraryIsLoadedAgainIsStillLaterThanWhatTheInstanceHadSeen() {
+        b.skewMs = 30_000;                                    // b's clock is 30 s ahead
+        b.cmd("SET", "k", "from-b");
+        sites.deliverAll();                                   // a has seen b's stamp: its clock moved past it
+        a.jedis.sendCommand(Protocol.Command.FUNCTION, "LOAD", "REPLACE", CrdtLibrary.source()); // as after a restart
+        assertThat(a.cmd("SET", "k", "after")).isEqualTo("OK");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("k")).as(s.name + ": a's write came after it had seen b's").isEqualTo("after");
+        }
+    }
+
+    @Test
     void aDeleteTakesPartLikeAnyOtherWrite() {
         a.cmd("SET", "k", "v");
         sites.deliverAll();
