@@ -24,6 +24,7 @@ local META_DB = 15
 local SHIFT = 1024                  -- an HLC value is wall-ms * SHIFT + logical
 local CLOCK_KEY = '__redissync:clock'
 local VV_KEY = '__redissync:vv'
+local PEER_VVS_KEY = '__redissync:vvs'   -- peer -> its version vector, as its last tick said (msgpack)
 local OP_CHANNEL = '__redissync:op'
 local META_PREFIX = '__redissync:m:'
 local MAX_EXACT = 9007199254740991  -- 2^53 - 1: counters are exact within +-MAX_EXACT
@@ -920,6 +921,7 @@ redis.register_function{function_name = 'redissync_merge', callback = function(_
   if op.h > seen then redis.call('HSET', VV_KEY, op.o, fmt_int(op.h)) end
   local now = now_ms()
   clock_observe(op.h, now)
+  if type(op.vv) == 'table' then redis.call('HSET', PEER_VVS_KEY, op.o, cmsgpack.pack(op.vv)) end
   for _, entry in ipairs(op.e or {}) do
     local key, s = entry[1], entry[2]
     local mine = load(op.db, key)
@@ -1009,15 +1011,112 @@ redis.register_function{function_name = 'redissync_unstage', callback = function
   return n
 end}
 
+--[[
+Tombstone collection. A key whose state holds nothing a client could see (every type's content deleted) is dropped
+once every instance has seen every stamp in it: for each stamp (h, o), every member p other than o has applied o's
+writes up to h, as p's last tick says (vv_p[o] >= h; this instance's own vector for itself). Ticks travel in each
+peer's stream, so when p's tick arrives everything p sent before it has been applied here, and everything p sends
+after it already holds what the tombstone holds: nothing older can bring the key back. A dropped tombstone that a
+peer's later record carries again is dead state again, and goes again. Expired keys are kept (a later PERSIST from an
+instance whose clock is behind could still bring them back), as are keys with a counter not observed by a delete.
+  FCALL redissync_gc 0 <self> <batch> <member...>  -> {collected, dead but not yet seen everywhere, cursor}
+]]
+local gc_cursor = '0'
+
+local function peer_vv(p, self)
+  local raw
+  if p == self then
+    raw = redis.call('HGETALL', VV_KEY)
+    local vv = {}
+    for i = 1, #raw, 2 do vv[raw[i]] = tonumber(raw[i + 1]) end
+    return vv
+  end
+  raw = redis.call('HGET', PEER_VVS_KEY, p)
+  return raw and cmsgpack.unpack(raw) or {}
+end
+
+-- Every (h, o) stamp in a state, to f(h, o); false as soon as f says so.
+local function each_stamp(st, f)
+  for o, s in pairs(st.ty) do if not f(s.h, s.o) then return false end end
+  if st.xh ~= 0 and not f(st.xh, st.xo) then return false end
+  local function register(r)
+    if r.rh ~= 0 and not f(r.rh, r.ro) then return false end
+    for o, e in pairs(r.c or {}) do if not f(e.h, o) then return false end end
+    return true
+  end
+  if st.s ~= nil and not register(st.s) then return false end
+  for _, ms in pairs(st.m.h) do if not register(ms) then return false end end
+  for _, ms in pairs(st.m.S) do
+    for o, e in pairs(ms) do
+      if not f(e.a, o) or not f(e.r, o) then return false end
+    end
+  end
+  return true
+end
+
+local function dead(st)
+  if st.x ~= 0 then return false end
+  if st.s ~= nil and register_value(st.s) ~= nil then return false end
+  for _, ms in pairs(st.m.h) do if register_value(ms) ~= nil then return false end end
+  for _, ms in pairs(st.m.S) do if member_in(ms) then return false end end
+  return true
+end
+
+redis.register_function{function_name = 'redissync_gc', callback = function(_, args)
+  local self, batch = args[1], parse_int(args[2])
+  if self == nil or batch == nil or batch < 1 or #args < 3 then
+    return redis.error_reply('ERR redissync_gc: <self> <batch> <member...> expected')
+  end
+  redis.set_repl(redis.REPL_AOF)
+  redis.call('SELECT', META_DB)
+  local members = {}
+  for i = 3, #args do members[#members + 1] = args[i] end
+  local vvs = {}
+  for _, p in ipairs(members) do vvs[p] = peer_vv(p, self) end
+  -- seen(h, o): every member other than o has applied o's writes up to h
+  local function seen(h, o)
+    for _, p in ipairs(members) do
+      if p ~= o and (vvs[p][o] or 0) < h then return false end
+    end
+    return true
+  end
+  local r = redis.call('SCAN', gc_cursor, 'MATCH', META_PREFIX .. '*', 'COUNT', batch)
+  gc_cursor = r[1]
+  local collected, waiting = 0, 0
+  for _, mk in ipairs(r[2]) do
+    local db, key = string.match(mk, '^' .. META_PREFIX:gsub('%p', '%%%0') .. '(%d+):(.*)$')
+    if db ~= nil then
+      db = tonumber(db)
+      local st = load(db, key)
+      if st ~= nil then
+        load_all_members(db, key, st, 'h')
+        load_all_members(db, key, st, 'S')
+        if dead(st) then
+          if each_stamp(st, seen) then
+            redis.call('DEL', mk)
+            collected = collected + 1
+          else
+            waiting = waiting + 1
+          end
+        end
+      end
+    end
+  end
+  return {collected, waiting, gc_cursor}
+end}
+
 redis.register_function{function_name = 'redissync_tick', callback = function(_, args)
   local origin, wall = args[1], wall_arg(args[2])
   if origin == nil or wall == nil then return redis.error_reply('ERR redissync_tick: <origin> <wall-ms> expected') end
   redis.set_repl(redis.REPL_AOF)
   redis.call('SELECT', META_DB)
-  local c = new_ctx(origin, clock_tick(wall), 0, 0)
+  local h = clock_tick(wall)
+  local vv = {}
+  local raw = redis.call('HGETALL', VV_KEY)
+  for i = 1, #raw, 2 do vv[raw[i]] = tonumber(raw[i + 1]) end
   redis.set_repl(redis.REPL_REPLICA)
-  redis.call('SPUBLISH', OP_CHANNEL, cmsgpack.pack({o = c.o, h = c.h, db = 0, e = {}}))
-  return c.h
+  redis.call('SPUBLISH', OP_CHANNEL, cmsgpack.pack({o = origin, h = h, db = 0, e = {}, vv = vv}))
+  return fmt_int(h)
 end}
 
 -- A state as text, fields in a fixed order: equal states give equal text on every instance.

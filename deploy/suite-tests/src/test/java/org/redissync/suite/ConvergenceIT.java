@@ -78,6 +78,36 @@ class ConvergenceIT {
             scenario(run, run % 2 == 1);
             System.out.printf("convergence run %d of %d: identical at all three clusters%n", run, runs);
         }
+        // the runs' keys deleted at one cluster: every instance drops their state once all three have seen the deletes
+        Map<String, Double> before = collected();
+        try (Jedis j = jedis("cluster-a")) {
+            for (int run = 1; run <= runs; run++) {
+                for (int i = 0; i < 5; i++) {
+                    j.del("r" + run + ":k" + i);
+                }
+                j.del("r" + run + ":total");
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, Double> now = collected();
+            for (String c : CLUSTERS) {
+                assertThat(now.get(c) - before.get(c)).as("tombstones collected at " + c).isGreaterThan(0);
+            }
+        });
+    }
+
+    /** Each syncer-service's redissync_crdt_tombstones_collected_total. */
+    static Map<String, Double> collected() throws Exception {
+        Map<String, Double> out = new LinkedHashMap<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        for (JsonNode c : suite.description().get("clusters")) {
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.get("management_url").asText() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("^redissync_crdt_tombstones_collected_total(?:\\{[^}]*})?\\s+([0-9.E]+)$", Pattern.MULTILINE)
+                    .matcher(metrics);
+            out.put(c.get("name").asText(), m.find() ? Double.parseDouble(m.group(1)) : 0.0);
+        }
+        return out;
     }
 
     static Object catchError(Runnable r) {

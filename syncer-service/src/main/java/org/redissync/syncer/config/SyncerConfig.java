@@ -34,6 +34,10 @@ public interface SyncerConfig {
          */
         @WithDefault("false")
         boolean convergent();
+
+        /** How often each convergent CRDB instance ticks and collects its tombstones ({@code crdt/CrdtMaintenance}). */
+        @WithDefault("5s")
+        Duration maintenanceInterval();
     }
 
     interface Cluster {

@@ -290,6 +290,69 @@ public class CrdtLibraryIT {
         assertThat(c.cmd("HSET", "s", "f", "v")).isEqualTo("ERROR WRONGTYPE Operation against a key holding the wrong kind of value");
     }
 
+    /** {collected, waiting} of a whole pass of tombstone collection at {@code s}. */
+    long[] collect(Site s) {
+        long collected = 0;
+        long waiting = 0;
+        String cursor;
+        do {
+            List<?> r = (List<?>) s.jedis.sendCommand(Protocol.Command.FCALL, "redissync_gc", "0", s.name, "100", "cluster-a", "cluster-b",
+                    "cluster-c");
+            collected += (Long) r.get(0);
+            waiting += (Long) r.get(1);
+            cursor = new String((byte[]) r.get(2));
+        } while (!cursor.equals("0"));
+        return new long[] {collected, waiting};
+    }
+
+    void tickAll() {
+        for (Site s : sites.sites) {
+            s.jedis.sendCommand(Protocol.Command.FCALL, CrdtLibrary.TICK, "0", s.name, Long.toString(System.currentTimeMillis()));
+        }
+    }
+
+    @Test
+    void tombstonesGoOnceEveryInstanceHasSeenThemAndNotBefore() {
+        a.cmd("SET", "gone", "v");
+        a.cmd("SET", "live", "v");
+        a.cmd("SET", "late", "v");
+        sites.deliverAll();
+        a.cmd("DEL", "gone");
+        sites.deliverAll();
+        assertThat(collect(a)).as("no peer has said what it has seen yet").containsExactly(0, 1);
+        tickAll();
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(collect(s)).as(s.name).containsExactly(1, 0);
+            assertThat(s.state("gone")).as(s.name).isNull();
+            assertThat(s.state("live")).as(s.name).isNotNull();
+        }
+        // c has not applied this delete: nobody collects it
+        a.cmd("DEL", "late");
+        sites.drainAll();
+        sites.deliver(a, b, Integer.MAX_VALUE);
+        tickAll();
+        sites.drainAll();
+        sites.deliver(b, a, Integer.MAX_VALUE);
+        sites.deliver(c, a, Integer.MAX_VALUE);
+        sites.deliver(c, b, Integer.MAX_VALUE);
+        sites.deliver(a, b, Integer.MAX_VALUE);
+        assertThat(collect(a)).containsExactly(0, 1);
+        assertThat(collect(b)).containsExactly(0, 1);
+        sites.deliverAll();
+        tickAll();
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(collect(s)).as(s.name).containsExactly(1, 0);
+        }
+        // a peer's later write to the key brings only what everyone has: the same everywhere again
+        b.cmd("SET", "late", "again");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.get("late")).as(s.name).isEqualTo("again");
+        }
+    }
+
     @Test
     void theStateLivesInTheReservedDatabaseOnly() {
         a.cmd("SET", "k", "v");

@@ -134,6 +134,10 @@ final class CrdtSites implements AutoCloseable {
         return end - next;
     }
 
+    void drainAll() {
+        sites.forEach(Site::drain);
+    }
+
     /** Every op record to every other instance (after each instance's subscriber has all of its own). */
     void deliverAll() {
         sites.forEach(Site::drain);
