@@ -128,21 +128,24 @@ latest type stamp. So a key that changes type at one instance while another stil
 the old type's state is kept (and joined) everywhere, only hidden.
 
   x, xh, xo   expire-at ms (0: none) and its stamp: a last-writer-wins register, for whichever type is seen
-  ty          type -> {h, o}: the stamp of the write that last made that type anew ('s' string, 'h' hash, 'S' set)
+  ty          type -> {h, o}: the stamp of the write that last made that type anew ('s' string, 'h' hash, 'S' set,
+              'Z' sorted set)
   s           the string: rh, ro  the register's stamp; d  true when it is a delete; v  its value;
               b  origin -> the counter total the register observed (reset by it);
               c  origin -> {h = stamp of that origin's last increment, n = its total}
   h           field -> a string's register and counters (without expiry): the string rules field by field
   S           member -> origin -> {a = that origin's last add, r = the last add of it a remove observed};
               a member is in the set while some origin's add is later than what removes observed (add wins)
+  Z           member -> {p = presence as for a set member, and a register with counters for its score}
 
-Stored as the hash __redissync:m:<db>:<key>: "k" (x, xh, xo, ty), "s" (the string), "h:<field>" and "S:<member>"
+Stored as the hash __redissync:m:<db>:<key>: "k" (x, xh, xo, ty), "s" (the string), "h:<field>", "S:<member>", "Z:<member>"
 (a command reads and writes only the members it touches). The string's value is left out of "s" when the key's value
 in <db> equals it (the string is seen, no counters, no expiry, not deleted), so a plain SET does not store its value
 twice. An op record carries "k", the string when the command touched it, and the members that changed.
 ]]
 
-local TYPES = {'s', 'h', 'S'}
+local TYPES = {'s', 'h', 'S', 'Z'}
+local CONTAINERS = {'h', 'S', 'Z'}
 
 local function meta_key(db, key) return META_PREFIX .. db .. ':' .. key end
 
@@ -174,7 +177,7 @@ local function normalized_register(r)
 end
 
 local function empty_state()
-  return {x = 0, xh = 0, xo = '', ty = {}, m = {h = {}, S = {}}}
+  return {x = 0, xh = 0, xo = '', ty = {}, m = {h = {}, S = {}, Z = {}}}
 end
 
 local function load(db, key)
@@ -182,7 +185,7 @@ local function load(db, key)
   if not raw[1] then return nil end
   local st = cmsgpack.unpack(raw[1])
   st.ty = st.ty or {}
-  st.m = {h = {}, S = {}}
+  st.m = {h = {}, S = {}, Z = {}}
   if raw[2] then
     st.s = normalized_register(cmsgpack.unpack(raw[2]))
     if not st.s.d and st.s.v == nil then
@@ -197,7 +200,8 @@ end
 
 local function member_state(t, raw)
   local ms = cmsgpack.unpack(raw)
-  if t == 'h' then normalized_register(ms) end
+  if t == 'h' or t == 'Z' then normalized_register(ms) end
+  if t == 'Z' then ms.p = ms.p or {} end
   return ms
 end
 
@@ -229,7 +233,7 @@ local function store(db, key, st)
     redis.call('HSET', mk, 's', cmsgpack.pack(s))
     s.v = v
   end
-  for _, t in ipairs({'h', 'S'}) do
+  for _, t in ipairs(CONTAINERS) do
     for member, ms in pairs(st.m[t]) do redis.call('HSET', mk, t .. ':' .. member, cmsgpack.pack(ms)) end
   end
 end
@@ -314,6 +318,13 @@ local function join(db, key, a, s)
     if mine == nil then a.m.S[member] = sm
     else join_member(mine, sm); a.m.S[member] = mine end
   end
+  for member, sm in pairs(s.Z or {}) do
+    local mine = load_member(db, key, 'Z', member)
+    normalized_register(sm)
+    sm.p = sm.p or {}
+    if mine == nil then a.m.Z[member] = sm
+    else join_member(mine.p, sm.p); join_register(mine, sm); a.m.Z[member] = mine end
+  end
   a.t = seen_type(a)
   return a
 end
@@ -324,7 +335,7 @@ end
 -- value is written from scratch; otherwise only the members in st.m.
 local function materialize(db, key, st, now, whole)
   local t = st.t
-  if whole and (t == 'h' or t == 'S') then load_all_members(db, key, st, t) end
+  if whole and t ~= nil and t ~= 's' then load_all_members(db, key, st, t) end
   redis.call('SELECT', db)
   if t == nil or expired(st, now) then
     redis.call('DEL', key)
@@ -339,6 +350,8 @@ local function materialize(db, key, st, now, whole)
       if t == 'h' then
         local v = register_value(ms)
         if v == nil then redis.call('HDEL', key, member) else redis.call('HSET', key, member, v) end
+      elseif t == 'Z' then
+        if member_in(ms.p) then redis.call('ZADD', key, register_value(ms) or '0', member) else redis.call('ZREM', key, member) end
       elseif member_in(ms) then
         redis.call('SADD', key, member)
       else
@@ -374,6 +387,8 @@ function Ctx:delete_type(key, st, t)
   for _, ms in pairs(st.m[t]) do
     if t == 'h' then
       ms.rh, ms.ro, ms.d, ms.v, ms.b = self.h, self.o, true, nil, totals(ms)
+    elseif t == 'Z' then
+      for _, e in pairs(ms.p) do e.r = e.a end
     else
       for _, e in pairs(ms) do e.r = e.a end
     end
@@ -435,7 +450,7 @@ function Ctx:put(key, st)
     self.order[#self.order + 1] = key
   elseif before_this ~= st then
     -- the same key written twice by one command (MSET k a k b): the record carries the members both changed
-    for _, t in ipairs({'h', 'S'}) do
+    for _, t in ipairs(CONTAINERS) do
       for member, ms in pairs(before_this.m[t]) do
         if st.m[t][member] == nil then st.m[t][member] = ms end
       end
@@ -457,6 +472,7 @@ function Ctx:publish()
     if st.s ~= nil then e.s = st.s end
     if next(st.m.h) ~= nil then e.h = st.m.h end
     if next(st.m.S) ~= nil then e.S = st.m.S end
+    if next(st.m.Z) ~= nil then e.Z = st.m.Z end
     entries[i] = {key, e}
   end
   redis.set_repl(redis.REPL_REPLICA) -- the command's last call: not switched back
@@ -882,6 +898,194 @@ commands.SREM = function(c, args)
   return n
 end
 
+-- Sorted sets (RE's rule): membership is an add-wins set, a member's score a register with counters (ZADD sets it,
+-- ZINCRBY adds to it; a ZADD resets only the increments it has seen). An update (ZADD, ZINCRBY) of a member counts as an
+-- add: it wins over a concurrent ZREM.
+
+local function parse_score(s)
+  local l = s and string.lower(s)
+  if l == 'inf' or l == '+inf' then return math.huge end
+  if l == '-inf' then return -math.huge end
+  return parse_float(s)
+end
+
+local function zmember(c, key, st, member)
+  local ms = st.m.Z[member] or load_member(c.db, key, 'Z', member)
+  if ms == nil then
+    ms = fresh_register()
+    ms.p = {}
+  end
+  st.m.Z[member] = ms
+  return ms
+end
+
+local function zscore(ms)
+  local v = register_value(ms)
+  return v and tonumber(v)
+end
+
+-- The member is added (or its add renewed) at this stamp.
+local function zpresent(c, ms)
+  local mine = ms.p[c.o]
+  if mine == nil then ms.p[c.o] = {a = c.h, r = 0} else mine.a = c.h end
+end
+
+local function zset_score(c, ms, score)
+  ms.rh, ms.ro, ms.b, ms.d, ms.v = c.h, c.o, totals(ms), false, fmt_num(score)
+end
+
+local function zincr_score(c, ms, by)
+  local mine = ms.c[c.o]
+  ms.c[c.o] = {h = c.h, n = (mine and mine.n or 0) + by}
+end
+
+commands.ZADD = function(c, args)
+  if #args < 3 then return redis.error_reply("ERR wrong number of arguments for 'zadd' command") end
+  local nx, xx, gt, lt, ch, incr = false, false, false, false, false, false
+  local i = 2
+  while i <= #args do
+    local a = upper(args[i])
+    if a == 'NX' then nx = true elseif a == 'XX' then xx = true elseif a == 'GT' then gt = true
+    elseif a == 'LT' then lt = true elseif a == 'CH' then ch = true elseif a == 'INCR' then incr = true
+    else break end
+    i = i + 1
+  end
+  local n = #args - i + 1
+  if n <= 0 or n % 2 ~= 0 then return redis.error_reply(E_SYNTAX) end
+  if nx and xx then return redis.error_reply('ERR XX and NX options at the same time are not compatible') end
+  if (gt and nx) or (lt and nx) or (gt and lt) then
+    return redis.error_reply('ERR GT, LT, and/or NX options at the same time are not compatible')
+  end
+  if incr and n > 2 then return redis.error_reply('ERR INCR option supports a single increment-element pair') end
+  local scores = {}
+  for j = i, #args, 2 do
+    local sc = parse_score(args[j])
+    if sc == nil then return redis.error_reply(E_NOT_FLOAT) end
+    scores[#scores + 1] = sc
+  end
+  local st, terr = c:typed_state(args[1], 'Z')
+  if st == nil then return redis.error_reply(terr) end
+  local added, changed, result, touched = 0, 0, nil, false
+  local k = 0
+  for j = i, #args, 2 do
+    k = k + 1
+    local member, sc = args[j + 1], scores[k]
+    local ms = zmember(c, args[1], st, member)
+    local exists = member_in(ms.p)
+    local cur = exists and zscore(ms) or nil
+    local skip = (nx and exists) or (xx and not exists)
+    local new = sc
+    if incr and cur ~= nil then new = cur + sc end
+    if new ~= new then return redis.error_reply('ERR resulting score is not a number (NaN)') end
+    if not skip and exists and ((gt and new <= cur) or (lt and new >= cur)) then skip = true end
+    if skip then
+      st.m.Z[member] = nil
+    else
+      zpresent(c, ms)
+      if not exists then
+        zset_score(c, ms, new)
+        added = added + 1
+      elseif new ~= cur then
+        if incr then zincr_score(c, ms, sc) else zset_score(c, ms, new) end
+        changed = changed + 1
+      end
+      touched = true
+      result = new
+    end
+  end
+  if touched then c:put(args[1], st) end
+  if incr then return result and fmt_num(result) or false end
+  return ch and added + changed or added
+end
+
+commands.ZINCRBY = function(c, args)
+  local e = arity(args, 3, 'zincrby'); if e then return redis.error_reply(e) end
+  return commands.ZADD(c, {args[1], 'INCR', args[2], args[3]})
+end
+
+-- Removes the members a client sees (those a concurrent add did not renew stay, elsewhere: add wins).
+local function zremove(c, key, st, members)
+  local n = 0
+  for _, member in ipairs(members) do
+    local ms = zmember(c, key, st, member)
+    if member_in(ms.p) then
+      for _, e in pairs(ms.p) do e.r = e.a end
+      n = n + 1
+    else
+      st.m.Z[member] = nil
+    end
+  end
+  if n > 0 then c:put(key, st) end
+  return n
+end
+
+local function zstate(c, key)
+  local st = c:state(key)
+  if not c:visible(key, st) then return nil end
+  if st.t ~= 'Z' then return nil, E_WRONGTYPE end
+  return st
+end
+
+commands.ZREM = function(c, args)
+  local e = arity(args, 2, 'zrem', true); if e then return redis.error_reply(e) end
+  local st, err = zstate(c, args[1])
+  if st == nil then
+    if err then return redis.error_reply(err) end
+    return 0
+  end
+  local members = {}
+  for i = 2, #args do members[#members + 1] = args[i] end
+  return zremove(c, args[1], st, members)
+end
+
+-- What the client sees of the sorted set, read as Redis would answer it, then removed member by member.
+local function zread(c, key, ...)
+  redis.call('SELECT', c.db)
+  local r = redis.call(...)
+  redis.call('SELECT', META_DB)
+  return r
+end
+
+local function zpop(c, args, cmd, range)
+  if #args < 1 or #args > 2 then return redis.error_reply("ERR wrong number of arguments for '" .. cmd .. "' command") end
+  local count = 1
+  if args[2] ~= nil then
+    count = parse_int(args[2])
+    if count == nil or count < 0 then return redis.error_reply('ERR value is out of range, must be positive') end
+  end
+  local st, err = zstate(c, args[1])
+  if st == nil then
+    if err then return redis.error_reply(err) end
+    return {}
+  end
+  if count == 0 then return {} end
+  local r = zread(c, args[1], range, args[1], 0, count - 1, 'WITHSCORES')
+  local members = {}
+  for i = 1, #r, 2 do members[#members + 1] = r[i] end
+  zremove(c, args[1], st, members)
+  return r
+end
+commands.ZPOPMIN = function(c, args) return zpop(c, args, 'zpopmin', 'ZRANGE') end
+commands.ZPOPMAX = function(c, args) return zpop(c, args, 'zpopmax', 'ZREVRANGE') end
+
+local function zremrange(c, args, cmd, range)
+  local e = arity(args, 3, cmd); if e then return redis.error_reply(e) end
+  local st, err = zstate(c, args[1])
+  if st == nil then
+    if err then return redis.error_reply(err) end
+    return 0
+  end
+  local ok, r = pcall(zread, c, args[1], range, args[1], args[2], args[3])
+  if not ok then
+    redis.call('SELECT', META_DB)
+    return redis.error_reply(type(r) == 'table' and r.err or tostring(r))
+  end
+  return zremove(c, args[1], st, r)
+end
+commands.ZREMRANGEBYSCORE = function(c, args) return zremrange(c, args, 'zremrangebyscore', 'ZRANGEBYSCORE') end
+commands.ZREMRANGEBYRANK = function(c, args) return zremrange(c, args, 'zremrangebyrank', 'ZRANGE') end
+commands.ZREMRANGEBYLEX = function(c, args) return zremrange(c, args, 'zremrangebylex', 'ZRANGEBYLEX') end
+
 -- ---------------------------------------------------------------- registered functions
 
 local function wall_arg(s)
@@ -960,7 +1164,7 @@ redis.register_function{function_name = 'redissync_merge_state', callback = func
   redis.set_repl(redis.REPL_AOF)
   redis.call('SELECT', META_DB)
   local raw = redis.call('HGETALL', staged)
-  local s = {h = {}, S = {}}
+  local s = {h = {}, S = {}, Z = {}}
   for i = 1, #raw, 2 do
     local f, v = raw[i], raw[i + 1]
     if f == 'k' then
@@ -970,7 +1174,7 @@ redis.register_function{function_name = 'redissync_merge_state', callback = func
       s.s = normalized_register(cmsgpack.unpack(v))
     else
       local t = string.sub(f, 1, 1)
-      if t == 'h' or t == 'S' then s[t][string.sub(f, 3)] = member_state(t, v) end
+      if t == 'h' or t == 'S' or t == 'Z' then s[t][string.sub(f, 3)] = member_state(t, v) end
     end
   end
   redis.call('DEL', staged)
@@ -1046,11 +1250,14 @@ local function each_stamp(st, f)
   end
   if st.s ~= nil and not register(st.s) then return false end
   for _, ms in pairs(st.m.h) do if not register(ms) then return false end end
-  for _, ms in pairs(st.m.S) do
+  local function presence(ms)
     for o, e in pairs(ms) do
       if not f(e.a, o) or not f(e.r, o) then return false end
     end
+    return true
   end
+  for _, ms in pairs(st.m.S) do if not presence(ms) then return false end end
+  for _, ms in pairs(st.m.Z) do if not presence(ms.p) or not register(ms) then return false end end
   return true
 end
 
@@ -1059,6 +1266,7 @@ local function dead(st)
   if st.s ~= nil and register_value(st.s) ~= nil then return false end
   for _, ms in pairs(st.m.h) do if register_value(ms) ~= nil then return false end end
   for _, ms in pairs(st.m.S) do if member_in(ms) then return false end end
+  for _, ms in pairs(st.m.Z) do if member_in(ms.p) then return false end end
   return true
 end
 
@@ -1089,8 +1297,7 @@ redis.register_function{function_name = 'redissync_gc', callback = function(_, a
       db = tonumber(db)
       local st = load(db, key)
       if st ~= nil then
-        load_all_members(db, key, st, 'h')
-        load_all_members(db, key, st, 'S')
+        for _, t in ipairs(CONTAINERS) do load_all_members(db, key, st, t) end
         if dead(st) then
           if each_stamp(st, seen) then
             redis.call('DEL', mk)
@@ -1141,7 +1348,6 @@ redis.register_function{function_name = 'redissync_state', flags = {'no-writes'}
   redis.call('SELECT', META_DB)
   local st = load(db, args[2])
   if st == nil then return false end
-  load_all_members(db, args[2], st, 'h')
-  load_all_members(db, args[2], st, 'S')
-  return canonical({x = st.x, xh = st.xh, xo = st.xo, ty = st.ty, s = st.s, h = st.m.h, S = st.m.S})
+  for _, t in ipairs(CONTAINERS) do load_all_members(db, args[2], st, t) end
+  return canonical({x = st.x, xh = st.xh, xo = st.xo, ty = st.ty, s = st.s, h = st.m.h, S = st.m.S, Z = st.m.Z})
 end}

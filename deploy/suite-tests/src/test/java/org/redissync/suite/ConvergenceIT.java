@@ -29,8 +29,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * Convergent Active-Active end to end (issue 19): a local suite whose syncer-services run with
  * {@code redissync.crdt.convergent}, a CRDB over three clusters without encryption, and writers at all three clusters'
- * endpoints on the same keys with random commands of every covered type (strings, counters, hashes, sets, expiry,
- * deletes) and random pauses. In the middle, cluster-b's syncer-service is frozen for 10 s (every channel into and
+ * endpoints on the same keys with random commands of every covered type (strings, counters, hashes, sets, sorted
+ * sets, expiry, deletes) and random pauses. In the middle, cluster-b's syncer-service is frozen for 10 s (every channel into and
  * out of b stops: those it runs, and those that pull through its endpoint), and encryption is switched on. At the end
  * every cluster holds the same data, compared key by key (type, value, expiry time), and every acknowledged {@code INCR}
  * counted once. {@code -Dconvergence.runs=N} repeats the scenario N times on fresh keys in one suite.
@@ -221,6 +221,7 @@ class ConvergenceIT {
                     case "string" -> j.get(k);
                     case "hash" -> new TreeMap<>(j.hgetAll(k));
                     case "set" -> new TreeSet<>(j.smembers(k));
+                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
                     default -> null;
                 };
                 seen.put(k, type + " " + value + " expires " + at);
@@ -236,7 +237,7 @@ class ConvergenceIT {
         String k2 = prefix + "k" + rnd.nextInt(5);
         String f = "f" + rnd.nextInt(3);
         String v = rnd.nextInt(3) == 0 ? Integer.toString(rnd.nextInt(100) - 20) : "v" + rnd.nextInt(1000);
-        return switch (rnd.nextInt(16)) {
+        return switch (rnd.nextInt(19)) {
             case 0, 1 -> new String[] {"SET", k, v};
             case 2 -> new String[] {"SET", k, v, "PX", Integer.toString(100 + rnd.nextInt(400))};
             case 3 -> new String[] {"SET", k, v, "EX", "3600"};
@@ -250,6 +251,9 @@ class ConvergenceIT {
             case 12 -> new String[] {"HDEL", k, f};
             case 13 -> new String[] {"HINCRBY", k, f, "1"};
             case 14 -> new String[] {"SADD", k, "m" + rnd.nextInt(4)};
+            case 15 -> new String[] {"ZADD", k, Integer.toString(rnd.nextInt(10)), "z" + rnd.nextInt(4)};
+            case 16 -> new String[] {"ZINCRBY", k, "1.5", "z" + rnd.nextInt(4)};
+            case 17 -> new String[] {"ZREM", k, "z" + rnd.nextInt(4)};
             default -> new String[] {"SREM", k, "m" + rnd.nextInt(4), k2.isEmpty() ? "x" : "m" + rnd.nextInt(4)};
         };
     }

@@ -23,7 +23,8 @@ final class CrdtCommands {
     /** The writes the library makes convergent (crdt/redissync.lua's commands). */
     static final Set<String> CONVERGENT = Set.of("SET", "SETNX", "SETEX", "PSETEX", "GETSET", "GETDEL", "GETEX", "MSET", "MSETNX",
             "APPEND", "SETRANGE", "INCR", "DECR", "INCRBY", "DECRBY", "INCRBYFLOAT", "DEL", "UNLINK", "EXPIRE", "PEXPIRE",
-            "EXPIREAT", "PEXPIREAT", "PERSIST", "HSET", "HMSET", "HSETNX", "HDEL", "HINCRBY", "HINCRBYFLOAT", "SADD", "SREM");
+            "EXPIREAT", "PEXPIREAT", "PERSIST", "HSET", "HMSET", "HSETNX", "HDEL", "HINCRBY", "HINCRBYFLOAT", "SADD", "SREM",
+            "ZADD", "ZINCRBY", "ZREM", "ZPOPMIN", "ZPOPMAX", "ZREMRANGEBYSCORE", "ZREMRANGEBYRANK", "ZREMRANGEBYLEX");
 
     /**
      * Refused on a CRDB instance: every other command Redis 7.0 flags {@code write} ({@code COMMAND}; checked against a
@@ -35,8 +36,7 @@ final class CrdtCommands {
             "GEOSEARCHSTORE", "LINSERT", "LMOVE", "LMPOP", "LPOP", "LPUSH", "LPUSHX", "LREM", "LSET", "LTRIM", "MIGRATE", "MOVE",
             "PFADD", "PFDEBUG", "PFMERGE", "RENAME", "RENAMENX", "RESTORE", "RESTORE-ASKING", "RPOP", "RPOPLPUSH", "RPUSH",
             "RPUSHX", "SDIFFSTORE", "SETBIT", "SINTERSTORE", "SMOVE", "SORT", "SPOP", "SUNIONSTORE", "SWAPDB", "XACK", "XADD",
-            "XAUTOCLAIM", "XCLAIM", "XDEL", "XREADGROUP", "XSETID", "XTRIM", "ZADD", "ZDIFFSTORE", "ZINCRBY", "ZINTERSTORE",
-            "ZMPOP", "ZPOPMAX", "ZPOPMIN", "ZRANGESTORE", "ZREM", "ZREMRANGEBYLEX", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE",
+            "XAUTOCLAIM", "XCLAIM", "XDEL", "XREADGROUP", "XSETID", "XTRIM", "ZDIFFSTORE", "ZINTERSTORE", "ZMPOP", "ZRANGESTORE",
             "ZUNIONSTORE", "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO", "FUNCTION", "XGROUP");
 
     static final CommandPolicy.Verdict CONVERGE = new CommandPolicy.Verdict(CommandPolicy.Action.CONVERGE, null, null);

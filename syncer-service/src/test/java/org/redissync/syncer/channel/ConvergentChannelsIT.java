@@ -185,6 +185,7 @@ class ConvergentChannelsIT {
                     case "string" -> j.get(k);
                     case "hash" -> new java.util.TreeMap<>(j.hgetAll(k));
                     case "set" -> new java.util.TreeSet<>(j.smembers(k));
+                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
                     default -> null;
                 });
                 seen.put(k + " expires", j.pexpireTime(k));

@@ -249,6 +249,35 @@ public class CrdtLibraryIT {
     }
 
     @Test
+    void sortedSetsAddWinsAndScoresAreCounters() {
+        a.cmd("ZADD", "z", "1", "x", "10", "y");
+        sites.deliverAll();
+        a.skewMs = 5_000;
+        assertThat(a.cmd("ZREM", "z", "x")).isEqualTo(1L);           // later by the clocks: still loses to the update
+        assertThat(b.cmd("ZINCRBY", "z", "2", "x")).isEqualTo("3");
+        assertThat(b.cmd("ZINCRBY", "z", "5", "y")).isEqualTo("15");  // concurrent increments of one score add up
+        assertThat(c.cmd("ZINCRBY", "z", "1", "y")).isEqualTo("11");
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.zrangeWithScores("z", 0, -1).stream().map(t -> t.getElement() + "=" + t.getScore()).toList())
+                    .as(s.name).containsExactly("x=3.0", "y=16.0");
+        }
+        assertThat(c.cmd("ZADD", "z", "100", "y")).isEqualTo(0L);     // a ZADD resets the increments it has seen
+        assertThat(a.cmd("ZINCRBY", "z", "1", "y")).isEqualTo("17");  // concurrent with it: added on top
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.zscore("z", "y")).as(s.name).isEqualTo(101.0);
+        }
+        assertThat(a.cmd("ZPOPMIN", "z")).isEqualTo(List.of("x", "3"));
+        sites.deliverAll();
+        assertThat(b.cmd("ZREMRANGEBYSCORE", "z", "0", "200")).isEqualTo(1L);
+        sites.deliverAll();
+        for (Site s : sites.sites) {
+            assertThat(s.jedis.exists("z")).as(s.name).isFalse();
+        }
+    }
+
+    @Test
     void aKeyThatChangesTypeWhileAnotherInstanceWritesTheOldTypeConverges() {
         a.cmd("HSET", "k", "f1", "v");
         sites.deliverAll();
@@ -427,6 +456,7 @@ public class CrdtLibraryIT {
                     case "string" -> s.jedis.get(k);
                     case "hash" -> new java.util.TreeMap<>(s.jedis.hgetAll(k));
                     case "set" -> new java.util.TreeSet<>(s.jedis.smembers(k));
+                    case "zset" -> s.jedis.zrangeWithScores(k, 0, -1).toString();
                     default -> null;
                 });
                 seen.put(k + " expires", s.jedis.pexpireTime(k));
@@ -449,7 +479,7 @@ public class CrdtLibraryIT {
         String v = rnd.nextInt(3) == 0 ? Integer.toString(rnd.nextInt(100) - 20) : "v" + rnd.nextInt(1000);
         List<String> c = new ArrayList<>();
         String f = "f" + rnd.nextInt(3);
-        switch (rnd.nextInt(27)) {
+        switch (rnd.nextInt(32)) {
             case 0, 1 -> {
                 c.addAll(List.of("SET", k, v));
                 switch (rnd.nextInt(8)) {
@@ -483,6 +513,10 @@ public class CrdtLibraryIT {
             case 22 -> c.addAll(List.of("HSETNX", k, f, v));
             case 23, 26 -> c.addAll(List.of("SADD", k, "m" + rnd.nextInt(4), "m" + rnd.nextInt(4)));
             case 24 -> c.addAll(List.of("SREM", k, "m" + rnd.nextInt(4)));
+            case 27, 28 -> c.addAll(List.of("ZADD", k, Integer.toString(rnd.nextInt(10)), "z" + rnd.nextInt(4)));
+            case 29 -> c.addAll(List.of("ZINCRBY", k, rnd.nextBoolean() ? "1" : "-2.5", "z" + rnd.nextInt(4)));
+            case 30 -> c.addAll(List.of("ZREM", k, "z" + rnd.nextInt(4)));
+            case 31 -> c.addAll(List.of("ZPOPMIN", k));
             default -> c.addAll(List.of("GETEX", k, rnd.nextBoolean() ? "PERSIST" : "EX", "1500"));
         }
         if ("GETEX".equals(c.get(0)) && "PERSIST".equals(c.get(2))) {

@@ -28,13 +28,13 @@ class CrdtCommandsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SET k v", "set k v EX 10", "INCR n", "incrbyfloat f 0.5", "DEL a b", "UNLINK a", "EXPIRE k 10",
-        "PERSIST k", "HSET h f v", "HINCRBY h f 1", "SADD s m", "SREM s m", "MSET a 1 b 2", "GETDEL k", "APPEND k x", "GETEX k"})
+        "PERSIST k", "HSET h f v", "HINCRBY h f 1", "SADD s m", "SREM s m", "ZADD z 1 m", "ZINCRBY z 1 m", "ZREM z m", "ZPOPMIN z", "MSET a 1 b 2", "GETDEL k", "APPEND k x", "GETEX k"})
     void coveredWritesGoToTheLibrary(String command) {
         assertThat(judge(command.split(" "))).isSameAs(CrdtCommands.CONVERGE);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"RPUSH l x", "LPUSH l x", "ZADD z 1 m", "XADD s * f v", "SETBIT k 1 1", "PFADD h x", "RENAME a b",
+    @ValueSource(strings = {"RPUSH l x", "LPUSH l x", "ZUNIONSTORE d 1 z", "BZPOPMIN z 0", "XADD s * f v", "SETBIT k 1 1", "PFADD h x", "RENAME a b",
         "FLUSHALL", "FLUSHDB", "EVAL return 1 0", "EVALSHA abc 0", "FCALL f 0", "FCALL_RO f 0", "FUNCTION FLUSH", "SORT l",
         "SPOP s", "SMOVE a b m", "COPY a b", "RESTORE k 0 x", "XGROUP CREATE s g $", "BITFIELD k SET u8 0 1", "GEOADD g 0 0 m"})
     void writesTheModelDoesNotCoverAreRefusedByName(String command) {
