@@ -51,10 +51,7 @@ class ConvergenceIT {
         Matcher m = Pattern.compile("([0-9a-f-]{36})\\s+conv").matcher(suite.crdbCli("crdb", "list").output());
         assertThat(m.find()).isTrue();
         guid = m.group(1);
-        for (JsonNode i : suite.api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
-            JsonNode bdb = suite.api("GET", "/v1/bdbs/" + i.get("db_uid").asLong(), null);
-            ports.put(i.at("/cluster/name").asText(i.path("cluster").asText()), bdb.at("/endpoints/0/port").asInt());
-        }
+        ports.putAll(suite.instancePorts(guid));
         assertThat(ports.keySet()).containsExactlyInAnyOrderElementsOf(CLUSTERS);
     }
 

@@ -118,6 +118,16 @@ final class SuiteProcess {
     }
 
     /** The suite's description (suite.json). */
+    /** CRDB {@code guid}'s instances: cluster name → the instance's endpoint port. */
+    java.util.Map<String, Integer> instancePorts(String guid) {
+        java.util.Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode i : api("GET", "/v1/crdbs/" + guid, null).get("instances")) {
+            com.fasterxml.jackson.databind.JsonNode bdb = api("GET", "/v1/bdbs/" + i.get("db_uid").asLong(), null);
+            ports.put(i.at("/cluster/name").asText(i.path("cluster").asText()), bdb.at("/endpoints/0/port").asInt());
+        }
+        return ports;
+    }
+
     com.fasterxml.jackson.databind.JsonNode description() {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(home.resolve("suite.json").toFile());
