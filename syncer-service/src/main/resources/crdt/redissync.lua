@@ -89,36 +89,40 @@ end
 
 --[[
 The clock lives in this library's memory (an upvalue: it survives between calls, not a restart or a FUNCTION LOAD).
-It is written to CLOCK_KEY only when it runs more than a second ahead of the wall clock (a peer's clock ahead of
-ours, or more than 1024 writes a millisecond); when the library is loaded again it starts from that key or one
-second ahead of the wall clock, whichever is later, so it never goes back: every stamp it gave before was at most
-a second ahead of the wall clock of its time, or written down. Reading and writing the key on every write cost a
-third of a write (two calls and an append-only file entry).
+It is written to CLOCK_KEY whenever it has moved more than a second past what was last written, and starts a second
+past what was written when the library is loaded again: every stamp it gave was at most a second past what was
+written, so it never goes back, whatever the wall clocks say. At the wall clock's pace that is one write a second
+(reading and writing the key on every write cost a third of a write: two calls and an append-only file entry).
 ]]
 local clock_last = nil
+local clock_saved = 0
 local AHEAD = 1000 * SHIFT
 
-local function clock_at_least(h, wall)
-  clock_last = h
-  if h > wall * SHIFT + AHEAD then redis.call('SET', CLOCK_KEY, fmt_int(h)) end
+local function clock_init()
+  if clock_last == nil then
+    clock_saved = tonumber(redis.call('GET', CLOCK_KEY)) or 0
+    clock_last = clock_saved + AHEAD
+  end
 end
 
-local function clock_init(wall)
-  if clock_last == nil then
-    clock_last = math.max(tonumber(redis.call('GET', CLOCK_KEY)) or 0, (wall + 1000) * SHIFT)
+local function clock_at_least(h)
+  clock_last = h
+  if h > clock_saved + AHEAD then
+    redis.call('SET', CLOCK_KEY, fmt_int(h))
+    clock_saved = h
   end
 end
 
 local function clock_tick(wall)
-  clock_init(wall)
+  clock_init()
   local h = math.max(wall * SHIFT, clock_last + 1)
-  clock_at_least(h, wall)
+  clock_at_least(h)
   return h
 end
 
-local function clock_observe(h, wall)
-  clock_init(wall)
-  if h > clock_last then clock_at_least(h, wall) end
+local function clock_observe(h)
+  clock_init()
+  if h > clock_last then clock_at_least(h) end
 end
 
 -- ---------------------------------------------------------------- key state (db 15)
@@ -1124,7 +1128,7 @@ redis.register_function{function_name = 'redissync_merge', callback = function(_
   if checked and op.h <= seen then return 0 end
   if op.h > seen then redis.call('HSET', VV_KEY, op.o, fmt_int(op.h)) end
   local now = now_ms()
-  clock_observe(op.h, now)
+  clock_observe(op.h)
   if type(op.vv) == 'table' then redis.call('HSET', PEER_VVS_KEY, op.o, cmsgpack.pack(op.vv)) end
   for _, entry in ipairs(op.e or {}) do
     local key, s = entry[1], entry[2]
@@ -1188,7 +1192,7 @@ redis.register_function{function_name = 'redissync_merge_state', callback = func
   end
   redis.call('DEL', value_key)
   local now = now_ms()
-  clock_observe(max_stamp(s, 0), now)
+  clock_observe(max_stamp(s, 0))
   local mine = load(db, key)
   local t0 = mine and mine.t
   local was_expired = mine ~= nil and expired(mine, now)
@@ -1295,7 +1299,11 @@ redis.register_function{function_name = 'redissync_gc', callback = function(_, a
     local db, key = string.match(mk, '^' .. META_PREFIX:gsub('%p', '%%%0') .. '(%d+):(.*)$')
     if db ~= nil then
       db = tonumber(db)
-      local st = load(db, key)
+      -- a key clients can see is not dead: skipped without reading its state (a live hash's members, every pass)
+      redis.call('SELECT', db)
+      local live = redis.call('EXISTS', key) == 1
+      redis.call('SELECT', META_DB)
+      local st = (not live) and load(db, key) or nil
       if st ~= nil then
         for _, t in ipairs(CONTAINERS) do load_all_members(db, key, st, t) end
         if dead(st) then

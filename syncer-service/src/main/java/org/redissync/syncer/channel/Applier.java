@@ -390,10 +390,23 @@ final class Applier implements Runnable {
         if (convergent) {
             if (isOpRecord(c)) {
                 append(RespCommand.of(FCALL, MERGE, NO_KEYS, c.arg(2)), streamDb);
+            } else if (!dropped(c) && !c.argIs(0, "DEL") && !c.argIs(0, "UNLINK") && !c.argIs(0, "FUNCTION")) {
+                // a convergent source writes only op records (and its own expiries, evictions and library loads)
+                throw new Unrecoverable("the source's stream carries a plain " + printable(c) + " write: its syncer-service "
+                        + "does not run convergent Active-Active (redissync.crdt.convergent must be the same on every "
+                        + "syncer-service); nothing of it is applied");
             }
+        } else if (isOpRecord(c)) {
+            throw new Unrecoverable("the source's stream carries convergent op records: its syncer-service runs convergent "
+                    + "Active-Active and this one does not (redissync.crdt.convergent must be the same on every syncer-service)");
         } else if (!dropped(c)) {
             append(c, streamDb);
         }
+    }
+
+    private static String printable(RespCommand c) {
+        String name = new String(c.arg(0), StandardCharsets.ISO_8859_1).replaceAll("[^\\x21-\\x7e]", "?");
+        return name.length() > 32 ? name.substring(0, 32) : name;
     }
 
     /**

@@ -43,6 +43,15 @@ final class CrdtCommands {
     private static final CommandPolicy.Verdict ONE_DATABASE = new CommandPolicy.Verdict(CommandPolicy.Action.REFUSE,
             "-ERR DB index is out of range (an Active-Active database has one database, 0)\r\n", Refusal.COMMAND_REFUSED);
 
+    /**
+     * A convergent write is rewritten whole, so the endpoint holds all of it before it goes on (a plain bdb's large
+     * write is streamed): larger ones are refused, so that a client cannot make the endpoint hold Redis's 512 MB per
+     * connection.
+     */
+    static final int MAX_WRITE = 64 << 20;
+    static final CommandPolicy.Verdict TOO_LARGE = new CommandPolicy.Verdict(CommandPolicy.Action.REFUSE,
+            "-ERR a write to an Active-Active database is limited to " + (MAX_WRITE >> 20) + " MB\r\n", Refusal.COMMAND_REFUSED);
+
     private static final int LONGEST = 16;
 
     private CrdtCommands() {

@@ -646,6 +646,9 @@ public final class Endpoint {
                     v = c;
                 }
             }
+            if (v.action() == CommandPolicy.Action.CONVERGE && len > CrdtCommands.MAX_WRITE) {
+                v = CrdtCommands.TOO_LARGE; // it arrived whole in the last read: refused all the same
+            }
             if (v.action() == CommandPolicy.Action.CONVERGE) {
                 converge(a, len);
                 return;
@@ -778,8 +781,11 @@ public final class Endpoint {
                 CommandPolicy.Verdict v = CommandPolicy.judge(parser.args(), false);
                 if (st.crdtOrigin() != null && !v.refused()) {
                     CommandPolicy.Verdict c = CrdtCommands.judge(parser.args());
-                    if (c == CrdtCommands.CONVERGE) {
+                    if (c == CrdtCommands.CONVERGE && in.readableBytes() <= CrdtCommands.MAX_WRITE) {
                         return; // a convergent write is rewritten whole: it is not streamed, it waits for all its bytes
+                    }
+                    if (c == CrdtCommands.CONVERGE) {
+                        c = CrdtCommands.TOO_LARGE; // refused, its remaining bytes swallowed as they arrive
                     }
                     if (c != null) {
                         v = c;

@@ -86,6 +86,39 @@ class ApplierIT {
         return done.get(10, TimeUnit.SECONDS);
     }
 
+    /** A convergent applier in place of the plain one (same queue and backend). */
+    void runConvergent() throws Exception {
+        applier.stop();
+        thread.join(5000);
+        queue = new ArrayBlockingQueue<>(1000);
+        applier = new Applier("g/b->a", true, true, org.redissync.syncer.shard.Backend.external(RedisAddress.parse(redis.localAddress())),
+                queue, 100, 1_000_000, (reason, unrecoverable) -> failures.add((unrecoverable ? "unrecoverable: " : "") + reason),
+                SnapshotLoads.NONE);
+        thread = new Thread(applier);
+        thread.start();
+    }
+
+    @Test
+    void aConvergentChannelStopsOnAPlainWriteFromItsSourceInsteadOfDroppingIt() throws Exception {
+        runConvergent();
+        feed("SELECT", "0");
+        feed("DEL", "expired-at-the-source"); // the source's own expiry: skipped
+        feed("SET", "k", "v");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+        assertThat(failures.get(0)).startsWith("unrecoverable: the source's stream carries a plain SET write")
+                .contains("redissync.crdt.convergent must be the same on every syncer-service");
+        try (Jedis j = jedis()) {
+            assertThat(j.exists("k")).isFalse();
+        }
+    }
+
+    @Test
+    void aPlainChannelStopsOnOpRecordsInsteadOfDroppingThem() throws Exception {
+        feed("SPUBLISH", "__redissync:op", "record");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !failures.isEmpty());
+        assertThat(failures.get(0)).startsWith("unrecoverable: the source's stream carries convergent op records");
+    }
+
     @Test
     void commandsAreAppliedAndThePositionIsCommittedWithThem() throws Exception {
         feed("SELECT", "0");

@@ -98,6 +98,8 @@ final class CrdtSites implements AutoCloseable {
 
         void reset() {
             jedis.flushAll();
+            // as a new instance: the library's clock (in its memory) starts again too
+            jedis.sendCommand(Protocol.Command.FUNCTION, "LOAD", "REPLACE", CrdtLibrary.source());
             published.clear();
             deliveredFrom.clear();
             skewMs = 0;

@@ -174,6 +174,11 @@ class ConvergentEndpointIT {
             assertThat(j.set("conv:big", big)).isEqualTo("OK");
             assertThat(j.strlen("conv:big")).isEqualTo(big.length());
             assertThat(state("conv:big")).contains("ro=\"" + events.cluster() + "\"");
+            // held whole before it goes on: past the limit it is refused, and the connection goes on
+            String huge = "x".repeat(CrdtCommands.MAX_WRITE + 1);
+            assertThatThrownBy(() -> j.set("conv:huge", huge)).hasMessageStartingWith("ERR a write to an Active-Active database is limited to 64 MB");
+            assertThat(j.get("conv:t1")).isEqualTo("1");
+            assertThat(j.exists("conv:huge")).isFalse();
         }
         try (Socket s = new Socket("127.0.0.1", b.port())) {
             OutputStream out = s.getOutputStream();
