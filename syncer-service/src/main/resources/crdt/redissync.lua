@@ -1105,6 +1105,13 @@ redis.register_function{function_name = 'redissync_cmd', callback = function(_, 
   end
   local handler = commands[upper(cmd)]
   if handler == nil then return redis.error_reply('ERR redissync_cmd: ' .. cmd .. ' is not a convergent command') end
+  -- the caller's permissions decide as if it had sent the command itself: an instance whose writes are paused (its
+  -- CRDB membership changing: -@write) answers with Redis's own NOPERM, not with an error from inside this function
+  local allowed
+  if args[5] == nil then allowed = redis.acl_check_cmd(cmd) else allowed = redis.acl_check_cmd(cmd, args[5]) end
+  if not allowed then
+    return redis.error_reply("NOPERM this user has no permissions to run the '" .. string.lower(cmd) .. "' command")
+  end
   local rest = {}
   for i = 5, #args do rest[#rest + 1] = args[i] end
   redis.set_repl(redis.REPL_AOF)

@@ -94,7 +94,7 @@ class ChannelsIT {
         Map<String, Long> fullBefore = resyncCounters("full");
         Map<String, Long> partialBefore = resyncCounters("partial");
         assertThat(fullBefore).hasSize(6);
-        // Paced (300 INCR+RPUSH pairs a second per cluster, all through every switch): flat out, the writers took the
+        // Paced (300 INCR+HINCRBY pairs a second per cluster, all through every switch): flat out, the writers took the
         // two cores from the services and the ten switches took 70 s; what is checked is that nothing is lost, duplicated
         // or fully resynced, which needs writes in flight at every switch, not the most writes. Throughput: benchmarks.
         try (Writers w = new Writers("toggle", CLUSTERS, 300)) {
@@ -117,7 +117,7 @@ class ChannelsIT {
     void aSyncerKilledMidStreamResumesByPsyncWithNothingLostOrDuplicated() throws Exception {
         Map<String, Long> fullBefore = resyncCounters("full");
         // The endpoints of cluster-b live in its syncer-service: writers at a and c keep going while b's is killed and restarted.
-        // They keep a pace (300 INCR+RPUSH pairs a second each): resuming by PSYNC needs the outage to fit the sources'
+        // They keep a pace (300 INCR+HINCRBY pairs a second each): resuming by PSYNC needs the outage to fit the sources'
         // 64 MB backlogs, and flat out on a loaded 2-core CI machine it did not (c->b then loaded a snapshot of c: correct,
         // see MeshFullSyncIT, but not what this test is about). At 1000 a second the writers' round trips through two
         // endpoints took most of the machine, and the restarted syncer-service, ~15 CPU seconds of start, once needed
@@ -187,14 +187,14 @@ class ChannelsIT {
             }
         }
         // Safe removal: writers at a and c go on throughout; b's writer goes on until b refuses its writes. Every write b
-        // acknowledged must be at a and c, exactly once (one RPUSH per write: acknowledged is applied).
+        // acknowledged must be at a and c, exactly once (one HINCRBY of its own field per write: acknowledged is applied).
         List<String> stayers = List.of("cluster-a", "cluster-c");
         AtomicLong bWrites = new AtomicLong();
         AtomicReference<String> bRefusal = new AtomicReference<>();
         Thread bWriter = new Thread(() -> {
             try (Jedis j = new Jedis("127.0.0.1", ports.get("cluster-b"), 15_000)) {
                 while (true) {
-                    j.rpush("leave:seq:cluster-b", Long.toString(bWrites.get() + 1));
+                    j.hincrBy("leave:seq:cluster-b", Long.toString(bWrites.get() + 1), 1);
                     bWrites.incrementAndGet();
                     java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
                 }
@@ -219,8 +219,7 @@ class ChannelsIT {
         }
         for (String c : stayers) {
             try (Jedis j = jedis(c)) {
-                assertThat(j.lrange("leave:seq:cluster-b", 0, -1)).as("b's acknowledged writes at " + c)
-                        .containsExactlyElementsOf(LongStream.rangeClosed(1, bWrites.get()).mapToObj(Long::toString).toList());
+                assertThat(j.hgetAll("leave:seq:cluster-b")).as("b's acknowledged writes at " + c).isEqualTo(once(bWrites.get()));
             }
         }
 
@@ -251,7 +250,7 @@ class ChannelsIT {
         }
         try (Jedis j = jedis("cluster-b")) {
             assertThat(j.get("hello:cluster-a")).isEqualTo("from cluster-a"); // from before it left: the full sync
-            assertThat(j.llen("leave:seq:cluster-b")).isEqualTo(bWrites.get());
+            assertThat(j.hgetAll("leave:seq:cluster-b")).isEqualTo(once(bWrites.get()));
         }
         // and it writes to the others again
         try (Writers w = new Writers("rejoined", CLUSTERS)) {
@@ -563,11 +562,18 @@ class ChannelsIT {
         return out;
     }
 
+    /** Fields 1..n, each of value 1: what n writes of {@code HINCRBY seq <i> 1}, each applied once, leave. */
+    static Map<String, String> once(long n) {
+        Map<String, String> out = new java.util.HashMap<>();
+        LongStream.rangeClosed(1, n).forEach(i -> out.put(Long.toString(i), "1"));
+        return out;
+    }
+
     /**
      * One writer per cluster, each on its own keys: {@code INCR <prefix>:count:<cluster>} and
-     * {@code RPUSH <prefix>:seq:<cluster> <n>}. Afterwards every cluster must hold exactly n and 1..n
-     * of every writer:
-     * a lost write shows as a gap or a short count, a duplicate as a repeat or a long one.
+     * {@code HINCRBY <prefix>:seq:<cluster> <n> 1} (commands a convergent CRDB covers). Afterwards every cluster must
+     * hold exactly n, and fields 1..n each of value 1, of every writer: a lost write shows as a missing field or a
+     * short count, a duplicate as a field of 2 or a long count.
      */
     static final class Writers implements AutoCloseable {
         final String prefix;
@@ -581,7 +587,7 @@ class ChannelsIT {
             this(prefix, writing, 0);
         }
 
-        /** @param perSecond each writer's pace (INCR+RPUSH pairs a second), 0 for as fast as it can */
+        /** @param perSecond each writer's pace (INCR+HINCRBY pairs a second), 0 for as fast as it can */
         Writers(String prefix, List<String> writing, int perSecond) {
             this.prefix = prefix;
             for (String c : writing) {
@@ -603,7 +609,7 @@ class ChannelsIT {
                             }
                             long t0 = System.nanoTime();
                             j.incr(prefix + ":count:" + c);
-                            j.rpush(prefix + ":seq:" + c, Long.toString(i));
+                            j.hincrBy(prefix + ":seq:" + c, Long.toString(i), 1);
                             slowest.accumulateAndGet(System.nanoTime() - t0, Math::max);
                             n.set(i);
                         }
@@ -632,7 +638,7 @@ class ChannelsIT {
                 t.join(10_000);
             }
             assertThat(failure.get()).as("a writer failed").isNull();
-            slowestNanos.forEach((c, ns) -> System.out.printf("%s writers: %d writes at %s, slowest INCR+RPUSH %d ms%n", prefix,
+            slowestNanos.forEach((c, ns) -> System.out.printf("%s writers: %d writes at %s, slowest INCR+HINCRBY %d ms%n", prefix,
                     counts.get(c).get(), c, ns.get() / 1_000_000));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (String reader : readers) {
@@ -640,9 +646,8 @@ class ChannelsIT {
                         for (String writer : counts.keySet()) {
                             long n = counts.get(writer).get();
                             assertThat(j.get(prefix + ":count:" + writer)).as(writer + " -> " + reader + " count").isEqualTo(Long.toString(n));
-                            List<String> seq = j.lrange(prefix + ":seq:" + writer, 0, -1);
-                            assertThat(seq).as(writer + " -> " + reader + " sequence")
-                                    .containsExactlyElementsOf(LongStream.rangeClosed(1, n).mapToObj(Long::toString).toList());
+                            assertThat(j.hgetAll(prefix + ":seq:" + writer)).as(writer + " -> " + reader + " sequence")
+                                    .isEqualTo(once(n));
                         }
                     }
                 }

@@ -28,7 +28,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Convergent Active-Active end to end (issue 19): a local suite whose syncer-services run with
- * {@code redissync.crdt.convergent}, a CRDB over three clusters without encryption, and writers at all three clusters'
+ * {@code redissync.crdt.convergent} (the default), a CRDB over three clusters without encryption, and writers at all three clusters'
  * endpoints on the same keys with random commands of every covered type (strings, counters, hashes, sets, sorted
  * sets, expiry, deletes) and random pauses. In the middle, cluster-b's syncer-service is frozen for 10 s (every channel into and
  * out of b stops: those it runs, and those that pull through its endpoint), and encryption is switched on. At the end
@@ -44,7 +44,7 @@ class ConvergenceIT {
 
     @BeforeAll
     static void up() {
-        suite = SuiteProcess.freshlyUp("convergence-suite-home", 3, Map.of("SUITE_CRDT_CONVERGENT", "true", "SUITE_TASK_TIMEOUT", "PT30S"));
+        suite = SuiteProcess.freshlyUp("convergence-suite-home", 3, Map.of("SUITE_TASK_TIMEOUT", "PT30S"));
         var created = suite.crdbCli("crdb", "create", "--name", "conv", "--memory-size", "100mb", "--instance", "fqdn=cluster-a",
                 "--instance", "fqdn=cluster-b", "--instance", "fqdn=cluster-c");
         assertThat(created.exitCode()).as(created.output()).isZero();

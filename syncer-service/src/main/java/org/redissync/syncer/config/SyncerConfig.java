@@ -29,10 +29,10 @@ public interface SyncerConfig {
         /**
          * Convergent Active-Active: a CRDB instance's writes go through the convergence library (last writer wins by
          * HLC, counters, add-wins sets, …), channels merge op records, and writes the model does not cover are
-         * refused. Off (the default while it is rolled out): channels replicate commands, the last to arrive wins.
-         * Every syncer-service of a suite must say the same.
+         * refused (the default, as in Redis Enterprise). Off: channels replicate commands, the last to arrive wins,
+         * and every Redis command is allowed. Every syncer-service of a suite must say the same.
          */
-        @WithDefault("false")
+        @WithDefault("true")
         boolean convergent();
 
         /** How often each convergent CRDB instance ticks and collects its tombstones ({@code crdt/CrdtMaintenance}). */
