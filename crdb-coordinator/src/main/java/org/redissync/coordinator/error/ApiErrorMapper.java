@@ -27,15 +27,24 @@ public class ApiErrorMapper {
     }
 
     @ServerExceptionMapper
-    public Response unauthorized(io.quarkus.security.UnauthorizedException e) {
-        return Response.fromResponse(body(ApiError.UNAUTHORIZED, "credentials are required (HTTP Basic)"))
-                .header("WWW-Authenticate", "Basic realm=\"redis-sync\"").build();
+    public Response unauthorized(io.quarkus.security.UnauthorizedException e, jakarta.ws.rs.core.HttpHeaders headers) {
+        return challenge(body(ApiError.UNAUTHORIZED, "credentials are required (HTTP Basic)"), headers);
     }
 
     @ServerExceptionMapper
-    public Response authenticationFailed(io.quarkus.security.AuthenticationFailedException e) {
-        return Response.fromResponse(body(ApiError.UNAUTHORIZED, "wrong user name or password"))
-                .header("WWW-Authenticate", "Basic realm=\"redis-sync\"").build();
+    public Response authenticationFailed(io.quarkus.security.AuthenticationFailedException e, jakarta.ws.rs.core.HttpHeaders headers) {
+        return challenge(body(ApiError.UNAUTHORIZED, "wrong user name or password"), headers);
+    }
+
+    /**
+     * A 401 asks for HTTP Basic credentials, except of a page's script ({@code X-Requested-With}, as the Cluster Manager
+     * UI sends): a browser answers a challenge with its own password dialog, over the UI's sign-in form.
+     */
+    private static Response challenge(Response r, jakarta.ws.rs.core.HttpHeaders headers) {
+        if (headers != null && headers.getHeaderString("X-Requested-With") != null) {
+            return r;
+        }
+        return Response.fromResponse(r).header("WWW-Authenticate", "Basic realm=\"redis-sync\"").build();
     }
 
     @ServerExceptionMapper
@@ -55,7 +64,27 @@ public class ApiErrorMapper {
     }
 
     public static Response body(ApiError error, String text) {
-        return Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Map.of("error_code", error.code(), "description", text, "message", text)).build();
+        Map<String, String> entity = new java.util.LinkedHashMap<>();
+        entity.put("error_code", error.code());
+        entity.put("description", text);
+        entity.put("message", text);
+        String field = field(text);
+        if (field != null) {
+            entity.put("field", field);
+        }
+        return Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(entity).build();
+    }
+
+    private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
+            "^([A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])?(?:\\.[A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])?)*): ");
+
+    /**
+     * The request field a refusal concerns ({@code tls_mode}, {@code authorized_subjects[1]},
+     * {@code replica_sources[0].uri}), ours besides RE's body: every validation message starts with the field's path
+     * and a colon, so it is read from there, in this one place. The UI shows the error next to that field.
+     */
+    static String field(String text) {
+        java.util.regex.Matcher m = FIELD.matcher(text == null ? "" : text);
+        return m.find() ? m.group(1) : null;
     }
 }

@@ -1,0 +1,84 @@
+package org.redissync.coordinator.ui;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.redissync.coordinator.bdb.BdbJson;
+import org.redissync.coordinator.bdb.Certificates;
+import org.redissync.coordinator.config.CoordinatorConfig;
+import org.redissync.coordinator.error.ApiError;
+import org.redissync.coordinator.error.ApiException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.security.identity.SecurityIdentity;
+
+/**
+ * What the Cluster Manager UI ({@code /ui/}, docs/ui.md) needs besides Redis Enterprise's API, under {@code /ui-api}
+ * (not {@code /v1}: nothing here pretends to be RE's): who is signed in (the UI hides what a viewer may not do; the API
+ * refuses it anyway), the clusters, and what a pasted certificate is. Same users and roles as the API.
+ */
+@Path("/ui-api")
+@Produces(MediaType.APPLICATION_JSON)
+public class UiResource {
+
+    private final SecurityIdentity identity;
+    private final CoordinatorConfig config;
+    private final Clock clock;
+
+    UiResource(SecurityIdentity identity, CoordinatorConfig config, Clock clock) {
+        this.identity = identity;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The signed-in user, its role, and the clusters a database can be made on. */
+    @GET
+    @Path("/session")
+    @RolesAllowed({"admin", "viewer"})
+    public Map<String, Object> session() {
+        return Map.of("username", identity.getPrincipal().getName(), "role", identity.hasRole("admin") ? "admin" : "viewer",
+                "clusters", new TreeSet<>(config.clusters().keySet()));
+    }
+
+    /**
+     * What a PEM entry of {@code authentication_ssl_client_certs} is, read as the endpoint reads it: each certificate's
+     * subject, issuer and validity, and whether the entry pins a leaf or trusts a CA chain (seed semantics: a chain
+     * without a leaf trusts what it signed, and only then do the subject validations apply). Body:
+     * {@code {"client_cert": "<PEM>"}}. A broken PEM gets the API's {@code invalid_certificate}.
+     */
+    @POST
+    @Path("/certificate")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed({"admin", "viewer"})
+    public Map<String, Object> certificate(String body) {
+        JsonNode pem = BdbJson.body(body).get("client_cert");
+        if (pem == null || !pem.isTextual()) {
+            throw new ApiException(ApiError.INVALID_CERTIFICATE, "client_cert: a PEM string expected");
+        }
+        List<X509Certificate> chain = Certificates.parse(pem.asText(), "client_cert");
+        Instant now = clock.instant();
+        List<Map<String, Object>> certs = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            Instant notAfter = c.getNotAfter().toInstant();
+            certs.add(Map.of("subject", c.getSubjectX500Principal().getName(), "issuer", c.getIssuerX500Principal().getName(),
+                    "not_before", c.getNotBefore().toInstant().toString(), "not_after", notAfter.toString(),
+                    "expired", now.isAfter(notAfter) || now.isBefore(c.getNotBefore().toInstant()), "ca", c.getBasicConstraints() >= 0,
+                    "sha256", Certificates.fingerprint(c)));
+        }
+        return Map.of("use", Certificates.isCaOnly(chain) ? "ca_chain" : "pinned_leaf", "certificates", certs);
+    }
+}

@@ -1,0 +1,303 @@
+package org.redissync.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The Cluster Manager UI (issue 20, docs/ui.md) in a real browser: Debian's chromium driven by chromedriver, against a
+ * local suite. Each of the seed's procedures is done by clicking, as its page says, then checked by its real effect
+ * (redis-cli over TLS, client certificates accepted or refused, the API refusing a viewer). Screenshots of every page
+ * go to {@code docs/ui/} (docs/ui.md shows them).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterManagerUiIT {
+
+    static SuiteProcess suite;
+    static String url;
+    static Path pki;
+    static WebDriver browser;
+    static Path shots;
+
+    @BeforeAll
+    static void up() throws Exception {
+        suite = SuiteProcess.freshlyUp("ui-suite-home", 1, Map.of());
+        url = suite.description().at("/api/url").asText() + "/ui/";
+        pki = Files.createDirectories(suite.home.resolve("ui-pki"));
+        shots = Files.createDirectories(suite.repo.resolve("docs/ui"));
+        // the client PKI of the mutual TLS procedure, made now: a CA, a client it signed whose subject is authorized,
+        // and one whose subject is not
+        ReDocExamplesIT.openssl(pki, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+                "-out", "ca.pem", "-days", "3", "-subj", "/CN=clients CA/O=Example");
+        client("good", "/C=US/ST=CA/L=Mountain View/O=Example/OU=payments/OU=web/CN=app.example.com");
+        client("bad", "/C=US/ST=CA/L=Mountain View/O=Example/OU=marketing/CN=app.example.com");
+    }
+
+    static void client(String name, String subject) throws Exception {
+        ReDocExamplesIT.openssl(pki, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
+                "-out", name + ".csr", "-subj", subject);
+        Files.writeString(pki.resolve("client.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
+        ReDocExamplesIT.openssl(pki, "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", name + ".pem", "-days", "2", "-extfile", "client.ext");
+    }
+
+    @AfterAll
+    static void down() {
+        if (suite != null) {
+            suite.run("down");
+        }
+    }
+
+    @BeforeEach
+    void openBrowser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        // The API's certificate is signed by the suite's CA, which this throwaway browser profile does not hold: the
+        // browser's trust store is not what is tested here (LocalSuiteIT and ApiHttpsIT check the API's TLS).
+        options.setAcceptInsecureCerts(true);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--user-data-dir=" + suite.home.resolve("chromium-" + System.nanoTime()));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ procedures
+
+    @Test
+    @Order(1)
+    void createADatabaseThenTurnOnTlsFromItsSecurityTab() throws Exception {
+        signIn("admin", password("password_file"));
+        shot("databases");
+        click(By.id("create-database"));
+        type(By.id("db-name"), "ui-app");
+        shot("create-database");
+        click(By.id("create"));
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("tab-security")));
+        long uid = uid("ui-app");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "active".equals(suite.api("GET", "/v1/bdbs/" + uid, null).get("status").asText()));
+        shot("database-configuration");
+
+        // seed: "From your database's Security tab, select Edit", TLS On, "Apply TLS for: Clients and databases +
+        // Between databases", Save
+        click(By.id("tab-security"));
+        click(By.id("edit-security"));
+        click(By.id("tls-on"));
+        new Select(find(By.id("apply-tls-for"))).selectByVisibleText("Clients and databases + Between databases");
+        shot("security-edit-tls");
+        click(By.id("save-security"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "Clients and databases + Between databases"));
+        shot("security-tls-on");
+
+        JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
+        assertThat(b.get("tls_mode").asText()).isEqualTo("enabled");
+        int port = b.at("/endpoints/0/port").asInt();
+        String proxyCert = proxyCert();
+        // the seed: redis-cli --tls --cacert proxy_cert.pem works, plaintext is refused
+        await().atMost(Duration.ofSeconds(30)).until(() -> redisCli("-p", "" + port, "--tls", "--cacert", proxyCert, "PING").equals("PONG"));
+        assertThat(redisCli("-p", "" + port, "PING")).isNotEqualTo("PONG");
+    }
+
+    @Test
+    @Order(2)
+    void mutualTlsWithAFullSubjectNameAcceptsTheMatchingClientOnly() throws Exception {
+        long uid = uid("ui-app");
+        int port = suite.api("GET", "/v1/bdbs/" + uid, null).at("/endpoints/0/port").asInt();
+        signIn("admin", password("password_file"));
+        browser.get(url + "#/databases/" + uid + "/security");
+        click(By.id("edit-security"));
+        // seed: Mutual TLS (Client authentication), Add certificate, Enforce client authentication, Additional
+        // certificate validations: Full Subject Name with CN, O, OU (several), L, ST, C
+        click(By.id("mtls"));
+        click(By.id("add-cert"));
+        find(By.id("new-cert-pem")).sendKeys(Files.readString(pki.resolve("ca.pem")));
+        click(By.id("add-cert-confirm"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("cert-list"), "CN=clients CA"));
+        assertThat(find(By.id("cert-list")).getText()).contains("CA chain");
+        if (!find(By.id("enforce-client-auth")).isSelected()) {
+            click(By.id("enforce-client-auth"));
+        }
+        click(By.id("cert-validations"));
+        click(By.id("validation-full"));
+        click(By.id("add-subject"));
+        type(By.id("subject-0-CN"), "app.example.com");
+        type(By.id("subject-0-O"), "Example");
+        type(By.id("subject-0-OU"), "payments, web");
+        type(By.id("subject-0-L"), "Mountain View");
+        type(By.id("subject-0-ST"), "CA");
+        // first a country the API refuses: its error shows next to the subject, in the page
+        type(By.id("subject-0-C"), "USA");
+        click(By.id("save-security"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("err-authorized_subjects-0"), "two-letter"));
+        shot("security-field-error");
+        assertThat(suite.api("GET", "/v1/bdbs/" + uid, null).get("authentication_ssl_client_certs")).as("nothing changed").isEmpty();
+        find(By.id("subject-0-C")).clear();
+        type(By.id("subject-0-C"), "US");
+        shot("security-edit-mtls");
+        click(By.id("save-security"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "Full Subject Name"));
+        shot("security-mtls-on");
+
+        JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
+        assertThat(b.get("client_cert_subject_validation_type").asText()).isEqualTo("full_subject");
+        assertThat(b.get("enforce_client_authentication").asText()).isEqualTo("enabled");
+        String proxyCert = proxyCert();
+        await().atMost(Duration.ofSeconds(30)).until(() -> redisCli("-p", "" + port, "--tls", "--cacert", proxyCert,
+                "--cert", pki.resolve("good.pem").toString(), "--key", pki.resolve("good.key").toString(), "PING").equals("PONG"));
+        assertThat(redisCli("-p", "" + port, "--tls", "--cacert", proxyCert, "--cert", pki.resolve("bad.pem").toString(),
+                "--key", pki.resolve("bad.key").toString(), "PING")).as("a subject not authorized").isNotEqualTo("PONG");
+        assertThat(redisCli("-p", "" + port, "--tls", "--cacert", proxyCert, "PING")).as("no client certificate").isNotEqualTo("PONG");
+    }
+
+    @Test
+    @Order(3)
+    void aViewerSeesNoEditButtonsAndTheApiRefusesItsWrites() throws Exception {
+        long uid = uid("ui-app");
+        signIn("viewer", password("viewer_password_file"));
+        assertThat(browser.findElements(By.id("create-database"))).isEmpty();
+        browser.get(url + "#/databases/" + uid + "/security");
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("security-view")));
+        assertThat(browser.findElements(By.id("edit-security"))).isEmpty();
+        assertThat(browser.findElement(By.id("who")).getText()).contains("viewer");
+        shot("security-viewer");
+        // the same write the Edit form would send, by hand with the viewer's credentials
+        HttpResponse<String> r = http("viewer", password("viewer_password_file"), "PUT", "/v1/bdbs/" + uid, "{\"tls_mode\": \"disabled\"}");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("\"error_code\":\"forbidden\"");
+        assertThat(suite.api("GET", "/v1/bdbs/" + uid, null).get("tls_mode").asText()).isEqualTo("enabled");
+    }
+
+    @Test
+    @Order(4)
+    void aWrongPasswordIsSaidInThePageAndEveryAssetComesFromTheCoordinator() throws Exception {
+        browser.get(url + "#/login");
+        type(By.id("username"), "admin");
+        type(By.id("password"), "not-the-password");
+        click(By.id("sign-in"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "Wrong user name or password"));
+        shot("login-error");
+        // nothing from elsewhere: every script, style and image the page loaded is this origin's
+        Object sources = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name)");
+        String origin = suite.description().at("/api/url").asText();
+        assertThat((List<?>) sources).isNotEmpty().allSatisfy(s -> assertThat(s.toString()).startsWith(origin));
+        HttpResponse<String> page = http(null, null, "GET", "/ui/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    void signIn(String user, String password) throws Exception {
+        browser.get(url + "#/login");
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        shot("login");
+        type(By.id("username"), user);
+        type(By.id("password"), password);
+        click(By.id("sign-in"));
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("databases")));
+    }
+
+    static String password(String field) throws Exception {
+        return Files.readString(Path.of(suite.description().at("/api/" + field).asText())).trim();
+    }
+
+    static long uid(String name) {
+        for (JsonNode b : suite.api("GET", "/v1/bdbs", null)) {
+            if (b.get("name").asText().equals(name)) {
+                return b.get("uid").asLong();
+            }
+        }
+        throw new AssertionError("no bdb " + name);
+    }
+
+    static String proxyCert() {
+        return suite.description().at("/clusters/0/proxy_cert").asText();
+    }
+
+    WebElement find(By by) {
+        return wait(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void click(By by) {
+        wait(ExpectedConditions.elementToBeClickable(by)).click();
+    }
+
+    void type(By by, String text) {
+        find(by).sendKeys(text);
+    }
+
+    <T> T wait(org.openqa.selenium.support.ui.ExpectedCondition<T> condition) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(condition);
+    }
+
+    void shot(String name) throws Exception {
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(shots.resolve(name + ".png"), png);
+    }
+
+    static String redisCli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        p.waitFor();
+        return out;
+    }
+
+    static HttpResponse<String> http(String user, String password, String method, String path, String body) throws Exception {
+        HttpClient https = HttpClient.newBuilder().sslContext(LocalSuiteIT.trusting(Path.of(suite.description().get("ca_cert").asText()))).build();
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(suite.description().at("/api/url").asText() + path))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (user != null) {
+            r.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return https.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
