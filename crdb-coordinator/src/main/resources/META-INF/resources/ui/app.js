@@ -79,7 +79,18 @@ const routes = [
   [/^#\/databases$/, databasesPage],
   [/^#\/databases\/new$/, newDatabasePage],
   [/^#\/databases\/(\d+)(?:\/(configuration|security))?$/, databasePage],
+  [/^#\/crdbs$/, crdbsPage],
+  [/^#\/crdbs\/new$/, newCrdbPage],
+  [/^#\/crdbs\/([0-9a-zA-Z-]+)$/, crdbPage],
+  [/^#\/cluster$/, clusterPage],
 ];
+
+/** A page's periodic refresh: one at a time, stopped when another page is shown. */
+let pageTimer = null;
+function every(ms, fn) {
+  clearInterval(pageTimer);
+  pageTimer = setInterval(() => { if (document.body.contains(main())) fn(); }, ms);
+}
 
 async function route() {
   const hash = location.hash || '#/databases';
@@ -88,6 +99,7 @@ async function route() {
     return;
   }
   chrome();
+  clearInterval(pageTimer);
   for (const [re, page] of routes) {
     const m = hash.match(re);
     if (m) {
@@ -239,19 +251,334 @@ function configurationView(b, panel) {
     ['Active-Active', b.crdt_guid ? b.crdt_guid : 'No'],
   ];
   panel.append(h('div', { class: 'card' }, h('dl', { class: 'props' }, props.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
-  if ((b.replica_sources || []).length) {
-    panel.append(h('h2', {}, 'Replica Of'), h('table', { id: 'replica-sources' },
-      h('thead', {}, h('tr', {}, ['Source', 'Encryption', 'Status', 'Lag', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, b.replica_sources.map((s) => h('tr', {}, h('td', {}, h('code', {}, s.uri)), h('td', {}, s.encryption ? 'On' : 'Off'),
-        h('td', {}, s.status), h('td', {}, s.lag === undefined ? '—' : `${s.lag} ms`), h('td', {}, s.last_error || '—'))))));
+  replicaOfView(b, panel);
+}
+
+// ------------------------------------------------------------------------------------------------ Replica Of
+
+function replicaOfView(b, panel) {
+  const sources = b.replica_sources || [];
+  const table = h('table', { id: 'replica-sources' },
+    h('thead', {}, h('tr', {}, ['Source', 'Encryption', 'Status', 'Lag', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, sources.length ? sources.map((s) => h('tr', { 'data-source': s.uri },
+      h('td', {}, h('code', {}, s.uri)), h('td', {}, s.encryption ? 'On' : 'Off'),
+      h('td', { class: 'source-status' }, statusPill(s.status)), h('td', {}, s.lag === undefined ? '—' : `${s.lag} ms`),
+      h('td', {}, s.last_error || '—')))
+      : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'This database replicates from no source.'))));
+  const section = h('section', { id: 'replica-of' }, h('div', { class: 'toolbar' }, h('h2', {}, 'Replica Of'),
+    session.admin ? h('button', { type: 'button', id: 'add-source', onclick: () => { form.hidden = false; form.querySelector('#source-uri').focus(); } },
+      'Add source') : null), table);
+  const errForm = h('p', { class: 'error', id: 'err-replica_sources', role: 'alert' });
+  const form = h('form', { class: 'card', id: 'source-form', hidden: true, novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'source-uri', class: 'block' }, 'Source database URL'),
+      h('input', { type: 'text', id: 'source-uri', size: 50, placeholder: 'redis://[admin:<password>@]<host>:<port>',
+        'aria-describedby': 'err-replica_sources' })),
+    h('div', { class: 'field' }, h('label', {}, h('input', { type: 'checkbox', id: 'source-encryption' }), 'Encryption (TLS)')),
+    h('div', { class: 'field' }, h('label', { for: 'source-cert', class: 'block' },
+      "Source's server certificate (PEM; the source cluster's proxy certificate. Optional for a source in this suite: it is trusted automatically)"),
+    h('textarea', { id: 'source-cert' })),
+    errForm,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'add-source-confirm' }, 'Add source'),
+      h('button', { type: 'button', onclick: () => { form.hidden = true; } }, 'Cancel')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    errForm.textContent = '';
+    const added = { uri: form.querySelector('#source-uri').value.trim(), encryption: form.querySelector('#source-encryption').checked };
+    const cert = form.querySelector('#source-cert').value.trim();
+    if (cert) added.server_cert = cert + '\n';
+    try {
+      await api('PUT', `/v1/bdbs/${b.uid}`, { replica_sources: [...sources, added] });
+      await route();
+    } catch (e) { errForm.textContent = e.message; }
+  });
+  section.append(form);
+  panel.append(section);
+  syncerCertificate(b.cluster).then((c) => section.append(c));
+  every(2000, async () => {
+    const now = await api('GET', `/v1/bdbs/${b.uid}`).catch(() => null);
+    if (!now) return;
+    for (const s of now.replica_sources || []) {
+      const row = [...table.querySelectorAll('tr[data-source]')].find((r) => r.dataset.source === s.uri);
+      if (row) row.querySelector('.source-status').replaceChildren(statusPill(s.status));
+    }
+  });
+}
+
+function statusPill(status) {
+  return h('span', { class: 'pill ' + (status === 'in-sync' || status === 'active' ? 'on' : status === 'syncing' ? '' : 'bad') }, status || 'unknown');
+}
+
+/** The seed's manual Replica Of step: this cluster's syncer certificate, to paste into the source. */
+async function syncerCertificate(cluster) {
+  const certs = await api('GET', `/v1/cluster/certificates?cluster=${encodeURIComponent(cluster)}`).catch(() => null);
+  if (!certs || !certs.syncer_cert) return h('p', { class: 'muted' }, 'The syncer certificate is not available.');
+  const pem = h('textarea', { id: 'syncer-cert', readonly: true, 'aria-label': `Syncer certificate of ${cluster}` }, certs.syncer_cert);
+  const copied = h('span', { class: 'muted', role: 'status', id: 'syncer-cert-copied' });
+  return h('div', { class: 'card' }, h('h2', {}, `Syncer certificate of ${cluster}`),
+    h('p', { class: 'muted' }, "A source with mutual TLS needs it (the seed: copy it, then paste it into the source's Security tab). "
+      + 'Sources in this suite trust it already.'),
+    pem, h('div', { class: 'actions' }, h('button', { type: 'button', id: 'copy-syncer-cert', onclick: async () => {
+      try { await navigator.clipboard.writeText(certs.syncer_cert); copied.textContent = 'Copied.'; }
+      catch { pem.select(); copied.textContent = 'Selected: press Ctrl+C to copy.'; }
+    } }, 'Copy'), copied));
+}
+
+// ------------------------------------------------------------------------------------------------ Active-Active
+
+/** A task's progress, live, until it is finished or failed; resolves with the last state. */
+async function watchTask(id, box) {
+  for (;;) {
+    const t = await api('GET', `/v1/crdb_tasks/${id}`);
+    box.replaceChildren(h('div', { class: 'banner ' + (t.status === 'failed' ? 'bad' : 'ok'), role: 'status', id: 'task-progress',
+      'data-status': t.status },
+    `Task ${t.id} (${t.operation || 'task'}): ${t.status}`,
+    (t.errors || []).map((e) => h('div', {}, `${e.cluster_name || ''}: ${e.description || e.message || JSON.stringify(e)}`))));
+    if (t.status === 'finished' || t.status === 'failed') return t;
+    await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+async function crdbsPage() {
+  const crdbs = await api('GET', '/v1/crdbs');
+  crdbs.sort((a, b) => a.name.localeCompare(b.name));
+  show(
+    h('div', { class: 'toolbar' }, h('h1', {}, 'Active-Active databases'),
+      session.admin ? h('a', { href: '#/crdbs/new', class: 'button primary', id: 'create-crdb' }, 'Create Active-Active database') : null),
+    h('table', { id: 'crdbs' },
+      h('thead', {}, h('tr', {}, ['Name', 'Participating clusters', 'TLS', 'GUID'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, crdbs.length ? crdbs.map((c) => h('tr', {},
+        h('td', {}, h('a', { href: `#/crdbs/${c.guid}` }, c.name)),
+        h('td', {}, c.instances.map((i) => i.cluster.name + (i.membership ? ` (${i.membership})` : '')).join(', ')),
+        h('td', {}, h('span', { class: 'pill ' + (c.encryption ? 'on' : 'off') }, c.encryption ? 'On' : 'Off')),
+        h('td', {}, h('code', {}, c.guid))))
+        : h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No Active-Active databases yet.')))));
+}
+
+function newCrdbPage() {
+  if (!session.admin) {
+    show(banner('bad', 'Only an admin can create an Active-Active database.'));
+    return;
+  }
+  const clusters = session.user.clusters || [];
+  const progress = h('div', { id: 'crdb-progress' });
+  const errForm = h('p', { class: 'error', id: 'err-form', role: 'alert' });
+  const form = h('form', { class: 'card', id: 'new-crdb', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'crdb-name', class: 'block' }, 'Database name'), h('input', { type: 'text', id: 'crdb-name' })),
+    h('div', { class: 'field' }, h('label', { for: 'crdb-memory', class: 'block' }, 'Memory limit (MB)'),
+      h('input', { type: 'number', id: 'crdb-memory', min: 1, value: '100' })),
+    h('fieldset', {}, h('legend', {}, 'Participating clusters'),
+      clusters.map((c) => h('label', {}, h('input', { type: 'checkbox', name: 'crdb-cluster', value: c, id: `crdb-cluster-${c}`, checked: true }), c))),
+    h('fieldset', {}, h('legend', {}, 'TLS'),
+      h('p', { class: 'muted' }, 'Encrypt the replication between the participating clusters (the syncers use mutual TLS).'),
+      h('label', {}, h('input', { type: 'radio', name: 'crdb-tls', id: 'crdb-tls-on', value: 'on' }), 'On'),
+      h('label', {}, h('input', { type: 'radio', name: 'crdb-tls', id: 'crdb-tls-off', value: 'off', checked: true }), 'Off')),
+    errForm,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: 'create-crdb-confirm' }, 'Create'),
+      h('a', { href: '#/crdbs', class: 'button' }, 'Cancel')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    errForm.textContent = '';
+    const name = form.querySelector('#crdb-name').value.trim();
+    const body = { name, encryption: form.querySelector('#crdb-tls-on').checked,
+      default_db_config: { name, memory_size: Math.round(Number(form.querySelector('#crdb-memory').value) * 1048576) },
+      instances: [...form.querySelectorAll('input[name=crdb-cluster]:checked')].map((c) => ({ cluster: { name: c.value } })) };
+    try {
+      const task = await api('POST', '/v1/crdbs', body);
+      form.querySelector('#create-crdb-confirm').disabled = true;
+      const t = await watchTask(task.id, progress);
+      if (t.status === 'finished') location.hash = `#/crdbs/${task.crdb_guid || t.crdb_guid}`;
+      else form.querySelector('#create-crdb-confirm').disabled = false;
+    } catch (e) { errForm.textContent = e.message; }
+  });
+  show(h('h1', {}, 'Create Active-Active database'), progress, form);
+  form.querySelector('#crdb-name').focus();
+}
+
+/**
+ * A channel's lag over the last ten minutes as a small step chart: the coordinator's samples ([epoch-ms, lag-ms], as
+ * the syncer-service reported them), each held until the next, the last one until now.
+ */
+function sparkline(samples, now) {
+  const w = 160; const hgt = 32; const span = 600000;
+  const max = Math.max(1000, ...samples.map((p) => p[1]));
+  const x = (t) => Math.max(0, w - ((now - t) / span) * w).toFixed(1);
+  const y = (lag) => (hgt - 2 - (lag / max) * (hgt - 4)).toFixed(1);
+  const pts = [];
+  samples.forEach(([t, lag], n) => {
+    if (n > 0) pts.push(`${x(t)},${y(samples[n - 1][1])}`);
+    pts.push(`${x(t)},${y(lag)}`);
+  });
+  if (samples.length) pts.push(`${w},${y(samples[samples.length - 1][1])}`);
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', w); svg.setAttribute('height', hgt); svg.setAttribute('class', 'spark');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `lag over the last 10 minutes: ${samples.length} reports, at most ${Math.max(0, ...samples.map((p) => p[1]))} ms`);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', pts.join(' ')); line.setAttribute('fill', 'none'); line.setAttribute('stroke', '#c6302b');
+  line.setAttribute('stroke-width', '1.5');
+  svg.append(line);
+  return svg;
+}
+
+async function crdbPage(guid) {
+  const progress = h('div', { id: 'encryption-progress' });
+  const body = h('div', {});
+  show(h('h1', { id: 'crdb-title' }, 'Active-Active database'), progress, body);
+  const render = async () => {
+    const c = await api('GET', `/v1/crdbs/${guid}`);
+    document.getElementById('crdb-title').replaceChildren(c.name, ' ', h('span', { class: 'muted' }, 'Active-Active'));
+    const [bdbs, lags] = await Promise.all([Promise.all(c.instances.map((i) => api('GET', `/v1/bdbs/${i.db_uid}`).catch(() => null))),
+      api('GET', `/ui-api/crdbs/${guid}/lag`).catch(() => ({ now: Date.now(), channels: {} }))]);
+    body.replaceChildren(
+      h('div', { class: 'card' }, h('div', { class: 'toolbar' },
+        h('div', {}, h('strong', {}, 'TLS between clusters: '), h('span', { id: 'crdb-encryption', class: 'pill ' + (c.encryption ? 'on' : 'off') },
+          c.encryption ? 'On' : 'Off')),
+        session.admin ? h('button', { type: 'button', id: 'toggle-encryption', onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            const task = await api('PATCH', `/v1/crdbs/${guid}`, { encryption: !c.encryption });
+            await watchTask(task.id, progress);
+          } catch (e) { progress.replaceChildren(banner('bad', e.message)); }
+          await render();
+        } }, c.encryption ? 'Turn TLS off' : 'Turn TLS on') : null)),
+      h('h2', {}, 'Participating clusters'),
+      h('table', { id: 'crdb-instances' },
+        h('thead', {}, h('tr', {}, ['Cluster', 'Database', 'Endpoint', 'TLS', 'Status', 'Membership'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, c.instances.map((i, n) => h('tr', {},
+          h('td', {}, i.cluster.name),
+          h('td', {}, h('a', { href: `#/databases/${i.db_uid}` }, bdbs[n] ? bdbs[n].name : String(i.db_uid))),
+          h('td', {}, bdbs[n] ? h('code', {}, endpointOf(bdbs[n])) : '—'),
+          h('td', {}, bdbs[n] ? tlsLabel(bdbs[n].tls_mode) : '—'),
+          h('td', {}, bdbs[n] ? statusLabel(bdbs[n].status) : '—'),
+          h('td', {}, i.membership || 'active'))))),
+      h('h2', {}, 'Channels'),
+      h('table', { id: 'crdb-channels' },
+        h('thead', {}, h('tr', {}, ['From → To', 'State', 'Lag', 'Lag, last minutes', 'TLS', 'Peer subject', 'Peer certificate expires',
+          'Full / partial resyncs', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, c.channels.map((ch) => h('tr', { 'data-channel': `${ch.from}>${ch.to}`, 'data-tls': String(!!ch.tls?.enabled) },
+          h('td', {}, `${ch.from} → ${ch.to}`),
+          h('td', {}, statusPill(ch.status)),
+          h('td', {}, typeof ch.lag === 'number' ? `${ch.lag} ms` : '—'),
+          h('td', {}, sparkline(lags.channels[`${ch.from}>${ch.to}`] || [], lags.now)),
+          h('td', { class: 'channel-tls' }, ch.tls?.enabled ? `${ch.tls.protocol} ${ch.tls.cipher}` : 'Off'),
+          h('td', {}, ch.tls?.peer_subject || '—'),
+          h('td', {}, ch.tls?.peer_not_after || '—'),
+          h('td', {}, `${ch.full_resyncs ?? 0} / ${ch.partial_resyncs ?? 0}`),
+          h('td', {}, ch.last_error || '—'))))));
+  };
+  await render();
+  every(2000, () => render().catch(() => {}));
+}
+
+// ------------------------------------------------------------------------------------------------ Cluster › Security › Certificates
+
+const CERT_NAMES = [['proxy', 'proxy_cert', 'Proxy (the databases\' endpoints)'], ['syncer', 'syncer_cert', 'Syncer (replication between clusters)']];
+
+async function clusterPage() {
+  const clusters = session.user.clusters || [];
+  const all = await Promise.all(clusters.map(async (cl) => {
+    const certs = await api('GET', `/v1/cluster/certificates?cluster=${encodeURIComponent(cl)}`).catch(() => ({}));
+    const infos = await Promise.all(CERT_NAMES.map(([, field]) => certs[field] ? describe(certs[field]).catch(() => null) : null));
+    return { cluster: cl, infos };
+  }));
+  const cards = all.map(({ cluster, infos }) => {
+    const progress = h('div', {});
+    const rows = CERT_NAMES.map(([name, , label], n) => {
+      const leaf = infos[n]?.certificates?.[0];
+      return h('tr', { 'data-cert': `${cluster}/${name}` }, h('td', {}, label), h('td', {}, leaf ? leaf.subject : '—'),
+        h('td', { class: 'not-after' }, leaf ? leaf.not_after : '—'),
+        h('td', {}, session.admin ? h('button', { type: 'button', id: `rotate-${cluster}-${name}`, onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            await api('POST', `/v1/cluster/certificates/rotate?cluster=${encodeURIComponent(cluster)}`, { name });
+            progress.replaceChildren(banner('ok', `Rotation of the ${name} certificate of ${cluster} requested: its owner re-keys now.`));
+          } catch (e) { progress.replaceChildren(banner('bad', e.message)); }
+          ev.target.disabled = false;
+        } }, 'Rotate') : null));
+    });
+    const upErr = h('p', { class: 'error', id: `err-upload-${cluster}`, role: 'alert' });
+    const upload = h('form', { class: 'card', id: `upload-${cluster}`, hidden: true, novalidate: true },
+      h('div', { class: 'field' }, h('label', { for: `upload-name-${cluster}`, class: 'block' }, 'Certificate'),
+        h('select', { id: `upload-name-${cluster}` }, CERT_NAMES.map(([name, , label]) => h('option', { value: name }, label)))),
+      h('div', { class: 'field' }, h('label', { for: `upload-cert-${cluster}`, class: 'block' }, 'Certificate chain (PEM, leaf first)'),
+        h('textarea', { id: `upload-cert-${cluster}` })),
+      h('div', { class: 'field' }, h('label', { for: `upload-key-${cluster}`, class: 'block' }, 'Private key (PEM; sent to cert-service only, never shown again)'),
+        h('textarea', { id: `upload-key-${cluster}`, autocomplete: 'off' })),
+      upErr,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: `upload-confirm-${cluster}` }, 'Upload'),
+        h('button', { type: 'button', onclick: () => { upload.hidden = true; } }, 'Cancel')));
+    upload.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      upErr.textContent = '';
+      const key = upload.querySelector(`#upload-key-${cluster}`);
+      try {
+        await api('PUT', `/v1/cluster/update_cert?cluster=${encodeURIComponent(cluster)}`, { name: upload.querySelector(`#upload-name-${cluster}`).value,
+          certificate: upload.querySelector(`#upload-cert-${cluster}`).value, key: key.value });
+        key.value = '';
+        await route();
+      } catch (e) { upErr.textContent = e.message; }
+    });
+    return h('section', { class: 'card', 'data-cluster': cluster },
+      h('div', { class: 'toolbar' }, h('h2', {}, cluster),
+        session.admin ? h('button', { type: 'button', id: `upload-${cluster}-open`, onclick: () => { upload.hidden = false; } }, 'Upload') : null),
+      progress,
+      h('table', {}, h('thead', {}, h('tr', {}, ['Certificate', 'Subject', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
+      upload);
+  });
+  // the API's certificate: the control plane's, one for the whole suite (operator files or cert-service's)
+  const apiPem = await api('GET', '/ui-api/api-certificate').catch(() => null);
+  const apiInfo = apiPem && apiPem.pem ? await describe(apiPem.pem).catch(() => null) : null;
+  const apiLeaf = apiInfo?.certificates?.[0];
+  const apiCard = h('section', { class: 'card', 'data-cluster': 'control-plane' }, h('h2', {}, 'Control plane'),
+    h('table', {}, h('thead', {}, h('tr', {}, ['Certificate', 'Subject', 'Expires'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, h('tr', { 'data-cert': 'control-plane/api' }, h('td', {}, 'API (REST API and this UI)'),
+        h('td', {}, apiLeaf ? apiLeaf.subject : '—'), h('td', { class: 'not-after' }, apiLeaf ? apiLeaf.not_after : '—')))),
+    h('p', { class: 'muted' }, 'Renewed by the coordinator before it expires; an operator-supplied one is read again from its files (docs/api.md).'));
+  if (apiLeaf) all.push({ cluster: 'control-plane', infos: [null, null], api: apiLeaf });
+  show(h('h1', {}, 'Cluster ', h('span', { class: 'muted' }, '› Security › Certificates')), expiryTimeline(all), ...cards, apiCard);
+}
+
+/** Every cluster certificate's remaining lifetime, on one time axis from now. */
+function expiryTimeline(all) {
+  const items = [];
+  for (const { cluster, infos, api: apiLeaf } of all) {
+    CERT_NAMES.forEach(([name], n) => {
+      const leaf = infos[n]?.certificates?.[0];
+      if (leaf) items.push({ label: `${cluster} ${name}`, end: Date.parse(leaf.not_after) });
+    });
+    if (apiLeaf) items.push({ label: 'API', end: Date.parse(apiLeaf.not_after) });
+  }
+  const now = Date.now();
+  const last = Math.max(now + 86400000, ...items.map((i) => i.end));
+  const w = 900; const row = 22; const left = 170;
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('width', w); svg.setAttribute('height', items.length * row + 24); svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Certificate expiry timeline'); svg.setAttribute('id', 'expiry-timeline');
+  const text = (x, y, t, anchor = 'start') => {
+    const e = document.createElementNS(ns, 'text');
+    e.setAttribute('x', x); e.setAttribute('y', y); e.setAttribute('font-size', '12'); e.setAttribute('text-anchor', anchor); e.textContent = t;
+    return e;
+  };
+  items.forEach((it, n) => {
+    const y = n * row + 4;
+    const bar = document.createElementNS(ns, 'rect');
+    const width = Math.max(2, ((it.end - now) / (last - now)) * (w - left - 90));
+    const days = (it.end - now) / 86400000;
+    bar.setAttribute('x', left); bar.setAttribute('y', y); bar.setAttribute('height', row - 8); bar.setAttribute('width', width);
+    bar.setAttribute('fill', days < 7 ? '#b42318' : days < 30 ? '#d97706' : '#1f7a3a');
+    svg.append(text(left - 8, y + 11, it.label, 'end'), bar, text(left + width + 6, y + 11, `${days.toFixed(1)} days`));
+  });
+  svg.append(text(left, items.length * row + 18, 'now'), text(w - 90, items.length * row + 18, new Date(last).toISOString().slice(0, 10), 'end'));
+  return h('div', { class: 'card' }, h('h2', {}, 'Certificate expiry'), svg);
 }
 
 // ------------------------------------------------------------------------------------------------ Security tab
 
 /** What a PEM entry is (subject, issuer, expiry, pinned leaf or CA chain), as the coordinator reads it. */
 async function describe(pem) {
-  return api('POST', '/ui-api/certificate', { client_cert: pem });
+  return api('POST', '/ui-api/certificate', { pem });
 }
 
 function certCard(pem, info, onRemove) {

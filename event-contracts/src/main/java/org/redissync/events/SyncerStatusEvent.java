@@ -26,12 +26,12 @@ public sealed interface SyncerStatusEvent extends SuiteEvent {
     /** The generation of the desired state (CRDB or bdb) this status reflects. */
     long observedGeneration();
 
-    /** The id of the channel that pulls CRDB {@code guid}'s instance on {@code fromCluster} into {@code toCluster}. */
     /** The key of a channel's status record: the destination cluster and the channel's id (the one place it is spelt). */
     static String channelKey(String cluster, String channelId) {
         return cluster + "/channel/" + channelId;
     }
 
+    /** The id of the channel that pulls CRDB {@code guid}'s instance on {@code fromCluster} into {@code toCluster}. */
     static String crdbChannelId(String guid, String fromCluster, String toCluster) {
         return guid + "/" + fromCluster + "->" + toCluster;
     }

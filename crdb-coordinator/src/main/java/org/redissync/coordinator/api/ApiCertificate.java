@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,6 +54,7 @@ import org.redissync.events.pki.RenewalTime;
 public class ApiCertificate implements KeyStoreProvider {
 
     public static final String TLS_CONFIGURATION = "api";
+    private volatile List<java.security.cert.X509Certificate> servedChain = List.of();
     private static final Logger LOG = Logger.getLogger(ApiCertificate.class);
 
     private final CoordinatorConfig config;
@@ -85,6 +87,7 @@ public class ApiCertificate implements KeyStoreProvider {
             }
         }
         CertificateMaterial served = served();
+        servedChain = List.copyOf(served.chain());
         PemKeyCertOptions options = new PemKeyCertOptions()
                 .setCertValue(Buffer.buffer(CertificateRequester.pem(served.chain())))
                 .setKeyValue(Buffer.buffer(CertificateRequester.pem(served.key())));
@@ -93,6 +96,11 @@ public class ApiCertificate implements KeyStoreProvider {
         } catch (Exception e) {
             throw new IllegalStateException("the API certificate cannot be loaded: " + e.getMessage(), e);
         }
+    }
+
+    /** The public chain the API serves now (what a client's handshake sees); empty before the server has started. */
+    public List<java.security.cert.X509Certificate> servedChain() {
+        return servedChain;
     }
 
     /** The coordinator's {@code api} certificate of this suite's CA, for mutual TLS to cert-service; empty without cert-service. */

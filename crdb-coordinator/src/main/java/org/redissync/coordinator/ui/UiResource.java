@@ -16,11 +16,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.redissync.coordinator.api.ApiCertificate;
 import org.redissync.coordinator.bdb.BdbJson;
 import org.redissync.coordinator.bdb.Certificates;
 import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
+import org.redissync.coordinator.state.DesiredState;
+import org.redissync.identity.PemCertificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -38,11 +41,48 @@ public class UiResource {
     private final SecurityIdentity identity;
     private final CoordinatorConfig config;
     private final Clock clock;
+    private final ApiCertificate apiCertificate;
+    private final LagHistory lags;
+    private final DesiredState state;
 
-    UiResource(SecurityIdentity identity, CoordinatorConfig config, Clock clock) {
+    UiResource(SecurityIdentity identity, CoordinatorConfig config, Clock clock,
+            @io.smallrye.common.annotation.Identifier(ApiCertificate.TLS_CONFIGURATION) ApiCertificate apiCertificate, LagHistory lags,
+            DesiredState state) {
         this.identity = identity;
         this.config = config;
         this.clock = clock;
+        this.apiCertificate = apiCertificate;
+        this.lags = lags;
+        this.state = state;
+    }
+
+    /**
+     * Each channel's lag over the last minutes, as reported ({@link LagHistory}): {@code {"<from>><to>": [[epoch-ms,
+     * lag-ms], ...]}}, oldest first, and {@code now} (the charts end there).
+     */
+    @GET
+    @Path("/crdbs/{guid}/lag")
+    @RolesAllowed({"admin", "viewer"})
+    public Map<String, Object> lag(@jakarta.ws.rs.PathParam("guid") String guid) {
+        var crdb = state.crdb(guid).orElseThrow(() -> new ApiException(ApiError.CRDB_NOT_FOUND, "no CRDB " + guid));
+        Map<String, Object> channels = new java.util.TreeMap<>();
+        for (var to : crdb.instances()) {
+            for (var from : crdb.instances()) {
+                if (!from.cluster().equals(to.cluster())) {
+                    channels.put(from.cluster() + ">" + to.cluster(), lags.of(guid, from.cluster(), to.cluster()).stream()
+                            .map(s -> List.of(s.at().toEpochMilli(), s.lagMs())).toList());
+                }
+            }
+        }
+        return Map.of("now", clock.millis(), "channels", channels);
+    }
+
+    /** The certificate chain the API (and this UI) serves, public part only: {@code {"pem": "<PEM>"}}. */
+    @GET
+    @Path("/api-certificate")
+    @RolesAllowed({"admin", "viewer"})
+    public Map<String, Object> apiCertificate() {
+        return Map.of("pem", PemCertificates.write(apiCertificate.servedChain()));
     }
 
     /** The signed-in user, its role, and the clusters a database can be made on. */
@@ -55,21 +95,22 @@ public class UiResource {
     }
 
     /**
-     * What a PEM entry of {@code authentication_ssl_client_certs} is, read as the endpoint reads it: each certificate's
-     * subject, issuer and validity, and whether the entry pins a leaf or trusts a CA chain (seed semantics: a chain
-     * without a leaf trusts what it signed, and only then do the subject validations apply). Body:
-     * {@code {"client_cert": "<PEM>"}}. A broken PEM gets the API's {@code invalid_certificate}.
+     * What a PEM text is, read as the endpoint reads an entry of {@code authentication_ssl_client_certs}: each
+     * certificate's subject, issuer and validity, and whether the entry pins a leaf or trusts a CA chain (seed
+     * semantics: a chain without a leaf trusts what it signed, and only then do the subject validations apply). Also
+     * used for the clusters' certificates. Body: {@code {"pem": "<PEM>"}}. A broken PEM gets the API's
+     * {@code invalid_certificate}.
      */
     @POST
     @Path("/certificate")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed({"admin", "viewer"})
     public Map<String, Object> certificate(String body) {
-        JsonNode pem = BdbJson.body(body).get("client_cert");
+        JsonNode pem = BdbJson.body(body).get("pem");
         if (pem == null || !pem.isTextual()) {
-            throw new ApiException(ApiError.INVALID_CERTIFICATE, "client_cert: a PEM string expected");
+            throw new ApiException(ApiError.INVALID_CERTIFICATE, "pem: a PEM string expected");
         }
-        List<X509Certificate> chain = Certificates.parse(pem.asText(), "client_cert");
+        List<X509Certificate> chain = Certificates.parse(pem.asText(), "pem");
         Instant now = clock.instant();
         List<Map<String, Object>> certs = new ArrayList<>();
         for (X509Certificate c : chain) {

@@ -57,7 +57,7 @@ class ClusterManagerUiIT {
 
     @BeforeAll
     static void up() throws Exception {
-        suite = SuiteProcess.freshlyUp("ui-suite-home", 1, Map.of());
+        suite = SuiteProcess.freshlyUp("ui-suite-home", 2, Map.of());
         url = suite.description().at("/api/url").asText() + "/ui/";
         pki = Files.createDirectories(suite.home.resolve("ui-pki"));
         shots = Files.createDirectories(suite.repo.resolve("docs/ui"));
@@ -229,6 +229,124 @@ class ClusterManagerUiIT {
         HttpResponse<String> page = http(null, null, "GET", "/ui/", null);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("default-src 'self'");
+    }
+
+    @Test
+    @Order(5)
+    void anActiveActiveDatabaseCreatedWithTlsOnHasEveryChannelOnTlsAndTheSwitchShowsItsTask() throws Exception {
+        signIn("admin", password("password_file"));
+        click(By.cssSelector("a[data-nav=crdbs]"));
+        click(By.id("create-crdb"));
+        // seed: "During database creation, expand the TLS configuration section, select On"
+        type(By.id("crdb-name"), "ui-aa");
+        click(By.id("crdb-tls-on"));
+        shot("crdb-create");
+        click(By.id("create-crdb-confirm"));
+        new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("crdb-channels")));
+        String guid = browser.getCurrentUrl().replaceAll(".*#/crdbs/", "");
+        // every channel on TLS, as the page shows it and as the API says
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("#crdb-channels tr[data-channel]"));
+            return rows.size() == 2 && rows.stream().allMatch(r -> "true".equals(r.getAttribute("data-tls")) && r.getText().contains("in-sync"));
+        });
+        assertThat(find(By.id("crdb-channels")).getText()).contains("TLSv1.3");
+        // each channel's lag chart has the coordinator's reports in it
+        for (WebElement line : browser.findElements(By.cssSelector("#crdb-channels svg.spark polyline"))) {
+            assertThat(line.getAttribute("points")).isNotBlank();
+        }
+        shot("crdb-tls-on");
+        for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
+            assertThat(ch.at("/tls/enabled").asBoolean()).as(ch.toString()).isTrue();
+        }
+        Map<String, Integer> ports = suite.instancePorts(guid);
+        redisCli("-p", "" + ports.get("cluster-a"), "SET", "from-ui", "yes");
+        await().atMost(Duration.ofSeconds(20)).until(() -> redisCli("-p", "" + ports.get("cluster-b"), "GET", "from-ui").equals("yes"));
+
+        // the encryption switch: its task's progress shown live until finished
+        click(By.id("toggle-encryption"));
+        new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> "finished".equals(
+                d.findElement(By.id("task-progress")).getAttribute("data-status")));
+        shot("crdb-encryption-task");
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("crdb-encryption")).getText().equals("Off"));
+        assertThat(suite.api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(6)
+    void aReplicaOfSourceAddedWithEncryptionReplicates() throws Exception {
+        JsonNode src = suite.api("POST", "/v1/bdbs", "{\"name\": \"ui-src\", \"cluster\": \"cluster-a\", \"tls_mode\": \"replica_ssl\"}");
+        JsonNode dest = suite.api("POST", "/v1/bdbs", "{\"name\": \"ui-copy\", \"cluster\": \"cluster-b\"}");
+        int srcPort = src.at("/endpoints/0/port").asInt();
+        long destUid = dest.get("uid").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> redisCli("-p", "" + srcPort, "SET", "before", "1").equals("OK"));
+        signIn("admin", password("password_file"));
+        browser.get(url + "#/databases/" + destUid);
+        // the seed's manual step, shown: this cluster's syncer certificate with a Copy button
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("copy-syncer-cert")));
+        String syncerCert = suite.api("GET", "/v1/cluster/certificates?cluster=cluster-b", null).get("syncer_cert").asText();
+        assertThat(find(By.id("syncer-cert")).getAttribute("value")).isEqualTo(syncerCert);
+        click(By.id("add-source"));
+        type(By.id("source-uri"), "redis://127.0.0.1:" + srcPort);
+        click(By.id("source-encryption"));
+        shot("replica-of-add");
+        click(By.id("add-source-confirm"));
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#replica-sources .source-status"), "in-sync"));
+        shot("replica-of-in-sync");
+        JsonNode source = suite.api("GET", "/v1/bdbs/" + destUid, null).at("/replica_sources/0");
+        assertThat(source.get("encryption").asBoolean()).isTrue();
+        int destPort = dest.at("/endpoints/0/port").asInt();
+        redisCli("-p", "" + srcPort, "SET", "after", "2");
+        await().atMost(Duration.ofSeconds(20)).until(() -> redisCli("-p", "" + destPort, "GET", "before").equals("1")
+                && redisCli("-p", "" + destPort, "GET", "after").equals("2"));
+    }
+
+    @Test
+    @Order(7)
+    void theClustersCertificatesWithTheirExpiryAndARotationFromTheButton() throws Exception {
+        String before = suite.api("GET", "/v1/cluster/certificates?cluster=cluster-a", null).get("syncer_cert").asText();
+        signIn("admin", password("password_file"));
+        click(By.cssSelector("a[data-nav=cluster]"));
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("expiry-timeline")));
+        for (String c : List.of("cluster-a", "cluster-b", "control-plane")) {
+            for (String name : c.equals("control-plane") ? List.of("api") : List.of("proxy", "syncer")) {
+                WebElement row = find(By.cssSelector("tr[data-cert='" + c + "/" + name + "']"));
+                assertThat(row.findElement(By.className("not-after")).getText()).as(c + " " + name).matches("\\d{4}-\\d{2}-\\d{2}T.*");
+            }
+        }
+        shot("cluster-certificates");
+        click(By.id("rotate-cluster-a-syncer"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("section[data-cluster=cluster-a]"), "Rotation of the syncer"));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                !suite.api("GET", "/v1/cluster/certificates?cluster=cluster-a", null).get("syncer_cert").asText().equals(before));
+    }
+
+    @Test
+    @Order(8)
+    void anOperatorsProxyCertificateUploadedWithItsKeyIsWhatTheEndpointsServe() throws Exception {
+        // an operator's CA and a proxy certificate of a new key it issued, for the loopback endpoints
+        Path dir = Files.createDirectories(suite.home.resolve("ui-upload"));
+        ReDocExamplesIT.openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+                "-out", "ca.pem", "-days", "3", "-subj", "/CN=operator CA");
+        ReDocExamplesIT.openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "proxy.key",
+                "-out", "proxy.csr", "-subj", "/CN=proxy.cluster-a/O=Operator");
+        Files.writeString(dir.resolve("ext.cnf"), "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n"
+                + "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        ReDocExamplesIT.openssl(dir, "x509", "-req", "-in", "proxy.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "30", "-extfile", "ext.cnf", "-out", "proxy.pem");
+        signIn("admin", password("password_file"));
+        click(By.cssSelector("a[data-nav=cluster]"));
+        click(By.id("upload-cluster-a-open"));
+        new Select(find(By.id("upload-name-cluster-a"))).selectByValue("proxy");
+        find(By.id("upload-cert-cluster-a")).sendKeys(Files.readString(dir.resolve("proxy.pem")) + Files.readString(dir.resolve("ca.pem")));
+        find(By.id("upload-key-cluster-a")).sendKeys(Files.readString(dir.resolve("proxy.key")));
+        shot("cluster-upload");
+        click(By.id("upload-confirm-cluster-a"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-cert='cluster-a/proxy']"), "O=Operator"));
+        // the endpoint of ui-app (cluster-a, mutual TLS) now serves it: redis-cli trusts the operator's CA only
+        int port = suite.api("GET", "/v1/bdbs/" + uid("ui-app"), null).at("/endpoints/0/port").asInt();
+        await().atMost(Duration.ofSeconds(30)).until(() -> redisCli("-p", "" + port, "--tls", "--cacert", dir.resolve("ca.pem").toString(),
+                "--cert", pki.resolve("good.pem").toString(), "--key", pki.resolve("good.key").toString(), "PING").equals("PONG"));
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
