@@ -62,9 +62,13 @@ async function api(method, path, body, auth = session.auth) {
 
 const main = () => document.getElementById('main');
 
+/** A message for the next page shown (e.g. "Saved." after a form re-renders its page). */
+let flash = null;
+
 function show(...nodes) {
   const m = main();
-  m.replaceChildren(...nodes);
+  m.replaceChildren(...(flash ? [banner('ok', flash)] : []), ...nodes);
+  flash = null;
   return m;
 }
 
@@ -422,53 +426,63 @@ function sparkline(samples, now) {
 }
 
 async function crdbPage(guid) {
+  // The header (with the switch) is made once, and again after a switch; the two tables' rows are refreshed every
+  // 2 s in place, so the page never takes the keyboard focus away from a button.
   const progress = h('div', { id: 'encryption-progress' });
-  const body = h('div', {});
-  show(h('h1', { id: 'crdb-title' }, 'Active-Active database'), progress, body);
-  const render = async () => {
-    const c = await api('GET', `/v1/crdbs/${guid}`);
+  const header = h('div', { class: 'card' });
+  const instances = h('tbody', {});
+  const channels = h('tbody', {});
+  show(h('h1', { id: 'crdb-title' }, 'Active-Active database'), progress, header,
+    h('h2', {}, 'Participating clusters'),
+    h('table', { id: 'crdb-instances' },
+      h('thead', {}, h('tr', {}, ['Cluster', 'Database', 'Endpoint', 'TLS', 'Status', 'Membership'].map((t) => h('th', { scope: 'col' }, t)))),
+      instances),
+    h('h2', {}, 'Channels'),
+    h('table', { id: 'crdb-channels' },
+      h('thead', {}, h('tr', {}, ['From → To', 'State', 'Lag', 'Lag, last 10 minutes', 'TLS', 'Peer subject', 'Peer certificate expires',
+        'Full / partial resyncs', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
+      channels));
+  const renderHeader = (c) => {
     document.getElementById('crdb-title').replaceChildren(c.name, ' ', h('span', { class: 'muted' }, 'Active-Active'));
+    header.replaceChildren(h('div', { class: 'toolbar' },
+      h('div', {}, h('strong', {}, 'TLS between clusters: '), h('span', { id: 'crdb-encryption', class: 'pill ' + (c.encryption ? 'on' : 'off') },
+        c.encryption ? 'On' : 'Off')),
+      session.admin ? h('button', { type: 'button', id: 'toggle-encryption', onclick: async (ev) => {
+        ev.target.disabled = true;
+        try {
+          const task = await api('PATCH', `/v1/crdbs/${guid}`, { encryption: !c.encryption });
+          await watchTask(task.id, progress);
+        } catch (e) { progress.replaceChildren(banner('bad', e.message)); }
+        const now = await refresh();
+        renderHeader(now);
+        document.getElementById('toggle-encryption')?.focus();
+      } }, c.encryption ? 'Turn TLS off' : 'Turn TLS on') : null));
+  };
+  const refresh = async () => {
+    const c = await api('GET', `/v1/crdbs/${guid}`);
     const [bdbs, lags] = await Promise.all([Promise.all(c.instances.map((i) => api('GET', `/v1/bdbs/${i.db_uid}`).catch(() => null))),
       api('GET', `/ui-api/crdbs/${guid}/lag`).catch(() => ({ now: Date.now(), channels: {} }))]);
-    body.replaceChildren(
-      h('div', { class: 'card' }, h('div', { class: 'toolbar' },
-        h('div', {}, h('strong', {}, 'TLS between clusters: '), h('span', { id: 'crdb-encryption', class: 'pill ' + (c.encryption ? 'on' : 'off') },
-          c.encryption ? 'On' : 'Off')),
-        session.admin ? h('button', { type: 'button', id: 'toggle-encryption', onclick: async (ev) => {
-          ev.target.disabled = true;
-          try {
-            const task = await api('PATCH', `/v1/crdbs/${guid}`, { encryption: !c.encryption });
-            await watchTask(task.id, progress);
-          } catch (e) { progress.replaceChildren(banner('bad', e.message)); }
-          await render();
-        } }, c.encryption ? 'Turn TLS off' : 'Turn TLS on') : null)),
-      h('h2', {}, 'Participating clusters'),
-      h('table', { id: 'crdb-instances' },
-        h('thead', {}, h('tr', {}, ['Cluster', 'Database', 'Endpoint', 'TLS', 'Status', 'Membership'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, c.instances.map((i, n) => h('tr', {},
-          h('td', {}, i.cluster.name),
-          h('td', {}, h('a', { href: `#/databases/${i.db_uid}` }, bdbs[n] ? bdbs[n].name : String(i.db_uid))),
-          h('td', {}, bdbs[n] ? h('code', {}, endpointOf(bdbs[n])) : '—'),
-          h('td', {}, bdbs[n] ? tlsLabel(bdbs[n].tls_mode) : '—'),
-          h('td', {}, bdbs[n] ? statusLabel(bdbs[n].status) : '—'),
-          h('td', {}, i.membership || 'active'))))),
-      h('h2', {}, 'Channels'),
-      h('table', { id: 'crdb-channels' },
-        h('thead', {}, h('tr', {}, ['From → To', 'State', 'Lag', 'Lag, last minutes', 'TLS', 'Peer subject', 'Peer certificate expires',
-          'Full / partial resyncs', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, c.channels.map((ch) => h('tr', { 'data-channel': `${ch.from}>${ch.to}`, 'data-tls': String(!!ch.tls?.enabled) },
-          h('td', {}, `${ch.from} → ${ch.to}`),
-          h('td', {}, statusPill(ch.status)),
-          h('td', {}, typeof ch.lag === 'number' ? `${ch.lag} ms` : '—'),
-          h('td', {}, sparkline(lags.channels[`${ch.from}>${ch.to}`] || [], lags.now)),
-          h('td', { class: 'channel-tls' }, ch.tls?.enabled ? `${ch.tls.protocol} ${ch.tls.cipher}` : 'Off'),
-          h('td', {}, ch.tls?.peer_subject || '—'),
-          h('td', {}, ch.tls?.peer_not_after || '—'),
-          h('td', {}, `${ch.full_resyncs ?? 0} / ${ch.partial_resyncs ?? 0}`),
-          h('td', {}, ch.last_error || '—'))))));
+    instances.replaceChildren(...c.instances.map((i, n) => h('tr', {},
+      h('td', {}, i.cluster.name),
+      h('td', {}, h('a', { href: `#/databases/${i.db_uid}` }, bdbs[n] ? bdbs[n].name : String(i.db_uid))),
+      h('td', {}, bdbs[n] ? h('code', {}, endpointOf(bdbs[n])) : '—'),
+      h('td', {}, bdbs[n] ? tlsLabel(bdbs[n].tls_mode) : '—'),
+      h('td', {}, bdbs[n] ? statusLabel(bdbs[n].status) : '—'),
+      h('td', {}, i.membership || 'active'))));
+    channels.replaceChildren(...c.channels.map((ch) => h('tr', { 'data-channel': `${ch.from}>${ch.to}`, 'data-tls': String(!!ch.tls?.enabled) },
+      h('td', {}, `${ch.from} → ${ch.to}`),
+      h('td', {}, statusPill(ch.status)),
+      h('td', {}, typeof ch.lag === 'number' ? `${ch.lag} ms` : '—'),
+      h('td', {}, sparkline(lags.channels[`${ch.from}>${ch.to}`] || [], lags.now)),
+      h('td', { class: 'channel-tls' }, ch.tls?.enabled ? `${ch.tls.protocol} ${ch.tls.cipher}` : 'Off'),
+      h('td', {}, ch.tls?.peer_subject || '—'),
+      h('td', {}, ch.tls?.peer_not_after || '—'),
+      h('td', {}, `${ch.full_resyncs ?? 0} / ${ch.partial_resyncs ?? 0}`),
+      h('td', {}, ch.last_error || '—'))));
+    return c;
   };
-  await render();
-  every(2000, () => render().catch(() => {}));
+  renderHeader(await refresh());
+  every(2000, () => refresh().catch(() => {}));
 }
 
 // ------------------------------------------------------------------------------------------------ Cluster › Security › Certificates
@@ -524,7 +538,7 @@ async function clusterPage() {
         session.admin ? h('button', { type: 'button', id: `upload-${cluster}-open`, onclick: () => { upload.hidden = false; } }, 'Upload') : null),
       progress,
       h('table', {}, h('thead', {}, h('tr', {}, ['Certificate', 'Subject', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
-      upload);
+      session.admin ? upload : null);
   });
   // the API's certificate: the control plane's, one for the whole suite (operator files or cert-service's)
   const apiPem = await api('GET', '/ui-api/api-certificate').catch(() => null);
@@ -737,9 +751,8 @@ function securityEdit(b, panel, infos) {
     };
     try {
       await api('PUT', `/v1/bdbs/${b.uid}`, body);
-      location.hash = `#/databases/${b.uid}/security`;
+      flash = 'Saved. The endpoint applies it to new connections.';
       await route();
-      panel.prepend(banner('ok', 'Saved. The endpoint applies it to new connections.'));
     } catch (e) {
       const target = fieldError(form, e.field);
       target.textContent = e.message;

@@ -132,6 +132,7 @@ class ClusterManagerUiIT {
         shot("security-edit-tls");
         click(By.id("save-security"));
         wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "Clients and databases + Between databases"));
+        assertThat(find(By.cssSelector("main .banner.ok")).getText()).startsWith("Saved.");
         shot("security-tls-on");
 
         JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
@@ -205,6 +206,9 @@ class ClusterManagerUiIT {
         assertThat(browser.findElements(By.id("edit-security"))).isEmpty();
         assertThat(browser.findElement(By.id("who")).getText()).contains("viewer");
         shot("security-viewer");
+        click(By.cssSelector("a[data-nav=cluster]"));
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("expiry-timeline")));
+        assertThat(browser.findElements(By.xpath("//button[text()='Rotate' or text()='Upload']"))).as("no Rotate or Upload").isEmpty();
         // the same write the Edit form would send, by hand with the viewer's credentials
         HttpResponse<String> r = http("viewer", password("viewer_password_file"), "PUT", "/v1/bdbs/" + uid, "{\"tls_mode\": \"disabled\"}");
         assertThat(r.statusCode()).isEqualTo(403);
@@ -245,15 +249,17 @@ class ClusterManagerUiIT {
         new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("crdb-channels")));
         String guid = browser.getCurrentUrl().replaceAll(".*#/crdbs/", "");
         // every channel on TLS, as the page shows it and as the API says
-        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> {
+        // the page renders itself again every 2 s: an element found may be gone the next moment
+        new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             List<WebElement> rows = d.findElements(By.cssSelector("#crdb-channels tr[data-channel]"));
             return rows.size() == 2 && rows.stream().allMatch(r -> "true".equals(r.getAttribute("data-tls")) && r.getText().contains("in-sync"));
         });
-        assertThat(find(By.id("crdb-channels")).getText()).contains("TLSv1.3");
         // each channel's lag chart has the coordinator's reports in it
-        for (WebElement line : browser.findElements(By.cssSelector("#crdb-channels svg.spark polyline"))) {
-            assertThat(line.getAttribute("points")).isNotBlank();
-        }
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            List<WebElement> lines = d.findElements(By.cssSelector("#crdb-channels svg.spark polyline"));
+            return d.findElement(By.id("crdb-channels")).getText().contains("TLSv1.3") && lines.size() == 2
+                    && lines.stream().allMatch(l -> !l.getAttribute("points").isBlank());
+        });
         shot("crdb-tls-on");
         for (JsonNode ch : suite.api("GET", "/v1/crdbs/" + guid, null).get("channels")) {
             assertThat(ch.at("/tls/enabled").asBoolean()).as(ch.toString()).isTrue();
@@ -264,10 +270,12 @@ class ClusterManagerUiIT {
 
         // the encryption switch: its task's progress shown live until finished
         click(By.id("toggle-encryption"));
-        new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> "finished".equals(
+        new WebDriverWait(browser, Duration.ofSeconds(90)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> "finished".equals(
                 d.findElement(By.id("task-progress")).getAttribute("data-status")));
         shot("crdb-encryption-task");
-        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> d.findElement(By.id("crdb-encryption")).getText().equals("Off"));
+        new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.id("crdb-encryption")).getText().equals("Off"));
         assertThat(suite.api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isFalse();
     }
 
@@ -382,8 +390,16 @@ class ClusterManagerUiIT {
         return wait(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
+    /** Clicks it once it can be clicked (again, if a page's refresh replaced it meanwhile). */
     void click(By by) {
-        wait(ExpectedConditions.elementToBeClickable(by)).click();
+        new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            WebElement e = d.findElement(by);
+            if (!e.isDisplayed() || !e.isEnabled()) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
     }
 
     void type(By by, String text) {

@@ -51,6 +51,11 @@ class LocalSuiteIT {
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(up.output()).contains("kafka-broker", "cert-service", "crdb-coordinator", "syncer-service cluster-a",
                 "syncer-service cluster-b", "The suite is up");
+        // the Cluster Manager UI's URL and login
+        JsonNode described = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
+        assertThat(up.output()).contains("Cluster Manager UI:     " + described.at("/api/ui_url").asText() + " (user admin, password in "
+                + described.at("/api/password_file").asText());
+        assertThat(described.at("/api/ui_url").asText()).isEqualTo(described.at("/api/url").asText() + "/ui/");
 
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         List<String> urls = new ArrayList<>(List.of(json.at("/api/management_url").asText(), json.at("/cert_service/management_url").asText()));

@@ -219,6 +219,9 @@ public final class LocalSuite {
             System.out.println("  API (crdb-coordinator): https://127.0.0.1:" + ports.getProperty("api.tls") + " (CA " + layout.caCert()
                     + "), user admin, password in "
                     + layout.state().resolve("secrets/admin-password"));
+            System.out.println("  Cluster Manager UI:     https://127.0.0.1:" + ports.getProperty("api.tls") + "/ui/ (user admin, password in "
+                    + layout.state().resolve("secrets/admin-password") + "; user viewer, password in "
+                    + layout.state().resolve("secrets/viewer-password") + ")");
             System.out.println("  CLIs:                   crdb-coordinator/cli/bin/crdb-cli, crdb-coordinator/cli/bin/rladmin (they read suite.json)");
             System.out.println("  cert-service:           http://127.0.0.1:" + certPort + " (CA certificate: " + layout.caCert() + ")");
             System.out.println("  Kafka:                  " + bootstrap);
@@ -444,6 +447,7 @@ public final class LocalSuite {
     private void writeSuiteJson(String bootstrap, int apiPort, int certPort, List<String> clusterNames, Properties ports) {
         Map<String, Object> api = new LinkedHashMap<>();
         api.put("url", "https://127.0.0.1:" + ports.getProperty("api.tls"));
+        api.put("ui_url", "https://127.0.0.1:" + ports.getProperty("api.tls") + "/ui/");
         // what the API's certificate names (cert-service issues it to the control plane): the CLIs check it
         api.put("identity", org.redissync.identity.PeerIdentity.of("control-plane", "api"));
         api.put("management_url", "http://127.0.0.1:" + ports.getProperty("crdb-coordinator.management"));
