@@ -266,8 +266,8 @@ function replicaOfView(b, panel) {
     h('thead', {}, h('tr', {}, ['Source', 'Encryption', 'Status', 'Lag', 'Last error'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, sources.length ? sources.map((s) => h('tr', { 'data-source': s.uri },
       h('td', {}, h('code', {}, s.uri)), h('td', {}, s.encryption ? 'On' : 'Off'),
-      h('td', { class: 'source-status' }, statusPill(s.status)), h('td', {}, s.lag === undefined ? '—' : `${s.lag} ms`),
-      h('td', {}, s.last_error || '—')))
+      h('td', { class: 'source-status' }, statusPill(s.status)), h('td', { class: 'source-lag' }, s.lag === undefined ? '—' : `${s.lag} ms`),
+      h('td', { class: 'source-error' }, s.last_error || '—')))
       : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'This database replicates from no source.'))));
   const section = h('section', { id: 'replica-of' }, h('div', { class: 'toolbar' }, h('h2', {}, 'Replica Of'),
     session.admin ? h('button', { type: 'button', id: 'add-source', onclick: () => { form.hidden = false; form.querySelector('#source-uri').focus(); } },
@@ -303,7 +303,10 @@ function replicaOfView(b, panel) {
     if (!now) return;
     for (const s of now.replica_sources || []) {
       const row = [...table.querySelectorAll('tr[data-source]')].find((r) => r.dataset.source === s.uri);
-      if (row) row.querySelector('.source-status').replaceChildren(statusPill(s.status));
+      if (!row) continue;
+      row.querySelector('.source-status').replaceChildren(statusPill(s.status));
+      row.querySelector('.source-lag').textContent = s.lag === undefined ? '—' : `${s.lag} ms`;
+      row.querySelector('.source-error').textContent = s.last_error || '—';
     }
   });
 }

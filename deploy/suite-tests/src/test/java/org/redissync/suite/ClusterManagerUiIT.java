@@ -117,6 +117,7 @@ class ClusterManagerUiIT {
         click(By.id("create-database"));
         type(By.id("db-name"), "ui-app");
         shot("create-database");
+        assertEveryControlIsLabelled();
         click(By.id("create"));
         wait(ExpectedConditions.presenceOfElementLocated(By.id("tab-security")));
         long uid = uid("ui-app");
@@ -180,6 +181,7 @@ class ClusterManagerUiIT {
         find(By.id("subject-0-C")).clear();
         type(By.id("subject-0-C"), "US");
         shot("security-edit-mtls");
+        assertEveryControlIsLabelled();
         click(By.id("save-security"));
         wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "Full Subject Name"));
         shot("security-mtls-on");
@@ -218,6 +220,25 @@ class ClusterManagerUiIT {
 
     @Test
     @Order(4)
+    void signingInWorksFromTheKeyboardAlone() throws Exception {
+        browser.get(url + "#/login");
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("username")));
+        // the user name field has the focus; Tab goes to the password, Enter signs in
+        org.openqa.selenium.interactions.Actions keys = new org.openqa.selenium.interactions.Actions(browser);
+        keys.sendKeys("admin").sendKeys(org.openqa.selenium.Keys.TAB).sendKeys(password("password_file"))
+                .sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("databases")));
+        // Tab reaches the database's link, Enter opens it
+        for (int i = 0; i < 20 && !"ui-app".equals(browser.switchTo().activeElement().getText()); i++) {
+            new org.openqa.selenium.interactions.Actions(browser).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        }
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("ui-app");
+        new org.openqa.selenium.interactions.Actions(browser).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+        wait(ExpectedConditions.presenceOfElementLocated(By.id("tab-security")));
+    }
+
+    @Test
+    @Order(4)
     void aWrongPasswordIsSaidInThePageAndEveryAssetComesFromTheCoordinator() throws Exception {
         browser.get(url + "#/login");
         type(By.id("username"), "admin");
@@ -245,6 +266,7 @@ class ClusterManagerUiIT {
         type(By.id("crdb-name"), "ui-aa");
         click(By.id("crdb-tls-on"));
         shot("crdb-create");
+        assertEveryControlIsLabelled();
         click(By.id("create-crdb-confirm"));
         new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("crdb-channels")));
         String guid = browser.getCurrentUrl().replaceAll(".*#/crdbs/", "");
@@ -349,6 +371,7 @@ class ClusterManagerUiIT {
         find(By.id("upload-cert-cluster-a")).sendKeys(Files.readString(dir.resolve("proxy.pem")) + Files.readString(dir.resolve("ca.pem")));
         find(By.id("upload-key-cluster-a")).sendKeys(Files.readString(dir.resolve("proxy.key")));
         shot("cluster-upload");
+        assertEveryControlIsLabelled();
         click(By.id("upload-confirm-cluster-a"));
         wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-cert='cluster-a/proxy']"), "O=Operator"));
         // the endpoint of ui-app (cluster-a, mutual TLS) now serves it: redis-cli trusts the operator's CA only
@@ -367,6 +390,15 @@ class ClusterManagerUiIT {
         type(By.id("password"), password);
         click(By.id("sign-in"));
         wait(ExpectedConditions.presenceOfElementLocated(By.id("databases")));
+    }
+
+    /** Every visible input, select and textarea of the page has a label (or an aria-label) a screen reader reads. */
+    void assertEveryControlIsLabelled() {
+        Object unlabelled = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('main input, main select, main textarea')]"
+                        + ".filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
+                        + ".map(e => e.id || e.name || e.outerHTML)");
+        assertThat((List<?>) unlabelled).as("controls without a label").isEmpty();
     }
 
     static String password(String field) throws Exception {
