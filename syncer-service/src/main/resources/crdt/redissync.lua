@@ -1209,6 +1209,64 @@ redis.register_function{function_name = 'redissync_merge_state', callback = func
   return 1
 end}
 
+--[[
+Adoption: keys written before this library ran on the instance (a CRDB instance that ran without convergence, the
+suite's default before) have no state, so a write would start from nothing (an INCR of "5" would make "1"), a full
+sync would not carry them, and a peer would never learn them. Each such key of database 0 is written again, with
+what it holds (its value, fields, members or scores, and its expiry), at this call's stamp, as if a client had
+written it then: its state is made and an op record sent, so every instance learns it and instances that held
+different values converge as concurrent writes do. Keys of types the model does not cover (lists, streams, ...)
+are left as they are and counted. The shard manager calls it until the cursor is 0, before clients are let in.
+  FCALL redissync_adopt 0 <origin> <wall-ms> <cursor> <count>  -> {next cursor, adopted, not covered}
+]]
+redis.register_function{function_name = 'redissync_adopt', callback = function(_, args)
+  local origin, wall, cursor, count = args[1], wall_arg(args[2]), args[3], parse_int(args[4] or '')
+  if origin == nil or wall == nil or cursor == nil or count == nil or count < 1 then
+    return redis.error_reply('ERR redissync_adopt: <origin> <wall-ms> <cursor> <count> expected')
+  end
+  redis.set_repl(redis.REPL_AOF)
+  redis.call('SELECT', 0)
+  local r = redis.call('SCAN', cursor, 'COUNT', count)
+  redis.call('SELECT', META_DB)
+  local todo = {}
+  for _, k in ipairs(r[2]) do
+    if string.sub(k, 1, 12) ~= '__redissync:' and redis.call('EXISTS', meta_key(0, k)) == 0 then todo[#todo + 1] = k end
+  end
+  local adopted, uncovered = 0, 0
+  if #todo == 0 then return {r[1], 0, 0} end
+  local c = new_ctx(origin, clock_tick(wall), 0, wall)
+  for _, k in ipairs(todo) do
+    redis.call('SELECT', 0)
+    local t = redis.call('TYPE', k).ok
+    local pttl = redis.call('PTTL', k)
+    local cmd, a = nil, {k}
+    if t == 'string' then
+      cmd, a[2] = 'SET', redis.call('GET', k)
+    elseif t == 'hash' then
+      cmd = 'HSET'
+      for _, v in ipairs(redis.call('HGETALL', k)) do a[#a + 1] = v end
+    elseif t == 'set' then
+      cmd = 'SADD'
+      for _, v in ipairs(redis.call('SMEMBERS', k)) do a[#a + 1] = v end
+    elseif t == 'zset' then
+      cmd = 'ZADD'
+      local z = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')
+      for i = 1, #z, 2 do a[#a + 1] = z[i + 1]; a[#a + 1] = z[i] end
+    end
+    redis.call('SELECT', META_DB)
+    if cmd == nil then
+      if t ~= 'none' then uncovered = uncovered + 1 end
+    else
+      local reply = commands[cmd](c, a)
+      if type(reply) == 'table' and reply.err then return redis.error_reply('ERR redissync_adopt: ' .. k .. ': ' .. reply.err) end
+      if pttl > 0 then commands.PEXPIREAT(c, {k, fmt_int(wall + pttl)}) end
+      adopted = adopted + 1
+    end
+  end
+  c:publish()
+  return {r[1], adopted, uncovered}
+end}
+
 -- Deletes what a full sync staged and did not use (values of keys without a state). FCALL redissync_unstage 0 <prefix>
 redis.register_function{function_name = 'redissync_unstage', callback = function(_, args)
   local prefix = args[1]

@@ -24,6 +24,8 @@ public final class CrdtLibrary {
     public static final String UNSTAGE = "redissync_unstage";
     /** A key's state as canonical text: {@code FCALL redissync_state 0 <db> <key>}. */
     public static final String STATE = "redissync_state";
+    /** {@code FCALL redissync_adopt 0 <origin> <wall-ms> <cursor> <count>}: keys written before the library get a state. */
+    public static final String ADOPT = "redissync_adopt";
     /** The shard channel each op record is published on; replicas (the peers' channels) receive it as {@code SPUBLISH}. */
     public static final String OP_CHANNEL = "__redissync:op";
 

@@ -321,6 +321,7 @@ public class ShardManager {
             long pause = pauseGeneration(s.bdb);
             if (convergent && s.bdb.crdbGuid() != null) {
                 loadLibrary(c); // crdt/CRDT.md: before clients are let in
+                adopt(s, c);
             }
             setClientUser(c, backend, pause > 0);
             setReplicaUser(c, backend);
@@ -385,6 +386,37 @@ public class ShardManager {
             check(c.call("FUNCTION", "LOAD", "REPLACE", CrdtLibrary.source()));
         } finally {
             check(c.call("CONFIG", "SET", "maxmemory", new String(limit, java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+    }
+
+    /**
+     * Keys written before the library ran on this instance (a CRDB that ran without convergence) get their state, each
+     * written again with what it holds and sent to the peers ({@code redissync_adopt}, crdt/CRDT.md "Adoption"), before
+     * clients are let in: else a write would start from nothing and a full sync would not carry them. Nothing to do
+     * (a scan that finds a state for every key) on every later start.
+     */
+    private void adopt(Shard s, BackendConnection c) throws IOException {
+        String cursor = "0";
+        long adopted = 0;
+        long uncovered = 0;
+        do {
+            Object r = c.call("FCALL", CrdtLibrary.ADOPT, "0", cluster, Long.toString(clock.millis()), cursor, "100");
+            if (r instanceof BackendConnection.Error e) {
+                // e.g. OOM on a full instance: the instance still serves (reads, and writes to keys with a state); the
+                // next start tries again. Not a reason to keep it down.
+                LOG.warnf("bdb %d: keys written before convergence not adopted (%d so far): %s", s.uid, adopted, e.message());
+                return;
+            }
+            if (!(r instanceof List<?> l) || l.size() != 3 || !(l.get(0) instanceof byte[] next)) {
+                throw new IOException("FCALL " + CrdtLibrary.ADOPT + ": unexpected reply " + r);
+            }
+            cursor = new String(next, java.nio.charset.StandardCharsets.US_ASCII);
+            adopted += (Long) l.get(1);
+            uncovered += (Long) l.get(2);
+        } while (!"0".equals(cursor));
+        if (adopted > 0 || uncovered > 0) {
+            LOG.infof("bdb %d: %d key(s) written before convergence adopted (state made, sent to the peers); %d of types "
+                    + "convergence does not cover left as they are (readable, not writable)", s.uid, adopted, uncovered);
         }
     }
 

@@ -92,6 +92,52 @@ public class CrdtLibraryIT {
         }
     }
 
+    /** Runs redissync_adopt at {@code site} until its cursor is back at 0; returns {adopted, not covered}. */
+    static long[] adopt(Site site) {
+        String cursor = "0";
+        long[] n = new long[2];
+        do {
+            List<?> r = (List<?>) CrdtSites.decode(site.jedis.sendCommand(Protocol.Command.FCALL, CrdtLibrary.ADOPT, "0", site.name,
+                    Long.toString(System.currentTimeMillis() + site.skewMs), cursor, "2"));
+            cursor = (String) r.get(0);
+            n[0] += (Long) r.get(1);
+            n[1] += (Long) r.get(2);
+        } while (!"0".equals(cursor));
+        return n;
+    }
+
+    @Test
+    void keysWrittenBeforeTheLibraryAreAdoptedKeptAndSentToThePeers() {
+        // an instance that ran without convergence: its data written straight into Redis, no state
+        a.jedis.set("n", "5");
+        a.jedis.pexpire("n", 600_000);
+        a.jedis.hset("h", Map.of("f1", "1", "f2", "2"));
+        a.jedis.sadd("s", "x", "y");
+        a.jedis.zadd("z", 1.5, "m");
+        a.jedis.rpush("l", "q");
+        // b held some of the same keys, one with another value (its plain channels had diverged)
+        b.jedis.hset("h", Map.of("f1", "1", "f3", "3"));
+        b.jedis.sadd("s", "w");
+        assertThat(adopt(a)).as("n, h, s, z adopted; l not covered").containsExactly(4, 1);
+        assertThat(adopt(b)).containsExactly(2, 0);
+        assertThat(adopt(a)).as("again: every covered key has its state").containsExactly(0, 1);
+        // a write starts from what the key held, not from nothing
+        assertThat(a.cmd("INCR", "n")).isEqualTo(6L);
+        assertThat(a.jedis.pttl("n")).as("its expiry kept").isBetween(1L, 600_000L);
+        assertThat(a.cmd("HSET", "h", "f4", "4")).isEqualTo(1L);
+        assertThat(a.jedis.hgetAll("h")).containsOnlyKeys("f1", "f2", "f4");
+        assertThat(a.jedis.lrange("l", 0, -1)).as("an uncovered type is left as it was").containsExactly("q");
+        // the adoptions reached the peers: every instance holds the union, as concurrent writes would make it
+        sites.deliverAll();
+        for (Site site : List.of(a, b, c)) {
+            assertThat(site.jedis.get("n")).as(site.name).isEqualTo("6");
+            assertThat(site.jedis.hgetAll("h")).as(site.name).isEqualTo(Map.of("f1", "1", "f2", "2", "f3", "3", "f4", "4"));
+            assertThat(site.jedis.smembers("s")).as(site.name).containsExactlyInAnyOrder("w", "x", "y");
+            assertThat(site.jedis.zscore("z", "m")).as(site.name).isEqualTo(1.5);
+            assertThat(site.state("h")).as(site.name).isEqualTo(a.state("h"));
+        }
+    }
+
     @Test
     void aDeleteTakesPartLikeAnyOtherWrite() {
         a.cmd("SET", "k", "v");

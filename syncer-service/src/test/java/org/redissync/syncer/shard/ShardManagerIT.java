@@ -139,6 +139,36 @@ class ShardManagerIT {
     }
 
     @Test
+    void aCrdbInstancesKeysWrittenBeforeConvergenceAreAdoptedWhenItsRedisStarts() throws Exception {
+        int port = FreePorts.next();
+        long uid = UIDS.incrementAndGet();
+        String guid = "g-" + uid;
+        BdbConfigured b = new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port, null, 32 << 20, guid,
+                new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false), List.of(),
+                "disabled", Instant.now(), 0, null, "aof");
+        publish(crdb(guid, uid, 1, org.redissync.events.CrdbConfigEvent.Membership.ACTIVE));
+        publish(b);
+        awaitRunning(b);
+        // data as an instance that ran without convergence holds it: written past the library, no state
+        try (BackendConnection admin = BackendConnection.admin(shards.backend(b), 2000)) {
+            assertThat(admin.call("SET", "n", "5")).isNotInstanceOf(BackendConnection.Error.class);
+            assertThat(admin.call("HSET", "h", "a", "1")).isEqualTo(1L);
+        }
+        long pid = shards.pid(b.uid()).orElseThrow();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        awaitRestart(b, pid);
+        try (Client c = new Client(port)) {
+            assertThat(c.call("INCR", "n")).as("from what it held, not from nothing").isEqualTo(":6");
+            assertThat(c.call("HSET", "h", "b", "2")).isEqualTo(":1");
+            assertThat(c.call("HLEN", "h")).isEqualTo(":2");
+        }
+        try (BackendConnection admin = BackendConnection.admin(shards.backend(b), 2000)) {
+            admin.call("SELECT", "15");
+            assertThat(admin.call("EXISTS", "__redissync:m:0:n", "__redissync:m:0:h")).as("their states").isEqualTo(2L);
+        }
+    }
+
+    @Test
     void nobodyReachesTheRedisWithoutTheSyncersCredentialsAndClientsRunAsARestrictedUser() throws Exception {
         int port = FreePorts.next();
         BdbConfigured b = publish(bdb(UIDS.incrementAndGet(), 1, port, 32 << 20, null, null));
