@@ -51,6 +51,20 @@ class ServiceBootIT {
     }
 
     @Test
+    void itsOpenApiDocumentDescribesTheBodies() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new URL(management, "openapi?format=json"));
+        var schemas = json.at("/components/schemas");
+        assertThat(schemas.at("/BdbRequest/properties/tls_mode/enum").toString()).contains("replica_ssl", "enabled", "disabled");
+        assertThat(schemas.at("/Bdb/properties/endpoints/items/$ref").asText()).endsWith("/Endpoint");
+        assertThat(schemas.at("/CrdbCreateRequest/properties/default_db_config/$ref").asText()).endsWith("/DbConfig");
+        assertThat(schemas.at("/ErrorBody/properties").has("error_code")).isTrue();
+        assertThat(json.at("/paths/~1v1~1bdbs/post/requestBody/content/application~1json/schema/$ref").asText()).endsWith("/BdbRequest");
+        assertThat(json.at("/paths/~1v1~1bdbs~1{uid}/put/responses/406/content/application~1json/schema/$ref").asText())
+                .endsWith("/ErrorBody");
+        assertThat(json.at("/paths/~1v1~1crdbs/post/responses/200/content/application~1json/schema/$ref").asText()).endsWith("/Task");
+    }
+
+    @Test
     void anEventItPublishesComesBackThroughTheRealBroker() throws Exception {
         String guid = "crdb:" + UUID.randomUUID();
         var event = new CrdbConfigured(CrdbConfigured.VERSION, guid, 1, "boot-test", false, false, Map.of(), List.of(), 0,

@@ -1,5 +1,11 @@
 package org.redissync.coordinator.bdb;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.redissync.coordinator.api.ApiSchemas;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -37,6 +43,7 @@ public class BdbResource {
 
     @GET
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ApiSchemas.Bdb.class)))
     public List<ObjectNode> list(@Context SecurityContext caller) {
         List<ObjectNode> all = service.list();
         return caller.isUserInRole("admin") ? all : all.stream().map(BdbResource::masked).toList();
@@ -45,6 +52,8 @@ public class BdbResource {
     @GET
     @Path("/{uid}")
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Bdb.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode get(@PathParam("uid") String uid, @Context SecurityContext caller) {
         ObjectNode b = service.get(uid(uid));
         return caller.isUserInRole("admin") ? b : masked(b);
@@ -76,6 +85,9 @@ public class BdbResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.BdbRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Bdb.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode create(@Context UriInfo query, String body) {
         return service.create(body, QueryFlags.flag("dry_run", query));
     }
@@ -85,6 +97,10 @@ public class BdbResource {
     @Path("/{uid}")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.BdbRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Bdb.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode update(@PathParam("uid") String uid, @Context UriInfo query, String body) {
         return service.update(uid(uid), body, QueryFlags.flag("dry_run", query));
     }
@@ -92,6 +108,7 @@ public class BdbResource {
     @DELETE
     @Path("/{uid}")
     @RolesAllowed("admin")
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public Response delete(@PathParam("uid") String uid) {
         service.delete(uid(uid));
         return Response.ok().build();

@@ -1,5 +1,11 @@
 package org.redissync.coordinator.crdb;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.redissync.coordinator.api.ApiSchemas;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -38,6 +44,7 @@ public class CrdbResource {
 
     @GET
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ApiSchemas.Crdb.class)))
     public List<ObjectNode> list() {
         return service.list();
     }
@@ -45,6 +52,8 @@ public class CrdbResource {
     @GET
     @Path("/{guid}")
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Crdb.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode get(@PathParam("guid") String guid) {
         return service.get(guid);
     }
@@ -52,6 +61,9 @@ public class CrdbResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.CrdbCreateRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode create(@Context UriInfo query, @HeaderParam("X-Task-ID") String taskId, String body) {
         return service.create(body, QueryFlags.flag("dry_run", query), taskId);
     }
@@ -60,6 +72,10 @@ public class CrdbResource {
     @Path("/{guid}")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.CrdbUpdateRequest.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode patch(@PathParam("guid") String guid, @Context UriInfo query,
             @HeaderParam("X-Task-ID") String taskId, String body) {
         return service.update(guid, BdbJson.body(body), false, QueryFlags.flag("dry_run", query), taskId);
@@ -74,6 +90,9 @@ public class CrdbResource {
     @Path("/{guid}/updates")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode updates(@PathParam("guid") String guid, @Context UriInfo query, @HeaderParam("X-Task-ID") String taskId,
             String body) {
         boolean dryRun = QueryFlags.flag("dry_run", query);
@@ -144,6 +163,8 @@ public class CrdbResource {
     @DELETE
     @Path("/{guid}")
     @RolesAllowed("admin")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode delete(@PathParam("guid") String guid, @HeaderParam("X-Task-ID") String taskId) {
         return service.delete(guid, taskId);
     }

@@ -1,5 +1,10 @@
 package org.redissync.coordinator.task;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.redissync.coordinator.api.ApiSchemas;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -25,6 +30,7 @@ public class TaskResource {
 
     @GET
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(type = SchemaType.ARRAY, implementation = ApiSchemas.Task.class)))
     public List<ObjectNode> list() {
         return tasks.all().stream().map(TaskService::render).toList();
     }
@@ -32,6 +38,8 @@ public class TaskResource {
     @GET
     @Path("/{id}")
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode get(@PathParam("id") String id) {
         return TaskService.render(tasks.require(id));
     }
@@ -39,6 +47,8 @@ public class TaskResource {
     @POST
     @Path("/{id}/actions/cancel")
     @RolesAllowed("admin")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Task.class)))
+    @APIResponse(responseCode = "404", description = "no such object", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode cancel(@PathParam("id") String id) {
         return TaskService.render(tasks.cancel(id));
     }
