@@ -490,16 +490,16 @@ async function crdbPage(guid) {
 
 // ------------------------------------------------------------------------------------------------ Cluster › Security › Certificates
 
-const CERT_NAMES = [['proxy', 'proxy_cert', 'Proxy (the databases\' endpoints)'], ['syncer', 'syncer_cert', 'Syncer (replication between clusters)']];
+const CERT_NAMES = [['proxy', 'proxy_cert', 'Server authentication (proxy: the databases\' endpoints)'], ['syncer', 'syncer_cert', 'Syncer (replication between clusters)']];
 
 async function clusterPage() {
   const clusters = session.user.clusters || [];
   const all = await Promise.all(clusters.map(async (cl) => {
     const certs = await api('GET', `/v1/cluster/certificates?cluster=${encodeURIComponent(cl)}`).catch(() => ({}));
     const infos = await Promise.all(CERT_NAMES.map(([, field]) => certs[field] ? describe(certs[field]).catch(() => null) : null));
-    return { cluster: cl, infos };
+    return { cluster: cl, infos, certs };
   }));
-  const cards = all.map(({ cluster, infos }) => {
+  const cards = all.map(({ cluster, infos, certs }) => {
     const progress = h('div', {});
     const rows = CERT_NAMES.map(([name, , label], n) => {
       const leaf = infos[n]?.certificates?.[0];
@@ -541,6 +541,7 @@ async function clusterPage() {
         session.admin ? h('button', { type: 'button', id: `upload-${cluster}-open`, onclick: () => { upload.hidden = false; } }, 'Upload') : null),
       progress,
       h('table', {}, h('thead', {}, h('tr', {}, ['Certificate', 'Subject', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
+      certs.proxy_cert ? serverCertificate(cluster, certs.proxy_cert) : null,
       session.admin ? upload : null);
   });
   // the API's certificate: the control plane's, one for the whole suite (operator files or cert-service's)
@@ -554,6 +555,21 @@ async function clusterPage() {
     h('p', { class: 'muted' }, 'Renewed by the coordinator before it expires; an operator-supplied one is read again from its files (docs/api.md).'));
   if (apiLeaf) all.push({ cluster: 'control-plane', infos: [null, null], api: apiLeaf });
   show(h('h1', {}, 'Cluster ', h('span', { class: 'muted' }, '› Security › Certificates')), expiryTimeline(all), ...cards, apiCard);
+}
+
+/** The seed's "Cluster > Security > Certificates > Server authentication": the proxy certificate, to copy or download. */
+function serverCertificate(cluster, pem) {
+  const text = h('textarea', { id: `proxy-cert-${cluster}`, readonly: true, 'aria-label': `Server (proxy) certificate of ${cluster}` }, pem);
+  const said = h('span', { class: 'muted', role: 'status' });
+  return h('details', {}, h('summary', {}, 'Server authentication: proxy_cert.pem (for redis-cli --tls --cacert)'), text,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', id: `copy-proxy-cert-${cluster}`, onclick: async () => {
+        try { await navigator.clipboard.writeText(pem); said.textContent = 'Copied.'; }
+        catch { text.select(); said.textContent = 'Selected: press Ctrl+C to copy.'; }
+      } }, 'Copy'),
+      h('a', { class: 'button', href: URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' })),
+        download: `${cluster}-proxy_cert.pem`, id: `download-proxy-cert-${cluster}` }, 'Download'),
+      said));
 }
 
 /** Every cluster certificate's remaining lifetime, on one time axis from now. */
@@ -622,12 +638,12 @@ async function securityView(b, panel) {
     ['Apply TLS for', TLS_FOR[b.tls_mode] || '—'],
     ['Mutual TLS (Client authentication)', mtls ? 'On' : 'Off'],
     ['Enforce client authentication', b.enforce_client_authentication === 'enabled' ? 'Yes' : 'No'],
-    ['Additional certificate validations', validation === 'san_cn' ? 'Subject Alternative Name'
-      : validation === 'full_subject' ? 'Full Subject Name' : 'Off'],
+    ['Additional certificate validations', validation === 'san_cn' ? 'By Subject Alternative Name'
+      : validation === 'full_subject' ? 'By full Subject Name' : 'No validation'],
     ['Allow outdated certificates', b.mtls_allow_outdated_certs ? 'Yes' : 'No'],
   ];
   panel.append(h('div', { class: 'card', id: 'security-view' },
-    h('div', { class: 'toolbar' }, h('h2', {}, 'TLS - Transport Layer Security'),
+    h('div', { class: 'toolbar' }, h('h2', {}, 'TLS - Transport Layer Security for secure connections'),
       session.admin ? h('button', { type: 'button', id: 'edit-security', onclick: () => securityEdit(b, panel, infos) }, 'Edit') : null),
     h('dl', { class: 'props' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-prop': k }, v)])),
     mtls ? [h('h2', {}, 'Certificates'), certs.map((p, i) => certCard(p, infos[i]))] : null,
@@ -656,7 +672,6 @@ function securityEdit(b, panel, infos) {
   const enforce = h('input', { type: 'checkbox', id: 'enforce-client-auth', checked: b.enforce_client_authentication === 'enabled',
     'aria-describedby': 'err-enforce_client_authentication' });
   const validation = b.client_cert_subject_validation_type || 'disabled';
-  const validations = h('input', { type: 'checkbox', id: 'cert-validations', checked: validation !== 'disabled' });
   const outdated = h('input', { type: 'checkbox', id: 'allow-outdated', checked: !!b.mtls_allow_outdated_certs,
     'aria-describedby': 'err-mtls_allow_outdated_certs' });
 
@@ -682,14 +697,16 @@ function securityEdit(b, panel, infos) {
           addBox.hidden = true;
           renderCerts();
         } catch (e) { addError.textContent = e.message; }
-      } }, 'Add'),
+      } }, 'Done'),
       h('button', { type: 'button', onclick: () => { addBox.hidden = true; } }, 'Cancel')));
 
   const subjectList = h('div', { id: 'subject-list' });
   const renderSubjects = () => subjectList.replaceChildren(...state.subjects.map((s, i) => {
     const input = (k, label, value) => h('label', {}, label,
-      h('input', { type: 'text', id: `subject-${i}-${k}`, value: value || '', oninput: (ev) => {
+      h('input', { type: 'text', id: `subject-${i}-${k}`, value: value || '', 'aria-describedby': `err-authorized_subjects-${i}`, oninput: (ev) => {
         s[k] = k === 'OU' ? ev.target.value.split(',').map((x) => x.trim()).filter(Boolean) : ev.target.value.trim();
+        const stale = document.getElementById(`err-authorized_subjects-${i}`); // said of the value before this edit
+        if (stale) stale.textContent = '';
       } }));
     return h('div', {},
       h('div', { class: 'subject-row', 'data-subject': i },
@@ -702,7 +719,7 @@ function securityEdit(b, panel, infos) {
   renderSubjects();
 
   const form = h('form', { class: 'card', id: 'security-form', novalidate: true },
-    h('h2', {}, 'TLS - Transport Layer Security'),
+    h('h2', {}, 'TLS - Transport Layer Security for secure connections'),
     h('fieldset', { 'aria-describedby': 'err-tls_mode' }, h('legend', {}, 'TLS'),
       radio('tls', 'tls-on', 'on', tlsOn, 'On'), radio('tls', 'tls-off', 'off', !tlsOn, 'Off')),
     h('div', { class: 'field indent', id: 'tls-options' },
@@ -711,17 +728,20 @@ function securityEdit(b, panel, infos) {
       h('div', { class: 'indent', id: 'mtls-options' },
         h('div', { class: 'field', 'aria-describedby': 'err-authentication_ssl_client_certs' },
           h('strong', {}, 'Certificates'), certList, err('authentication_ssl_client_certs'),
-          h('button', { type: 'button', id: 'add-cert', onclick: () => { addBox.hidden = false; pemInput.focus(); } }, 'Add certificate'),
+          h('button', { type: 'button', id: 'add-cert', onclick: () => { addBox.hidden = false; pemInput.focus(); } }, '+ Add certificate'),
           addBox),
         h('div', { class: 'field' }, h('label', {}, enforce, 'Enforce client authentication'), err('enforce_client_authentication')),
-        h('div', { class: 'field' }, h('label', {}, validations, 'Additional certificate validations')),
+        h('fieldset', { class: 'field', 'aria-describedby': 'err-client_cert_subject_validation_type' },
+          h('legend', {}, 'Additional certificate validations'),
+          h('p', { class: 'muted' }, 'They apply to a certificate chain without a leaf (a root and intermediate CA certificates); '
+            + 'with a leaf certificate, mutual client authentication skips them.'),
+          radio('validation', 'validation-none', 'disabled', validation === 'disabled', 'No validation'),
+          radio('validation', 'validation-san', 'san_cn', validation === 'san_cn', 'By Subject Alternative Name'),
+          radio('validation', 'validation-full', 'full_subject', validation === 'full_subject', 'By full Subject Name'),
+          err('client_cert_subject_validation_type')),
         h('div', { class: 'indent', id: 'validation-options' },
-          h('fieldset', { 'aria-describedby': 'err-client_cert_subject_validation_type' }, h('legend', {}, 'Validate'),
-            radio('validation', 'validation-san', 'san_cn', validation !== 'full_subject', 'Subject Alternative Name'),
-            radio('validation', 'validation-full', 'full_subject', validation === 'full_subject', 'Full Subject Name'),
-            err('client_cert_subject_validation_type')),
           subjectList, err('authorized_subjects'),
-          h('button', { type: 'button', id: 'add-subject', onclick: () => { state.subjects.push({ CN: '' }); renderSubjects(); } }, 'Add subject')),
+          h('button', { type: 'button', id: 'add-subject', onclick: () => { state.subjects.push({ CN: '' }); renderSubjects(); } }, '+ Add validation')),
         h('div', { class: 'field' }, h('label', {}, outdated, 'Allow outdated certificates'), err('mtls_allow_outdated_certs')))),
     h('p', { class: 'error', id: 'err-form', role: 'alert' }),
     h('div', { class: 'actions' },
@@ -732,7 +752,7 @@ function securityEdit(b, panel, infos) {
     const on = form.querySelector('#tls-on').checked;
     form.querySelector('#tls-options').hidden = !on;
     form.querySelector('#mtls-options').hidden = !mtls.checked;
-    form.querySelector('#validation-options').hidden = !validations.checked;
+    form.querySelector('#validation-options').hidden = form.querySelector('#validation-none').checked;
   };
   form.addEventListener('change', sync);
   sync();
@@ -742,7 +762,7 @@ function securityEdit(b, panel, infos) {
     form.querySelectorAll('.error').forEach((e) => (e.textContent = ''));
     const on = form.querySelector('#tls-on').checked;
     const withMtls = on && mtls.checked;
-    const withValidation = withMtls && validations.checked;
+    const withValidation = withMtls && !form.querySelector('#validation-none').checked;
     const body = {
       tls_mode: on ? applyFor.value : 'disabled',
       authentication_ssl_client_certs: withMtls ? state.certs.map((c) => ({ client_cert: c.pem })) : [],

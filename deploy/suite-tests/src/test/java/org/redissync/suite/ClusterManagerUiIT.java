@@ -153,8 +153,8 @@ class ClusterManagerUiIT {
         signIn("admin", password("password_file"));
         browser.get(url + "#/databases/" + uid + "/security");
         click(By.id("edit-security"));
-        // seed: Mutual TLS (Client authentication), Add certificate, Enforce client authentication, Additional
-        // certificate validations: Full Subject Name with CN, O, OU (several), L, ST, C
+        // seed: Mutual TLS (Client authentication), "+ Add certificate" (paste, Done), Enforce client authentication,
+        // Additional certificate validations: "By full Subject Name", "+ Add validation" with CN, O, OU (several), L, ST, C
         click(By.id("mtls"));
         click(By.id("add-cert"));
         find(By.id("new-cert-pem")).sendKeys(Files.readString(pki.resolve("ca.pem")));
@@ -164,7 +164,6 @@ class ClusterManagerUiIT {
         if (!find(By.id("enforce-client-auth")).isSelected()) {
             click(By.id("enforce-client-auth"));
         }
-        click(By.id("cert-validations"));
         click(By.id("validation-full"));
         click(By.id("add-subject"));
         type(By.id("subject-0-CN"), "app.example.com");
@@ -183,7 +182,7 @@ class ClusterManagerUiIT {
         shot("security-edit-mtls");
         assertEveryControlIsLabelled();
         click(By.id("save-security"));
-        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "Full Subject Name"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.id("security-view"), "By full Subject Name"));
         shot("security-mtls-on");
 
         JsonNode b = suite.api("GET", "/v1/bdbs/" + uid, null);
@@ -345,6 +344,11 @@ class ClusterManagerUiIT {
             }
         }
         shot("cluster-certificates");
+        // the seed: the server (proxy) certificate from Cluster > Security > Certificates > Server authentication
+        click(By.cssSelector("section[data-cluster=cluster-b] details summary"));
+        assertThat(find(By.id("proxy-cert-cluster-b")).getAttribute("value"))
+                .isEqualTo(suite.api("GET", "/v1/cluster/certificates?cluster=cluster-b", null).get("proxy_cert").asText());
+        assertThat(find(By.id("download-proxy-cert-cluster-b")).getAttribute("download")).isEqualTo("cluster-b-proxy_cert.pem");
         click(By.id("rotate-cluster-a-syncer"));
         wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("section[data-cluster=cluster-a]"), "Rotation of the syncer"));
         await().atMost(Duration.ofSeconds(60)).until(() ->
