@@ -62,6 +62,7 @@ class ServiceBootIT {
         assertThat(json.at("/paths/~1v1~1bdbs~1{uid}/put/responses/406/content/application~1json/schema/$ref").asText())
                 .endsWith("/ErrorBody");
         assertThat(json.at("/paths/~1v1~1crdbs/post/responses/200/content/application~1json/schema/$ref").asText()).endsWith("/Task");
+        assertThat(json.at("/paths/~1v1~1cluster/put/requestBody/content/application~1json/schema/$ref").asText()).endsWith("/ClusterSettings");
     }
 
     @Test

@@ -159,6 +159,14 @@ public final class ApiSchemas {
             Object progress) {
     }
 
+    @Schema(description = "GET/PUT /v1/cluster: the TLS of every data connection (endpoints and channels), one set for the suite; "
+            + "PUT takes any of them (a partial body)")
+    public record ClusterSettings(
+            @JsonProperty("min_data_TLS_version") @Schema(enumeration = {"1.2", "1.3"}) String minDataTlsVersion,
+            @JsonProperty("data_cipher_list") @Schema(description = "TLS 1.2 suites, OpenSSL names separated by ':'") String dataCipherList,
+            @JsonProperty("data_cipher_suites_tls_1_3") @Schema(description = "TLS 1.3 suites separated by ':'") String dataCipherSuitesTls13) {
+    }
+
     @Schema(description = "Every refusal, RE's shape (description and message the same text), and ours: field")
     public record ErrorBody(@JsonProperty("error_code") String errorCode, String description, String message,
             @Schema(description = "the request field the refusal concerns, when it is one") String field) {

@@ -1,5 +1,10 @@
 package org.redissync.coordinator.cluster;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.redissync.coordinator.api.ApiSchemas;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,6 +60,7 @@ public class ClusterSettingsResource {
 
     @GET
     @RolesAllowed({"admin", "viewer"})
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ClusterSettings.class)))
     public ObjectNode get() {
         return render(current());
     }
@@ -62,6 +68,9 @@ public class ClusterSettingsResource {
     @PUT
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed("admin")
+    @RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ClusterSettings.class)))
+    @APIResponse(responseCode = "200", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ClusterSettings.class)))
+    @APIResponse(responseCode = "406", description = "refused, the field named: nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
     public ObjectNode put(@Context UriInfo query, String body) {
         ObjectNode req = BdbJson.body(body);
         boolean dryRun = QueryFlags.flag("dry_run", query);
