@@ -143,9 +143,7 @@ class ShardManagerIT {
         int port = FreePorts.next();
         long uid = UIDS.incrementAndGet();
         String guid = "g-" + uid;
-        BdbConfigured b = new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port, null, 32 << 20, guid,
-                new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false), List.of(),
-                "disabled", Instant.now(), 0, null, "aof");
+        BdbConfigured b = crdbInstance(uid, port, guid, "aof");
         publish(crdb(guid, uid, 1, org.redissync.events.CrdbConfigEvent.Membership.ACTIVE));
         publish(b);
         awaitRunning(b);
@@ -245,9 +243,7 @@ class ShardManagerIT {
         int port = FreePorts.next();
         long uid = UIDS.incrementAndGet();
         String guid = "g-" + uid;
-        BdbConfigured b = new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port, null, 32 << 20, guid,
-                new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false), List.of(),
-                "disabled", Instant.now(), 0, null, null);
+        BdbConfigured b = crdbInstance(uid, port, guid, null);
         publish(crdb(guid, uid, 3, org.redissync.events.CrdbConfigEvent.Membership.JOINING));
         publish(b);
         awaitRunning(b);
@@ -292,6 +288,13 @@ class ShardManagerIT {
     }
 
     // ------------------------------------------------------------------------------------------------
+
+    /** Bdb {@code uid} as this cluster's instance of CRDB {@code guid} (32 MB, plaintext). */
+    private BdbConfigured crdbInstance(long uid, int port, String guid, String persistence) {
+        return new BdbConfigured(BdbConfigured.VERSION, uid, 1, "db" + uid, events.cluster(), port, null, 32 << 20, guid,
+                new Tls(TlsMode.DISABLED, false, List.of(), List.of(), SubjectValidation.DISABLED, List.of(), false, false), List.of(),
+                "disabled", Instant.now(), 0, null, persistence);
+    }
 
     private BdbConfigured bdb(long uid, long generation, int port, long memory, String eviction, String persistence) {
         return new BdbConfigured(BdbConfigured.VERSION, uid, generation, "db" + uid, events.cluster(), port, null, memory, null,
