@@ -25,7 +25,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * <ul>
  *   <li>{@code cert-service}: {@code cluster.certificates};</li>
  *   <li>{@code crdb-coordinator}: {@code crdb.config}, {@code bdb.config}, {@code crdb.tasks}, {@code suite.settings},
- *       through its transactional id, holding the single-writer group;</li>
+ *       through its transactional id, holding the single-writer group; reading {@code syncer.status} in groups of
+ *       its own ({@code crdb-coordinator.status-*});</li>
  *   <li>{@code syncer-<cluster>}: {@code syncer.status}.</li>
  * </ul>
  * Topics are created by the admin before the services start: no service may create or reconfigure one. The broker
@@ -36,6 +37,8 @@ public final class KafkaAccess {
 
     public static final String CERT_SERVICE = "cert-service";
     public static final String COORDINATOR = "crdb-coordinator";
+    /** The prefix of the coordinators' status-reading groups ({@code crdb-coordinator.status-<uuid>}). */
+    public static final String STATUS_GROUPS = "crdb-coordinator.status-";
 
     /**
      * The suite's topics as named in the design (without a deployment's prefix) and their partitions: the same as
@@ -62,6 +65,9 @@ public final class KafkaAccess {
         coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.TRANSACTIONAL_ID, prefix + "crdb-coordinator", PatternType.LITERAL),
                 AclOperation.DESCRIBE));
         coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.GROUP, prefix + "crdb-coordinator.writer", PatternType.LITERAL),
+                AclOperation.READ));
+        // each coordinator reads syncer.status in a consumer group of its own (Reactive Messaging; it commits nothing)
+        coordinator.add(allow(COORDINATOR, new ResourcePattern(ResourceType.GROUP, prefix + STATUS_GROUPS, PatternType.PREFIXED),
                 AclOperation.READ));
         out.put(COORDINATOR, coordinator);
         for (String c : clusters) {

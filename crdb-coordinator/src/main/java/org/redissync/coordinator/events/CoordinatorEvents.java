@@ -42,7 +42,8 @@ public class CoordinatorEvents implements org.redissync.plumbing.ServiceStreams 
         this.crdbs = streams.follow(Topic.CRDB_CONFIG);
         this.bdbs = streams.follow(Topic.BDB_CONFIG);
         this.tasks = streams.follow(Topic.CRDB_TASKS);
-        this.status = streams.follow(Topic.SYNCER_STATUS);
+        // fed by SyncerStatusStream (Reactive Messaging), not by a TopicLog of its own
+        this.status = TopicView.fed();
         this.certificates = streams.follow(Topic.CLUSTER_CERTIFICATES);
         this.settings = streams.follow(Topic.SUITE_SETTINGS);
         // one name for every coordinator of a deployment (not the worker name, which may differ per process)

@@ -65,6 +65,14 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         return topic.name(topicPrefix);
     }
 
+    /**
+     * What every client of this service sets (bootstrap servers, client id, the security settings): the base of a
+     * Reactive Messaging channel's Kafka configuration too.
+     */
+    public Map<String, Object> clientConfig() {
+        return common();
+    }
+
     Map<String, Object> common() {
         Map<String, Object> m = new HashMap<>(clientProperties);
         m.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

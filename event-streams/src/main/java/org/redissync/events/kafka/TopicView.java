@@ -11,14 +11,31 @@ import org.redissync.events.SuiteEvent;
 
 /**
  * The current state of a compacted topic: the latest event per key (a tombstone removes the key),
- * kept up to date by a {@link TopicLog}. Listeners hear every change in offset order, on the log's
- * thread.
+ * kept up to date by a {@link TopicLog}, or fed by a stream of another kind ({@link #fed}: a Reactive
+ * Messaging channel). Listeners hear every change in offset order (per partition), on the feeding thread.
  */
 public final class TopicView<T extends SuiteEvent> implements AutoCloseable {
 
     private final Map<String, T> latest = new ConcurrentHashMap<>();
     private final List<TopicLog.Handler<T>> listeners = new CopyOnWriteArrayList<>();
     private final TopicLog<T> log;
+
+    private TopicView() {
+        this.log = null;
+    }
+
+    /** A view fed through {@link #accept} by a stream of its own (it has no {@link #log()}). */
+    public static <T extends SuiteEvent> TopicView<T> fed() {
+        return new TopicView<>();
+    }
+
+    /** Applies the record at {@code offset} of the feeding stream: {@code event} null is a tombstone. Fed views only. */
+    public void accept(String key, T event, long offset) {
+        if (log != null) {
+            throw new IllegalStateException("a view kept by its TopicLog is not fed");
+        }
+        apply(key, event, offset);
+    }
 
     /** A view on its own (tests, tools). */
     public TopicView(KafkaSettings settings, Topic topic) {
@@ -31,7 +48,9 @@ public final class TopicView<T extends SuiteEvent> implements AutoCloseable {
     }
 
     public TopicView<T> start() {
-        log.start();
+        if (log != null) {
+            log.start();
+        }
         return this;
     }
 
@@ -61,12 +80,15 @@ public final class TopicView<T extends SuiteEvent> implements AutoCloseable {
         return Map.copyOf(latest);
     }
 
+    /** The log that keeps this view; null for a {@link #fed} view. */
     public TopicLog<T> log() {
         return log;
     }
 
     @Override
     public void close() {
-        log.close();
+        if (log != null) {
+            log.close();
+        }
     }
 }

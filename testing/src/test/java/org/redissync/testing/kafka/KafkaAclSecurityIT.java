@@ -5,18 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +95,36 @@ class KafkaAclSecurityIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
         }
+    }
+
+    /** Subscribes to syncer.status as {@code user} in {@code group}; the records polled, or the error. */
+    static int readStatusInGroup(String user, String group) {
+        Properties p = props(user, passwords.get(user));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(PREFIX + "syncer.status"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int n = 0;
+            while (n == 0 && System.nanoTime() < deadline) {
+                n += c.poll(Duration.ofMillis(500)).count();
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void theCoordinatorReadsStatusInAGroupOfItsOwnAndNobodyElseMayUseOne() throws Exception {
+        send(KafkaUsers.syncer("cluster-a"), "syncer.status");
+        assertThat(readStatusInGroup(KafkaUsers.COORDINATOR, PREFIX + "crdb-coordinator.status-" + java.util.UUID.randomUUID())).isPositive();
+        // a syncer may not join (or disturb) a coordinator's group, nor the coordinator another name's
+        assertThatThrownBy(() -> readStatusInGroup(KafkaUsers.syncer("cluster-a"), PREFIX + "crdb-coordinator.status-x"))
+                .isInstanceOf(org.apache.kafka.common.errors.GroupAuthorizationException.class);
+        assertThatThrownBy(() -> readStatusInGroup(KafkaUsers.COORDINATOR, PREFIX + "some-other-group"))
+                .isInstanceOf(org.apache.kafka.common.errors.GroupAuthorizationException.class);
     }
 
     @Test
