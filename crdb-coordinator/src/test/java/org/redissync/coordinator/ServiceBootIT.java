@@ -63,6 +63,14 @@ class ServiceBootIT {
                 .endsWith("/ErrorBody");
         assertThat(json.at("/paths/~1v1~1crdbs/post/responses/200/content/application~1json/schema/$ref").asText()).endsWith("/Task");
         assertThat(json.at("/paths/~1v1~1cluster/put/requestBody/content/application~1json/schema/$ref").asText()).endsWith("/ClusterSettings");
+        assertThat(json.at("/paths/~1v1~1cluster~1update_cert/put/requestBody/content/application~1json/schema/$ref").asText())
+                .endsWith("/SuppliedCertificate");
+        assertThat(schemas.at("/SuppliedCertificate/properties/key/writeOnly").asBoolean()).isTrue();
+        // the Cluster Manager UI's own calls
+        assertThat(json.at("/paths/~1ui-api~1session/get/responses/200/content/application~1json/schema/$ref").asText()).endsWith("/Session");
+        assertThat(json.at("/paths/~1ui-api~1certificate/post/requestBody/content/*~1*/schema/$ref").asText()).endsWith("/Pem");
+        assertThat(schemas.at("/CertificateReport/properties/use/enum").toString()).contains("pinned_leaf", "ca_chain");
+        assertThat(schemas.at("/CertificateFacts/properties").has("not_after")).isTrue();
     }
 
     @Test

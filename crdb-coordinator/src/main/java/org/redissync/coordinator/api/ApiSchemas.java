@@ -171,4 +171,39 @@ public final class ApiSchemas {
     public record ErrorBody(@JsonProperty("error_code") String errorCode, String description, String message,
             @Schema(description = "the request field the refusal concerns, when it is one") String field) {
     }
+
+    // ------------------------------------------------------------ /v1/cluster certificates (answered by cert-service)
+
+    @Schema(description = "A cluster's current public certificate chains, PEM (null where none yet)")
+    public record ClusterCertificates(@JsonProperty("proxy_cert") String proxyCert, @JsonProperty("syncer_cert") String syncerCert,
+            @JsonProperty("api_cert") String apiCert) {
+    }
+
+    @Schema(description = "PUT /v1/cluster/update_cert: an operator-supplied certificate and its key")
+    public record SuppliedCertificate(@Schema(required = true, enumeration = {"proxy", "syncer", "api"}) String name,
+            @Schema(required = true, description = "PEM, leaf first") String certificate,
+            @Schema(writeOnly = true, description = "PEM; kept by cert-service, never returned (absent: the role's current key)") String key,
+            @Schema(description = "default: ?cluster= or the API's default cluster") String cluster) {
+    }
+
+    @Schema(description = "PUT /v1/cluster/certificates: several operator-supplied certificates, all taken or none")
+    public record SuppliedCertificates(@Schema(required = true) List<SuppliedCertificate> certificates, String cluster) {
+    }
+
+    @Schema(description = "A certificate taken")
+    public record CertificateTaken(@Schema(enumeration = {"proxy", "syncer", "api"}) String name, Long generation, String fingerprint,
+            @JsonProperty("not_after") String notAfter) {
+    }
+
+    @Schema(description = "The certificates taken")
+    public record CertificatesTaken(List<CertificateTaken> certificates) {
+    }
+
+    @Schema(description = "POST /v1/cluster/certificates/rotate: one role, or (an empty body) every role")
+    public record Rotation(@Schema(enumeration = {"proxy", "syncer", "api"}) String name) {
+    }
+
+    @Schema(description = "What is being rotated")
+    public record Rotating(@Schema(description = "the key of each certificate asked to rotate") List<String> rotating) {
+    }
 }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -16,7 +17,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.redissync.coordinator.api.ApiCertificate;
+import org.redissync.coordinator.api.ApiSchemas;
 import org.redissync.coordinator.bdb.BdbJson;
 import org.redissync.coordinator.bdb.Certificates;
 import org.redissync.coordinator.config.CoordinatorConfig;
@@ -25,6 +31,7 @@ import org.redissync.coordinator.error.ApiException;
 import org.redissync.coordinator.state.DesiredState;
 import org.redissync.identity.PemCertificates;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -37,6 +44,30 @@ import io.quarkus.security.identity.SecurityIdentity;
 @Path("/ui-api")
 @Produces(MediaType.APPLICATION_JSON)
 public class UiResource {
+
+    @Schema(description = "Each channel's lag over the last minutes, oldest first")
+    public record LagSeries(@Schema(description = "epoch milliseconds: the charts end here") long now,
+            @Schema(description = "\"<from>><to>\" → [[epoch-ms, lag-ms], ...]") Map<String, List<List<Long>>> channels) {
+    }
+
+    @Schema(description = "A certificate chain as PEM")
+    public record Pem(@Schema(required = true) String pem) {
+    }
+
+    @Schema(description = "The signed-in user")
+    public record Session(String username, @Schema(enumeration = {"admin", "viewer"}) String role,
+            @Schema(description = "the clusters a database can be made on") SortedSet<String> clusters) {
+    }
+
+    @Schema(description = "One certificate of a PEM text")
+    public record CertificateFacts(String subject, String issuer, @JsonProperty("not_before") String notBefore,
+            @JsonProperty("not_after") String notAfter, @Schema(description = "outside its validity now") boolean expired,
+            @Schema(description = "a CA certificate") boolean ca, @Schema(description = "SHA-256 fingerprint, hex") String sha256) {
+    }
+
+    @Schema(description = "What a PEM text is, read as an entry of authentication_ssl_client_certs")
+    public record CertificateReport(@Schema(enumeration = {"pinned_leaf", "ca_chain"}) String use, List<CertificateFacts> certificates) {
+    }
 
     private final SecurityIdentity identity;
     private final CoordinatorConfig config;
@@ -63,9 +94,11 @@ public class UiResource {
     @GET
     @Path("/crdbs/{guid}/lag")
     @RolesAllowed({"admin", "viewer"})
-    public Map<String, Object> lag(@jakarta.ws.rs.PathParam("guid") String guid) {
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = LagSeries.class)))
+    @APIResponse(responseCode = "404", description = "no such CRDB", content = @Content(schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
+    public LagSeries lag(@jakarta.ws.rs.PathParam("guid") String guid) {
         var crdb = state.crdb(guid).orElseThrow(() -> new ApiException(ApiError.CRDB_NOT_FOUND, "no CRDB " + guid));
-        Map<String, Object> channels = new java.util.TreeMap<>();
+        Map<String, List<List<Long>>> channels = new java.util.TreeMap<>();
         for (var to : crdb.instances()) {
             for (var from : crdb.instances()) {
                 if (!from.cluster().equals(to.cluster())) {
@@ -74,24 +107,26 @@ public class UiResource {
                 }
             }
         }
-        return Map.of("now", clock.millis(), "channels", channels);
+        return new LagSeries(clock.millis(), channels);
     }
 
     /** The certificate chain the API (and this UI) serves, public part only: {@code {"pem": "<PEM>"}}. */
     @GET
     @Path("/api-certificate")
     @RolesAllowed({"admin", "viewer"})
-    public Map<String, Object> apiCertificate() {
-        return Map.of("pem", PemCertificates.write(apiCertificate.servedChain()));
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Pem.class)))
+    public Pem apiCertificate() {
+        return new Pem(PemCertificates.write(apiCertificate.servedChain()));
     }
 
     /** The signed-in user, its role, and the clusters a database can be made on. */
     @GET
     @Path("/session")
     @RolesAllowed({"admin", "viewer"})
-    public Map<String, Object> session() {
-        return Map.of("username", identity.getPrincipal().getName(), "role", identity.hasRole("admin") ? "admin" : "viewer",
-                "clusters", new TreeSet<>(config.clusters().keySet()));
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Session.class)))
+    public Session session() {
+        return new Session(identity.getPrincipal().getName(), identity.hasRole("admin") ? "admin" : "viewer",
+                new TreeSet<>(config.clusters().keySet()));
     }
 
     /**
@@ -105,21 +140,24 @@ public class UiResource {
     @Path("/certificate")
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed({"admin", "viewer"})
-    public Map<String, Object> certificate(String body) {
+    @RequestBody(content = @Content(schema = @Schema(implementation = Pem.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = CertificateReport.class)))
+    @APIResponse(responseCode = "406", description = "invalid_certificate", content = @Content(schema = @Schema(implementation = ApiSchemas.ErrorBody.class)))
+    public CertificateReport certificate(String body) {
         JsonNode pem = BdbJson.body(body).get("pem");
         if (pem == null || !pem.isTextual()) {
             throw new ApiException(ApiError.INVALID_CERTIFICATE, "pem: a PEM string expected");
         }
         List<X509Certificate> chain = Certificates.parse(pem.asText(), "pem");
         Instant now = clock.instant();
-        List<Map<String, Object>> certs = new ArrayList<>();
+        List<CertificateFacts> certs = new ArrayList<>();
         for (X509Certificate c : chain) {
             Instant notAfter = c.getNotAfter().toInstant();
-            certs.add(Map.of("subject", c.getSubjectX500Principal().getName(), "issuer", c.getIssuerX500Principal().getName(),
-                    "not_before", c.getNotBefore().toInstant().toString(), "not_after", notAfter.toString(),
-                    "expired", now.isAfter(notAfter) || now.isBefore(c.getNotBefore().toInstant()), "ca", c.getBasicConstraints() >= 0,
-                    "sha256", Certificates.fingerprint(c)));
+            certs.add(new CertificateFacts(c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
+                    c.getNotBefore().toInstant().toString(), notAfter.toString(),
+                    now.isAfter(notAfter) || now.isBefore(c.getNotBefore().toInstant()), c.getBasicConstraints() >= 0,
+                    Certificates.fingerprint(c)));
         }
-        return Map.of("use", Certificates.isCaOnly(chain) ? "ca_chain" : "pinned_leaf", "certificates", certs);
+        return new CertificateReport(Certificates.isCaOnly(chain) ? "ca_chain" : "pinned_leaf", certs);
     }
 }
