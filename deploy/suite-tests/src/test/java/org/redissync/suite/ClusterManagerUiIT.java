@@ -44,7 +44,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The Cluster Manager UI (issue 20, docs/ui.md) in a real browser: Debian's chromium driven by chromedriver, against a
  * local suite. Each of the seed's procedures is done by clicking, as its page says, then checked by its real effect
  * (redis-cli over TLS, client certificates accepted or refused, the API refusing a viewer). Screenshots of every page
- * go to {@code docs/ui/} (docs/ui.md shows them).
+ * go to {@code target/ui-screenshots/}; with {@code -Dui.screenshots=docs} to {@code docs/ui/} (docs/ui.md shows them),
+ * so a test run leaves the tree as it was.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterManagerUiIT {
@@ -60,7 +61,8 @@ class ClusterManagerUiIT {
         suite = SuiteProcess.freshlyUp("ui-suite-home", 2, Map.of());
         url = suite.description().at("/api/url").asText() + "/ui/";
         pki = Files.createDirectories(suite.home.resolve("ui-pki"));
-        shots = Files.createDirectories(suite.repo.resolve("docs/ui"));
+        shots = Files.createDirectories("docs".equals(System.getProperty("ui.screenshots"))
+                ? suite.repo.resolve("docs/ui") : Path.of("target", "ui-screenshots").toAbsolutePath());
         // the client PKI of the mutual TLS procedure, made now: a CA, a client it signed whose subject is authorized,
         // and one whose subject is not
         ReDocExamplesIT.openssl(pki, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
