@@ -148,12 +148,30 @@ class CliIT {
 
     @Test
     @Order(6)
-    void theDesiredStateSurvivesARestartOfEverything() {
+    void theDesiredStateAndTheCaSurviveARestartOfEverything() throws Exception {
+        String certService = suite.description().at("/cert_service/url").asText();
+        String caBefore = get(certService + "/v1/cluster/certificates/ca");
         assertThat(suite.run("down").exitCode()).isZero();
         var up = suite.run("up", "--clusters", "2");
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(crdbCli("crdb", "list").output()).contains(guid, "shop", "cluster-a", "cluster-b");
         assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
+        // the same CA, and the clusters' certificates (each syncer re-keyed at its start) issued by it
+        assertThat(get(certService + "/v1/cluster/certificates/ca")).isEqualTo(caBefore);
+        var cf = java.security.cert.CertificateFactory.getInstance("X.509");
+        var ca = cf.generateCertificate(new java.io.ByteArrayInputStream(caBefore.getBytes(StandardCharsets.US_ASCII)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            String proxy = JSON.readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
+            cf.generateCertificate(new java.io.ByteArrayInputStream(proxy.getBytes(StandardCharsets.US_ASCII))).verify(ca.getPublicKey());
+        });
+    }
+
+    /** A plain GET of cert-service's public listener (its CA and the clusters' public chains). */
+    static String get(String url) throws Exception {
+        var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .timeout(java.time.Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
     }
 
     static JsonNode api(String method, String path, String body) {
