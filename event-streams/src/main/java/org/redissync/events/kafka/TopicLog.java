@@ -57,6 +57,7 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     private final List<Pending> pending = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile long recordsApplied;
     /** The reader waits in a poll (only then does a read request wake it). */
@@ -148,7 +149,9 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     private void run() {
         Duration backoff = Duration.ofMillis(200);
         while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(settings.consumer(topicName))) {
+            KafkaConsumer<String, byte[]> c = null;
+            try {
+                c = new KafkaConsumer<>(settings.consumer(topicName));
                 consumer = c;
                 List<TopicPartition> partitions = assign(c);
                 backoff = Duration.ofMillis(200);
@@ -163,6 +166,10 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
                 }
             } finally {
                 consumer = null;
+                if (c != null) {
+                    // nothing to commit (no group) and nothing to wait for: a parked fetch need not be answered
+                    c.close(Duration.ZERO);
+                }
             }
         }
         pending.forEach(p -> readRequests.add(p.future));
@@ -266,9 +273,10 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
         }
     }
 
-    private static void sleep(Duration d) {
+    /** Waits {@code d}, or until {@link #close()}. */
+    private void sleep(Duration d) {
         try {
-            Thread.sleep(d.toMillis());
+            closing.await(d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -277,12 +285,18 @@ public final class TopicLog<T extends SuiteEvent> implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        closing.countDown(); // ends a backoff
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
-            c.wakeup();
+            c.wakeup(); // ends a poll or a metadata call; the consumer is then closed on its own thread
         }
-        thread.interrupt();
+        // Interrupted only if it has not ended within a second (an end-offsets question in flight): a consumer closed on
+        // an interrupted thread logs an ERROR with a stack trace ("Failed to close fetcher"), at every shutdown.
         try {
+            thread.join(1_000);
+            if (thread.isAlive()) {
+                thread.interrupt();
+            }
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
