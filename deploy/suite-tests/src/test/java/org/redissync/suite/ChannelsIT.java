@@ -27,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -38,6 +39,8 @@ import redis.clients.jedis.Jedis;
  * checked with a Redis client at every cluster's endpoint.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedSuite.class)
+@Order(2)
 class ChannelsIT {
 
     static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b", "cluster-c");
@@ -48,12 +51,12 @@ class ChannelsIT {
 
     @BeforeAll
     static void up() {
-        suite = SuiteProcess.freshlyUp("channels-suite-home", 3, Map.of("SUITE_TASK_TIMEOUT", "PT20S"));
+        suite = SharedSuite.suite();
     }
 
     @AfterAll
-    static void down() {
-        suite.run("down");
+    static void deleteTheCrdb() {
+        SharedSuite.deleteCrdb(suite, guid);
     }
 
     static SuiteProcess.Result crdbCli(String... args) {
@@ -407,6 +410,8 @@ class ChannelsIT {
             }
         });
         assertThat(resyncCounters("full")).as("full resyncs").isEqualTo(fullBefore);
+        // the suite's defaults again, for the classes after this one (the suite is shared)
+        suite.api("PUT", "/v1/cluster", "{\"data_cipher_list\": \"\", \"data_cipher_suites_tls_1_3\": \"\"}");
     }
 
     /**
@@ -477,6 +482,9 @@ class ChannelsIT {
                     String bytes = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
                     assertThat(bytes).as(f.toString()).doesNotContain(password).doesNotContain("PRIVATE KEY");
                 }
+            }
+            for (long done : List.of(uid, refused.get("uid").asLong())) {
+                suite.api("DELETE", "/v1/bdbs/" + done, null);
             }
         }
     }

@@ -20,12 +20,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The real crdb-cli and rladmin executables against a running suite (found through its suite.json). */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedSuite.class)
+@Order(5)
 class CliIT {
 
     static SuiteProcess suite;
@@ -34,12 +37,13 @@ class CliIT {
 
     @BeforeAll
     static void up() {
-        suite = SuiteProcess.freshlyUp("cli-suite-home", 2, Map.of("SUITE_TASK_TIMEOUT", "PT4S"));
+        suite = SharedSuite.suite();
     }
 
+    /** cluster-a's operator-supplied syncer and proxy certificates (orders 4 and 9) are rotated back to the suite's CA's. */
     @AfterAll
-    static void down() {
-        suite.run("down");
+    static void giveBackTheCertificates() throws Exception {
+        SharedSuite.restoreCaCertificates(suite, "cluster-a");
     }
 
     static SuiteProcess.Result crdbCli(String... args) {
@@ -69,7 +73,7 @@ class CliIT {
     @Test
     @Order(2)
     void anUpdateWaitsPrintingEachStatusChangeAndFailsNonZeroWithTheReasons() throws Exception {
-        // A frozen syncer-service (SIGSTOP) cannot report its channels: the task times out (4 s here) and says why.
+        // A frozen syncer-service (SIGSTOP) cannot report its channels: the task times out (20 s here) and says why.
         long pid = suite.pid("syncer-service-cluster-b");
         new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
         try {
@@ -146,13 +150,14 @@ class CliIT {
         assertThat(untrusted.exitCode()).isNotZero();
     }
 
+    /** After the operator's proxy certificate (order 9): a restart must not put the syncer-service's own one back. */
     @Test
-    @Order(6)
-    void theDesiredStateAndTheCaSurviveARestartOfEverything() throws Exception {
+    @Order(10)
+    void theDesiredStateTheCaAndAnOperatorsCertificateSurviveARestartOfEverything() throws Exception {
         String certService = suite.description().at("/cert_service/url").asText();
         String caBefore = get(certService + "/v1/cluster/certificates/ca");
         assertThat(suite.run("down").exitCode()).isZero();
-        var up = suite.run("up", "--clusters", "2");
+        var up = suite.run("up", "--clusters", Integer.toString(SharedSuite.CLUSTERS));
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(crdbCli("crdb", "list").output()).contains(guid, "shop", "cluster-a", "cluster-b");
         assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
@@ -164,6 +169,14 @@ class CliIT {
             String proxy = JSON.readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
             cf.generateCertificate(new java.io.ByteArrayInputStream(proxy.getBytes(StandardCharsets.US_ASCII))).verify(ca.getPublicKey());
         });
+        // cluster-a's proxy certificate is the operator's (order 9): after the restart its endpoints serve that one, not the
+        // CA's certificate the syncer-service kept from before the operator's (which it once went back to, silently)
+        Path operatorProxy = suite.home.resolve("operator-proxy/proxy.pem");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(redisCli("-h", "127.0.0.1", "-p", "" + tlsPort, "--tls", "--cacert", operatorProxy.toString(), "PING"))
+                        .isEqualTo("PONG"));
+        assertThat(api("GET", "/v1/cluster/certificates?cluster=cluster-a", null).get("proxy_cert").asText())
+                .isEqualTo(Files.readString(operatorProxy));
     }
 
     /** A plain GET of cert-service's public listener (its CA and the clusters' public chains). */

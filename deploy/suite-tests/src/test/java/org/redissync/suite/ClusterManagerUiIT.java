@@ -25,6 +25,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -48,6 +49,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * so a test run leaves the tree as it was.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedSuite.class)
+@Order(3)
 class ClusterManagerUiIT {
 
     static SuiteProcess suite;
@@ -58,7 +61,7 @@ class ClusterManagerUiIT {
 
     @BeforeAll
     static void up() throws Exception {
-        suite = SuiteProcess.freshlyUp("ui-suite-home", 2, Map.of());
+        suite = SharedSuite.suite();
         url = suite.description().at("/api/url").asText() + "/ui/";
         pki = Files.createDirectories(suite.home.resolve("ui-pki"));
         shots = Files.createDirectories("docs".equals(System.getProperty("ui.screenshots"))
@@ -79,11 +82,10 @@ class ClusterManagerUiIT {
                 "-out", name + ".pem", "-days", "2", "-extfile", "client.ext");
     }
 
+    /** The operator's proxy certificate uploaded for cluster-a (order 8) is rotated back to one of the suite's CA. */
     @AfterAll
-    static void down() {
-        if (suite != null) {
-            suite.run("down");
-        }
+    static void giveBackTheCertificates() throws Exception {
+        SharedSuite.restoreCaCertificates(suite, "cluster-a");
     }
 
     @BeforeEach
@@ -271,16 +273,19 @@ class ClusterManagerUiIT {
         click(By.id("create-crdb-confirm"));
         new WebDriverWait(browser, Duration.ofSeconds(90)).until(ExpectedConditions.presenceOfElementLocated(By.id("crdb-channels")));
         String guid = browser.getCurrentUrl().replaceAll(".*#/crdbs/", "");
+        // an instance on every cluster (the form's default): a channel from each to each other
+        int clusters = suite.description().get("clusters").size();
+        int channels = clusters * (clusters - 1);
         // every channel on TLS, as the page shows it and as the API says
         // the page renders itself again every 2 s: an element found may be gone the next moment
         new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             List<WebElement> rows = d.findElements(By.cssSelector("#crdb-channels tr[data-channel]"));
-            return rows.size() == 2 && rows.stream().allMatch(r -> "true".equals(r.getAttribute("data-tls")) && r.getText().contains("in-sync"));
+            return rows.size() == channels && rows.stream().allMatch(r -> "true".equals(r.getAttribute("data-tls")) && r.getText().contains("in-sync"));
         });
         // each channel's lag chart has the coordinator's reports in it
         new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             List<WebElement> lines = d.findElements(By.cssSelector("#crdb-channels svg.spark polyline"));
-            return d.findElement(By.id("crdb-channels")).getText().contains("TLSv1.3") && lines.size() == 2
+            return d.findElement(By.id("crdb-channels")).getText().contains("TLSv1.3") && lines.size() == channels
                     && lines.stream().allMatch(l -> !l.getAttribute("points").isBlank());
         });
         shot("crdb-tls-on");

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,10 +16,12 @@ import org.junit.jupiter.api.Test;
  * {@code podman kube play}) and requires that it passed and left nothing behind. The script does the checking;
  * this test makes it part of {@code ./mvnw verify} and asserts on what it reports.
  */
+@Order(8)
 class ContainersE2E {
 
     @Test
     void theComposeStackAndTheLocalKubernetesOverlayWorkEndToEndAndLeaveNothingBehind() throws Exception {
+        SharedSuite.stop(); // the machine to itself: two suites at once only take each other's CPU
         Path repo = Path.of(System.getProperty("suite.repo", "../..")).toAbsolutePath().normalize();
         Path log = Files.createDirectories(Path.of("target").toAbsolutePath()).resolve("containers-e2e.log");
         ProcessBuilder pb = new ProcessBuilder("bash", "deploy/containers/e2e").directory(repo.toFile()).redirectErrorStream(true)

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -35,6 +37,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * every cluster holds the same data, compared key by key (type, value, expiry time), and every acknowledged {@code INCR}
  * counted once. {@code -Dconvergence.runs=N} repeats the scenario N times on fresh keys in one suite.
  */
+@ExtendWith(SharedSuite.class)
+@Order(1)
 class ConvergenceIT {
 
     static final List<String> CLUSTERS = List.of("cluster-a", "cluster-b", "cluster-c");
@@ -44,7 +48,7 @@ class ConvergenceIT {
 
     @BeforeAll
     static void up() {
-        suite = SuiteProcess.freshlyUp("convergence-suite-home", 3, Map.of("SUITE_TASK_TIMEOUT", "PT30S"));
+        suite = SharedSuite.suite();
         var created = suite.crdbCli("crdb", "create", "--name", "conv", "--memory-size", "100mb", "--instance", "fqdn=cluster-a",
                 "--instance", "fqdn=cluster-b", "--instance", "fqdn=cluster-c");
         assertThat(created.exitCode()).as(created.output()).isZero();
@@ -56,8 +60,8 @@ class ConvergenceIT {
     }
 
     @AfterAll
-    static void down() {
-        suite.run("down");
+    static void deleteTheCrdb() {
+        SharedSuite.deleteCrdb(suite, guid);
     }
 
     static Jedis jedis(String cluster) {

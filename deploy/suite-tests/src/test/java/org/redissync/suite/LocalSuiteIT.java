@@ -21,36 +21,43 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** {@code deploy/local/suite} as a user runs it: up, healthy, idempotent, down with nothing left, clear failures. */
+/**
+ * {@code deploy/local/suite} as a user runs it: up, healthy, idempotent, down with nothing left, clear failures. It runs
+ * last on the shared suite (what its {@code up} printed is what is checked first), and its {@code down} ends it.
+ */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedSuite.class)
+@Order(6)
 class LocalSuiteIT {
 
     static SuiteProcess suite;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    static final int CLUSTERS = SharedSuite.CLUSTERS;
+
     @BeforeAll
-    static void freshHome() throws Exception {
-        Path home = Path.of("target", "suite-home").toAbsolutePath();
-        suite = new SuiteProcess(home);
-        suite.run("down", "--fresh");
+    static void theSharedSuite() {
+        suite = SharedSuite.suite();
     }
 
     @AfterAll
     static void stopEverything() {
         suite.run("down");
+        SharedSuite.stoppedByTest();
     }
 
     @Test
     @Order(1)
     void upStartsTheBrokerAndEveryServiceAndEachIsReady() throws Exception {
-        var up = suite.run("up", "--clusters", "2");
+        var up = SharedSuite.upOutput();
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(up.output()).contains("kafka-broker", "cert-service", "crdb-coordinator", "syncer-service cluster-a",
-                "syncer-service cluster-b", "The suite is up");
+                "syncer-service cluster-b", "syncer-service cluster-c", "The suite is up");
         // the Cluster Manager UI's URL and login
         JsonNode described = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         assertThat(up.output()).contains("Cluster Manager UI:     " + described.at("/api/ui_url").asText() + " (user admin, password in "
@@ -60,7 +67,7 @@ class LocalSuiteIT {
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         List<String> urls = new ArrayList<>(List.of(json.at("/api/management_url").asText(), json.at("/cert_service/management_url").asText()));
         json.get("clusters").forEach(c -> urls.add(c.get("management_url").asText()));
-        assertThat(urls).hasSize(4);
+        assertThat(urls).hasSize(2 + CLUSTERS);
         for (String url : urls) {
             HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -162,13 +169,22 @@ class LocalSuiteIT {
         return r.body();
     }
 
-    /** The pids of the bdbs' redis-servers the syncer-services run now (their pid files). */
+    /** The pids of the redis-servers of every bdb the syncer-services ever ran (their pid files; those of deleted bdbs too). */
     static List<Long> shardPids() throws Exception {
+        return shardPids(d -> true);
+    }
+
+    /** The pids of the redis-servers of the bdbs {@code uids}. */
+    static List<Long> shardPids(List<Long> uids) throws Exception {
+        return shardPids(d -> uids.stream().anyMatch(uid -> d.getFileName().toString().equals("bdb-" + uid)));
+    }
+
+    static List<Long> shardPids(java.util.function.Predicate<Path> dirs) throws Exception {
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         List<Long> pids = new ArrayList<>();
         for (JsonNode c : json.get("clusters")) {
-            try (var dirs = Files.list(Path.of(c.get("shards_dir").asText()))) {
-                for (Path d : dirs.filter(Files::isDirectory).toList()) {
+            try (var shards = Files.list(Path.of(c.get("shards_dir").asText()))) {
+                for (Path d : shards.filter(Files::isDirectory).filter(dirs).toList()) {
                     Path pid = d.resolve("redis.pid");
                     if (Files.exists(pid)) {
                         pids.add(Long.parseLong(Files.readString(pid).trim()));
@@ -211,7 +227,7 @@ class LocalSuiteIT {
         });
         System.out.printf("100 bdbs (50 per cluster) active, each with its own redis-server, %.1f s after the first POST%n",
                 (System.nanoTime() - t0) / 1e9);
-        List<Long> pids = shardPids();
+        List<Long> pids = shardPids(uids);
         assertThat(pids).hasSize(100).doesNotHaveDuplicates();
         assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
@@ -220,7 +236,7 @@ class LocalSuiteIT {
     @Order(4)
     void aSecondUpFindsItRunningAndStartsNothingMore() throws Exception {
         List<Long> before = suite.recordedPids();
-        var again = suite.run("up", "--clusters", "2");
+        var again = suite.run("up", "--clusters", Integer.toString(CLUSTERS));
         assertThat(again.exitCode()).isZero();
         assertThat(again.output()).contains("already running");
         assertThat(suite.recordedPids()).isEqualTo(before);
@@ -230,10 +246,11 @@ class LocalSuiteIT {
     @Order(5)
     void downStopsEveryProcessItStarted() throws Exception {
         List<Long> pids = new ArrayList<>(suite.recordedPids());
-        assertThat(pids).as("broker, cert-service, coordinator, 2 syncers").hasSize(1 + 1 + 1 + 2);
+        assertThat(pids).as("broker, cert-service, coordinator, a syncer-service per cluster").hasSize(1 + 1 + 1 + CLUSTERS);
         pids.addAll(shardPids());
         assertThat(pids).as("and the bdbs' redis-servers").hasSizeGreaterThan(5 + 99);
         var down = suite.run("down");
+        SharedSuite.stoppedByTest();
         assertThat(down.exitCode()).isZero();
         for (long pid : pids) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
@@ -252,7 +269,7 @@ class LocalSuiteIT {
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.setReuseAddress(true);
             squatter.bind(new InetSocketAddress("127.0.0.1", apiPort));
-            var up = suite.run("up", "--clusters", "2");
+            var up = suite.run("up", "--clusters", Integer.toString(CLUSTERS));
             assertThat(up.exitCode()).isEqualTo(1);
             assertThat(up.output()).contains("port " + apiPort + " is already in use");
         }

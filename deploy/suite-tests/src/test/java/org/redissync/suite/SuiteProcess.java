@@ -29,17 +29,6 @@ final class SuiteProcess {
         this.env = env;
     }
 
-    /** A fresh suite of {@code clusters} clusters in {@code target/<dir>}, up (asserted); tests call {@code run("down")} after. */
-    static SuiteProcess freshlyUp(String dir, int clusters, java.util.Map<String, String> env) {
-        SuiteProcess s = new SuiteProcess(Path.of("target", dir).toAbsolutePath(), env);
-        s.run("down", "--fresh");
-        Result up = s.run("up", "--clusters", Integer.toString(clusters));
-        if (up.exitCode() != 0) {
-            throw new AssertionError("suite up failed:\n" + up.output());
-        }
-        return s;
-    }
-
     Result crdbCli(String... args) {
         return tool("crdb-coordinator/cli/bin/crdb-cli", args);
     }

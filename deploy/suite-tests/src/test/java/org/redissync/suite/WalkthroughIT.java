@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code set -euo pipefail}: the page is the test. It starts the suite (its first block), and its
  * last block stops it; afterwards no process the suite started may be alive.
  */
+@Order(7)
 class WalkthroughIT {
 
     static List<String> blocks(String markdown) {
@@ -31,6 +33,7 @@ class WalkthroughIT {
 
     @Test
     void theWalkthroughRunsAsWrittenAndLeavesNothingRunning() throws Exception {
+        SharedSuite.stop(); // the walkthrough's suite is the only one: its ports, its processes
         Path home = Path.of("target", "walkthrough-suite-home").toAbsolutePath();
         SuiteProcess suite = new SuiteProcess(home);
         suite.run("down", "--fresh");

@@ -300,15 +300,18 @@ public final class Endpoint {
         Wire wire = new Wire();
         Transport transport = Transport.of(client.loop().parent());
         SocketAddress to = st.backendSocket();
-        new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .group(client.loop())
                 .channel(transport.clientChannel(to))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.TCP_NODELAY, !(to instanceof io.netty.channel.unix.DomainSocketAddress))
                 .resolver(NoopAddressResolverGroup.INSTANCE) // resolved with the settings: no lookup on an event loop
-                .handler(wire)
-                .connect(to)
+                .handler(wire);
+        if (!(to instanceof io.netty.channel.unix.DomainSocketAddress)) {
+            // a Unix socket has no such option: Netty warns at every connection it is set on, even to false
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        bootstrap.connect(to)
                 .addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
                         LOG.warnf("bdb %d: backend %s unreachable: %s", uid, st.backend(), f.cause().getMessage());

@@ -140,8 +140,12 @@ public class ClusterCertificates {
     /** Re-keys one role now (an operator-supplied certificate is replaced by one of the suite's CA). */
     public void rotate(CertRole role) {
         if (requester != null) {
-            operatorManaged.remove(role);
-            renewer.execute(() -> obtain(role));
+            // on the renewal thread, after whatever it has queued: an adoption of the operator's certificate queued
+            // before this must not mark the role operator-managed again after it was cleared (obtain would do nothing)
+            renewer.execute(() -> {
+                operatorManaged.remove(role);
+                obtain(role);
+            });
         }
     }
 
@@ -153,17 +157,27 @@ public class ClusterCertificates {
     private void watchRotationRequests(SyncerEvents events) {
         Map<CertRole, Long> seen = new ConcurrentHashMap<>();
         events.certificates().onChange((key, e, offset) -> {
-            if (e instanceof RoleCertificatesPublished r && r.cluster().equals(config.cluster().name()) && r.role() != CertRole.API) {
-                if (r.operatorSupplied() && events.streams().caughtUp().isDone() && !isCurrent(r)) {
-                    renewer.execute(() -> adoptSupplied(r));
-                }
+            if (e instanceof RoleCertificatesPublished r && ours(r)) {
                 Long before = seen.put(r.role(), r.rotationRequests());
                 if (before != null && r.rotationRequests() > before && events.streams().caughtUp().isDone()) {
                     LOG.infof("cert-service asked for a new %s certificate: re-keying", r.role().wire());
-                    rotate(r.role());
+                    rotate(r.role()); // an operator-supplied certificate too: replaced by one of the suite's CA
+                } else if (r.operatorSupplied() && events.streams().caughtUp().isDone() && !isCurrent(r)) {
+                    renewer.execute(() -> adoptSupplied(r));
                 }
             }
         });
+        // Started with the certificates it kept: the operator may have supplied one since (or before a restart), which
+        // the events read while catching up did not act on. Once caught up, the latest of each role is the one to use.
+        events.streams().caughtUp().thenRun(() -> events.certificates().all().values().forEach(e -> {
+            if (e instanceof RoleCertificatesPublished r && ours(r) && r.operatorSupplied() && !isCurrent(r)) {
+                renewer.execute(() -> adoptSupplied(r));
+            }
+        }));
+    }
+
+    private boolean ours(RoleCertificatesPublished r) {
+        return r.cluster().equals(config.cluster().name()) && r.role() != CertRole.API;
     }
 
     private boolean isCurrent(RoleCertificatesPublished r) {
