@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import org.redissync.coordinator.cluster.CertServiceClient;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
+import org.redissync.identity.PemCertificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -33,12 +34,9 @@ public class ClientKeys {
     /** The id a source's key is kept under: one per bdb, source and certificate (a new certificate, a new id). */
     static String id(long bdbUid, int sourceUid, String certificatePem) {
         var chain = Certificates.parse(certificatePem, "client_cert");
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(chain.get(0).getEncoded());
-            return "bdb" + bdbUid + "-source" + sourceUid + "-" + HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        // the leaf's SHA-256 fingerprint, its first 16 hex digits in lower case (the form kept ids have)
+        String fingerprint = PemCertificates.fingerprint(chain.get(0)).replace(":", "").toLowerCase(java.util.Locale.ROOT);
+        return "bdb" + bdbUid + "-source" + sourceUid + "-" + fingerprint.substring(0, 16);
     }
 
     /** The id a source's password is kept under: one per bdb, source and URI (a new password, a new id). */

@@ -21,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,11 +51,6 @@ class ChannelsIT {
     @BeforeAll
     static void up() {
         suite = SharedSuite.suite();
-    }
-
-    @AfterAll
-    static void deleteTheCrdb() {
-        SharedSuite.deleteCrdb(suite, guid);
     }
 
     static SuiteProcess.Result crdbCli(String... args) {
@@ -482,9 +476,6 @@ class ChannelsIT {
                     String bytes = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
                     assertThat(bytes).as(f.toString()).doesNotContain(password).doesNotContain("PRIVATE KEY");
                 }
-            }
-            for (long done : List.of(uid, refused.get("uid").asLong())) {
-                suite.api("DELETE", "/v1/bdbs/" + done, null);
             }
         }
     }

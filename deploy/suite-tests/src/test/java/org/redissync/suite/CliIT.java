@@ -161,12 +161,13 @@ class CliIT {
         assertThat(up.exitCode()).as(up.output()).isZero();
         assertThat(crdbCli("crdb", "list").output()).contains(guid, "shop", "cluster-a", "cluster-b");
         assertThat(api("GET", "/v1/crdbs/" + guid, null).get("encryption").asBoolean()).isTrue();
-        // the same CA, and the clusters' certificates (each syncer re-keyed at its start) issued by it
+        // the same CA, and the clusters' certificates (each syncer re-keyed at its start) issued by it (cluster-b's: cluster-a's
+        // proxy certificate is the operator's)
         assertThat(get(certService + "/v1/cluster/certificates/ca")).isEqualTo(caBefore);
         var cf = java.security.cert.CertificateFactory.getInstance("X.509");
         var ca = cf.generateCertificate(new java.io.ByteArrayInputStream(caBefore.getBytes(StandardCharsets.US_ASCII)));
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
-            String proxy = JSON.readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-a")).get("proxy_cert").asText();
+            String proxy = JSON.readTree(get(certService + "/v1/cluster/certificates?cluster=cluster-b")).get("proxy_cert").asText();
             cf.generateCertificate(new java.io.ByteArrayInputStream(proxy.getBytes(StandardCharsets.US_ASCII))).verify(ca.getPublicKey());
         });
         // cluster-a's proxy certificate is the operator's (order 9): after the restart its endpoints serve that one, not the

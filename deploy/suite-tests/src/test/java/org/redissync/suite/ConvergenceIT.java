@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -57,11 +56,6 @@ class ConvergenceIT {
         guid = m.group(1);
         ports.putAll(suite.instancePorts(guid));
         assertThat(ports.keySet()).containsExactlyInAnyOrderElementsOf(CLUSTERS);
-    }
-
-    @AfterAll
-    static void deleteTheCrdb() {
-        SharedSuite.deleteCrdb(suite, guid);
     }
 
     static Jedis jedis(String cluster) {

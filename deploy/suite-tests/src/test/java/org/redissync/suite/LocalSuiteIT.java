@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -27,8 +25,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * {@code deploy/local/suite} as a user runs it: up, healthy, idempotent, down with nothing left, clear failures. It runs
- * last on the shared suite (what its {@code up} printed is what is checked first), and its {@code down} ends it.
+ * {@code deploy/local/suite} as a user runs it: up, healthy, idempotent, clear failures. It checks what the shared
+ * suite's {@code up} printed; that {@code down} leaves nothing running is checked by {@link WalkthroughIT}, whose last
+ * block stops the shared suite.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(SharedSuite.class)
@@ -45,11 +44,6 @@ class LocalSuiteIT {
         suite = SharedSuite.suite();
     }
 
-    @AfterAll
-    static void stopEverything() {
-        suite.run("down");
-        SharedSuite.stoppedByTest();
-    }
 
     @Test
     @Order(1)
@@ -169,17 +163,12 @@ class LocalSuiteIT {
         return r.body();
     }
 
-    /** The pids of the redis-servers of every bdb the syncer-services ever ran (their pid files; those of deleted bdbs too). */
-    static List<Long> shardPids() throws Exception {
-        return shardPids(d -> true);
-    }
-
     /** The pids of the redis-servers of the bdbs {@code uids}. */
     static List<Long> shardPids(List<Long> uids) throws Exception {
         return shardPids(d -> uids.stream().anyMatch(uid -> d.getFileName().toString().equals("bdb-" + uid)));
     }
 
-    static List<Long> shardPids(java.util.function.Predicate<Path> dirs) throws Exception {
+    private static List<Long> shardPids(java.util.function.Predicate<Path> dirs) throws Exception {
         JsonNode json = new ObjectMapper().readTree(suite.home.resolve("suite.json").toFile());
         List<Long> pids = new ArrayList<>();
         for (JsonNode c : json.get("clusters")) {
@@ -234,46 +223,37 @@ class LocalSuiteIT {
 
     @Test
     @Order(4)
-    void aSecondUpFindsItRunningAndStartsNothingMore() throws Exception {
+    void aSecondUpFindsItRunningStartsNothingMoreAndSavesEachProxyCertificateAgain() throws Exception {
         List<Long> before = suite.recordedPids();
+        // a proxy_cert.pem that no longer is the cluster's (as after a rotation or an operator's certificate)
+        Path proxyCert = Path.of(suite.description().at("/clusters/0/proxy_cert").asText());
+        Files.writeString(proxyCert, "not the current certificate\n");
         var again = suite.run("up", "--clusters", Integer.toString(CLUSTERS));
         assertThat(again.exitCode()).isZero();
         assertThat(again.output()).contains("already running");
         assertThat(suite.recordedPids()).isEqualTo(before);
+        // ... is saved again as the cluster has it now
+        assertThat(Files.readString(proxyCert)).isEqualTo(suite.api("GET", "/v1/cluster/certificates?cluster=cluster-a", null)
+                .get("proxy_cert").asText());
     }
 
     @Test
     @Order(5)
-    void downStopsEveryProcessItStarted() throws Exception {
-        List<Long> pids = new ArrayList<>(suite.recordedPids());
-        assertThat(pids).as("broker, cert-service, coordinator, a syncer-service per cluster").hasSize(1 + 1 + 1 + CLUSTERS);
-        pids.addAll(shardPids());
-        assertThat(pids).as("and the bdbs' redis-servers").hasSizeGreaterThan(5 + 99);
-        var down = suite.run("down");
-        SharedSuite.stoppedByTest();
-        assertThat(down.exitCode()).isZero();
-        for (long pid : pids) {
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid).isFalse();
-        }
-        assertThat(suite.run("status").exitCode()).isNotZero();
-    }
-
-    @Test
-    @Order(6)
     void aPortInUseIsOneReadableLineAndNothingIsLeftHalfStarted() throws Exception {
-        Properties ports = new Properties();
-        try (var in = Files.newInputStream(suite.home.resolve("run/ports.properties"))) {
-            ports.load(in);
-        }
-        int apiPort = Integer.parseInt(ports.getProperty("api.tls"));
+        // another suite, in a home of its own whose API port (kept from an earlier up, as `up` keeps them) is taken now
+        SuiteProcess other = new SuiteProcess(Path.of("target", "port-in-use-home").toAbsolutePath());
+        other.run("down", "--fresh");
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.setReuseAddress(true);
-            squatter.bind(new InetSocketAddress("127.0.0.1", apiPort));
-            var up = suite.run("up", "--clusters", Integer.toString(CLUSTERS));
-            assertThat(up.exitCode()).isEqualTo(1);
+            squatter.bind(new InetSocketAddress("127.0.0.1", 0));
+            int apiPort = squatter.getLocalPort();
+            Files.createDirectories(other.home.resolve("run"));
+            Files.writeString(other.home.resolve("run/ports.properties"), "api.tls=" + apiPort + "\n");
+            var up = other.run("up", "--clusters", Integer.toString(CLUSTERS));
+            assertThat(up.exitCode()).as(up.output()).isEqualTo(1);
             assertThat(up.output()).contains("port " + apiPort + " is already in use");
         }
-        assertThat(suite.recordedPids()).isEmpty();
-        assertThat(suite.run("status").output()).contains("not running");
+        assertThat(other.recordedPids()).isEmpty();
+        assertThat(other.run("status").output()).contains("not running");
     }
 }

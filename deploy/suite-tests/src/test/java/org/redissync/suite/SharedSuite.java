@@ -12,22 +12,27 @@ import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The one suite the test classes marked {@code @ExtendWith(SharedSuite.class)} share: three clusters, started by the
- * first of them and stopped when every test of the run has ended (or by {@link #stop()}, for a class that needs the
- * machine to itself). A suite start costs ~35 s and ~50 CPU-seconds on this machine's two cores; one per class was a
- * fifth of CI's time.
+ * first of them, stopped by the last ({@link WalkthroughIT}: the walkthrough's own {@code down}), or when every test of
+ * the run has ended, or by {@link #stop()} for a class that needs the machine to itself. A suite start costs ~35 s and
+ * ~50 CPU-seconds on this machine's two cores; one per class was a fifth of CI's time.
  *
  * <p>What sharing asks of a class: it runs in the place {@code junit-platform.properties} gives it (classes ordered by
  * {@code @Order}), checks only what it made (its own CRDBs and bdbs, found by name or uid, never "the first" or "all"),
  * and gives back what it changed for everyone: a cluster certificate it replaced is rotated back to one of the suite's
- * CA ({@link #restoreCaCertificates}), cluster-wide TLS settings are set back. A class may still stop and start the
- * suite itself (CliIT restarts everything): the same home, the same settings.
+ * CA ({@link #restoreCaCertificates}), cluster-wide TLS settings are set back. The CRDBs and bdbs a class made are
+ * deleted after it, here (what existed before it is kept): the next class's suite does not carry their Redis
+ * processes and channels. A class may still stop and start the suite itself (CliIT restarts everything): the same
+ * home, the same settings.
  */
-final class SharedSuite implements BeforeAllCallback {
+final class SharedSuite implements BeforeAllCallback, AfterAllCallback {
 
     static final int CLUSTERS = 3;
     /** Tasks fail after 20 s: long enough for an update after a frozen syncer-service thaws, short for one that times out. */
@@ -41,7 +46,44 @@ final class SharedSuite implements BeforeAllCallback {
         // closed (AutoCloseable) when the whole run's root context ends: after the last test class
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).computeIfAbsent(SharedSuite.class,
                 k -> (AutoCloseable) SharedSuite::stop, AutoCloseable.class);
-        suite();
+        context.getStore(NAMESPACE).put(Inventory.class, Inventory.of(suite()));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        Inventory before = context.getStore(NAMESPACE).get(Inventory.class, Inventory.class);
+        SuiteProcess s;
+        synchronized (SharedSuite.class) {
+            s = suite;
+        }
+        if (s == null || before == null) {
+            return; // the class stopped the suite (WalkthroughIT): nothing left to give back
+        }
+        for (String guid : Inventory.of(s).crdbs()) {
+            if (!before.crdbs().contains(guid)) {
+                deleteCrdb(s, guid);
+            }
+        }
+        for (long uid : Inventory.of(s).bdbs()) { // listed again: a deleted CRDB took its instances with it
+            if (!before.bdbs().contains(uid)) {
+                s.api("DELETE", "/v1/bdbs/" + uid, null);
+            }
+        }
+    }
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedSuite.class);
+
+    /** The CRDBs (guids) and bdbs (uids) a suite has. */
+    record Inventory(java.util.Set<String> crdbs, java.util.Set<Long> bdbs) {
+        static Inventory of(SuiteProcess s) {
+            java.util.Set<String> crdbs = new java.util.LinkedHashSet<>();
+            s.api("GET", "/v1/crdbs", null).forEach(c -> crdbs.add(c.get("guid").asText()));
+            java.util.Set<Long> bdbs = new java.util.LinkedHashSet<>();
+            for (JsonNode b : s.api("GET", "/v1/bdbs", null)) {
+                bdbs.add(b.get("uid").asLong());
+            }
+            return new Inventory(crdbs, bdbs);
+        }
     }
 
     /** The shared suite, up (started now if it is not running). */
@@ -81,7 +123,7 @@ final class SharedSuite implements BeforeAllCallback {
         up = null;
     }
 
-    /** Deletes a CRDB a class made (its instances' Redis processes stop): the next class's suite is not loaded with it. */
+    /** Deletes a CRDB (its instances' bdbs and Redis processes go with it), waiting for the task. */
     static void deleteCrdb(SuiteProcess s, String guid) {
         if (s != null && guid != null) {
             SuiteProcess.Result deleted = s.crdbCli("crdb", "delete", "--crdb-guid", guid);

@@ -13,12 +13,16 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs every {@code sh} block of {@code docs/walkthrough.md}, in order, as one bash script with
- * {@code set -euo pipefail}: the page is the test. It starts the suite (its first block), and its
- * last block stops it; afterwards no process the suite started may be alive.
+ * {@code set -euo pipefail}: the page is the test. Its first block is {@code deploy/local/suite up}: run last on the
+ * shared suite, it finds the suite running and starts nothing (what a real start prints is checked by LocalSuiteIT);
+ * its last block stops the suite: afterwards no process the suite started (the services, every bdb's redis-server,
+ * those of the classes before it too) may be alive.
  */
+@ExtendWith(SharedSuite.class)
 @Order(7)
 class WalkthroughIT {
 
@@ -33,10 +37,8 @@ class WalkthroughIT {
 
     @Test
     void theWalkthroughRunsAsWrittenAndLeavesNothingRunning() throws Exception {
-        SharedSuite.stop(); // the walkthrough's suite is the only one: its ports, its processes
-        Path home = Path.of("target", "walkthrough-suite-home").toAbsolutePath();
-        SuiteProcess suite = new SuiteProcess(home);
-        suite.run("down", "--fresh");
+        SuiteProcess suite = SharedSuite.suite();
+        Path home = suite.home;
         String page = Files.readString(suite.repo.resolve("docs/walkthrough.md"), StandardCharsets.UTF_8);
         List<String> blocks = blocks(page);
         assertThat(blocks).hasSizeGreaterThan(10);
@@ -59,6 +61,7 @@ class WalkthroughIT {
         ProcessBuilder pb = new ProcessBuilder("bash", file.toString()).directory(suite.repo.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().put("SUITE_HOME", home.toString());
+        pb.environment().putAll(suite.env);
         Process p = pb.start();
         boolean done = p.waitFor(8, TimeUnit.MINUTES);
         if (!done) {
@@ -80,6 +83,7 @@ class WalkthroughIT {
             }
         } finally {
             suite.run("down");
+            SharedSuite.stoppedByTest();
         }
     }
 }

@@ -96,6 +96,7 @@ public final class LocalSuite {
         List<Running> already = readProcesses().stream().filter(r -> alive(r.pid())).toList();
         if (!already.isEmpty()) {
             System.out.println("The suite is already running (" + already.size() + " processes); `suite down` stops it.");
+            refreshProxyCertificates();
             status();
             return;
         }
@@ -494,25 +495,56 @@ public final class LocalSuite {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                var pem = r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("proxy_cert") : null;
-                if (pem != null && pem.isTextual()) {
-                    Files.createDirectories(file.getParent());
-                    Files.writeString(file, pem.asText());
-                    return;
-                }
-            } catch (IOException e) {
-                // not yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StartupException("interrupted");
+            if (saveProxyCertificate(http, url, file)) {
+                return;
             }
             LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
         }
         throw new StartupException("no proxy certificate was issued within 60 s; see the syncer-service and cert-service logs in "
                 + file.getParent());
+    }
+
+    /** One try: the cluster's current proxy certificate chain from cert-service ({@code url}) saved to {@code file}. */
+    private static boolean saveProxyCertificate(HttpClient http, String url, Path file) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            var pem = r.statusCode() == 200 ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("proxy_cert") : null;
+            if (pem != null && pem.isTextual()) {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, pem.asText());
+                return true;
+            }
+        } catch (IOException e) {
+            // not there (yet)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted");
+        }
+        return false;
+    }
+
+    /**
+     * {@code up} on a running suite: each cluster's {@code proxy_cert.pem} saved again as the cluster has it now. A rotation
+     * or an operator's certificate since the start changed it, and clients given the file would refuse the endpoints.
+     */
+    private void refreshProxyCertificates() {
+        if (!Files.exists(layout.suiteJson())) {
+            return;
+        }
+        try {
+            var suite = new com.fasterxml.jackson.databind.ObjectMapper().readTree(layout.suiteJson().toFile());
+            HttpClient http = HttpClient.newHttpClient();
+            for (var c : suite.path("clusters")) {
+                String url = suite.at("/cert_service/url").asText() + "/v1/cluster/certificates?cluster=" + c.path("name").asText();
+                if (!saveProxyCertificate(http, url, Path.of(c.path("proxy_cert").asText()))) {
+                    System.out.println("  (the proxy certificate of " + c.path("name").asText() + " could not be fetched now; "
+                            + c.path("proxy_cert").asText() + " is as it was)");
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("  (suite.json unreadable, proxy_cert.pem files not refreshed: " + e.getMessage() + ")");
+        }
     }
 
     /** Saves what {@code url} answers (the CA certificate) to {@code file}. */
