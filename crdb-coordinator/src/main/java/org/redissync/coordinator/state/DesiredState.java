@@ -38,6 +38,8 @@ import org.apache.kafka.common.TopicPartition;
 @Singleton
 public class DesiredState {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DesiredState.class);
+
     private final CoordinatorEvents events;
     private final CoordinatorConfig config;
     private final ReentrantLock writer = new ReentrantLock();
@@ -87,7 +89,11 @@ public class DesiredState {
             Thread.currentThread().interrupt();
             throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");
         } catch (Exception e) {
-            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the change: " + e.getMessage());
+            // the cause too: a producer "in an error state" says nothing of which error (seen once after podman kube play)
+            Throwable cause = e.getCause();
+            String why = e.getMessage() + (cause == null || cause == e ? "" : " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");
+            LOG.warnf("a change of the desired state was not written: %s", why);
+            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the change: " + why);
         }
     }
 
