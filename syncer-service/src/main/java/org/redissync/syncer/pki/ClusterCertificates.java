@@ -187,6 +187,9 @@ public class ClusterCertificates {
 
     /** The operator replaced this role's certificate (update_cert): take its key from cert-service over TLS and use it. */
     private void adoptSupplied(RoleCertificatesPublished r) {
+        if (isCurrent(r)) {
+            return; // queued twice (its event and the catch-up both saw it): taken once, endpoints and channels rebuilt once
+        }
         try {
             CertificateMaterial had = r.role() == CertRole.PROXY ? proxy : syncer;
             List<java.security.cert.X509Certificate> chain = CertificateRequester.certificates(r.current().chainPem());

@@ -529,21 +529,33 @@ public final class LocalSuite {
      * or an operator's certificate since the start changed it, and clients given the file would refuse the endpoints.
      */
     private void refreshProxyCertificates() {
-        if (!Files.exists(layout.suiteJson())) {
+        if (!Files.exists(layout.suiteJson()) || !Files.exists(layout.ports())) {
             return;
         }
         try {
             var suite = new com.fasterxml.jackson.databind.ObjectMapper().readTree(layout.suiteJson().toFile());
             HttpClient http = HttpClient.newHttpClient();
+            // the clusters this launcher names, and the files of its own layout: not paths or names read from a file
+            // anyone may have edited (a proxy_cert path pointing elsewhere would be overwritten)
+            List<String> known = List.of(CLUSTER_NAMES);
+            Properties ports = new Properties();
+            try (var in = Files.newInputStream(layout.ports())) {
+                ports.load(in);
+            }
+            int certPort = Integer.parseInt(ports.getProperty("cert-service", "0"));
             for (var c : suite.path("clusters")) {
-                String url = suite.at("/cert_service/url").asText() + "/v1/cluster/certificates?cluster=" + c.path("name").asText();
-                if (!saveProxyCertificate(http, url, Path.of(c.path("proxy_cert").asText()))) {
-                    System.out.println("  (the proxy certificate of " + c.path("name").asText() + " could not be fetched now; "
-                            + c.path("proxy_cert").asText() + " is as it was)");
+                String name = c.path("name").asText();
+                if (!known.contains(name)) {
+                    continue;
+                }
+                Path file = layout.proxyCert(name);
+                String url = "http://127.0.0.1:" + certPort + "/v1/cluster/certificates?cluster=" + name;
+                if (!saveProxyCertificate(http, url, file)) {
+                    System.out.println("  (the proxy certificate of " + name + " could not be fetched now; " + file + " is as it was)");
                 }
             }
-        } catch (IOException e) {
-            System.out.println("  (suite.json unreadable, proxy_cert.pem files not refreshed: " + e.getMessage() + ")");
+        } catch (IOException | RuntimeException e) {
+            System.out.println("  (suite.json or run/ports.properties unreadable, proxy_cert.pem files not refreshed: " + e.getMessage() + ")");
         }
     }
 
