@@ -85,6 +85,11 @@ public final class BrokerMain {
         props.setProperty("num.partitions", "1");
         props.setProperty("auto.create.topics.enable", "false");
         props.setProperty("offsets.topic.replication.factor", "1");
+        // one broker: Kafka's 50 partitions each for group offsets and transaction state buy nothing here, and making
+        // and loading them at the first group join and the first transaction is work on a machine that is starting
+        // five JVMs at once
+        props.setProperty("offsets.topic.num.partitions", "1");
+        props.setProperty("transaction.state.log.num.partitions", "1");
         props.setProperty("transaction.state.log.replication.factor", "1");
         props.setProperty("transaction.state.log.min.isr", "1");
         props.setProperty("share.coordinator.state.topic.replication.factor", "1");

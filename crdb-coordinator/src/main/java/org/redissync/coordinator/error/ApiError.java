@@ -37,7 +37,13 @@ public enum ApiError {
     FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
-    UNAVAILABLE(503, "unavailable");
+    /** Nothing was changed and nothing was refused for good: repeating the request is safe. */
+    UNAVAILABLE(503, "unavailable"),
+    /**
+     * The change may have been taken (Kafka did not answer its commit in time), or was taken and is not read back yet:
+     * read the state before repeating the request.
+     */
+    NOT_CONFIRMED(503, "change_not_confirmed");
 
     private final int status;
     private final String code;

@@ -1,13 +1,11 @@
 package org.redissync.coordinator.state;
 
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -26,7 +24,6 @@ import org.redissync.events.CrdbConfigEvent;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
 import org.redissync.events.SuiteEvent;
 import org.redissync.events.kafka.SingleWriter;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The desired state, whose source of truth is the compacted {@code crdb.config} / {@code bdb.config}
@@ -37,8 +34,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 @Singleton
 public class DesiredState {
-
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DesiredState.class);
 
     private final CoordinatorEvents events;
     private final CoordinatorConfig config;
@@ -76,25 +71,10 @@ public class DesiredState {
         if (!writer.isHeldByCurrentThread()) {
             throw new IllegalStateException("write outside change()");
         }
-        try {
-            // one transaction, committed only while this coordinator holds the lease; then read back past its own
-            // records (this is the topics' one writer: nothing else can be behind them)
-            Map<TopicPartition, Long> written = events.writer().publishAll(changes, Duration.ofSeconds(15));
-            CompletableFuture.allOf(events.bdbs().log().readPast(written), events.crdbs().log().readPast(written),
-                    events.tasks().log().readPast(written), events.settings().log().readPast(written))
-                    .get(15, TimeUnit.SECONDS);
-        } catch (SingleWriter.NotWriter e) {
-            throw new ApiException(ApiError.UNAVAILABLE, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(ApiError.UNAVAILABLE, "interrupted while writing the desired state");
-        } catch (Exception e) {
-            // the cause too: a producer "in an error state" says nothing of which error (seen once after podman kube play)
-            Throwable cause = e.getCause();
-            String why = e.getMessage() + (cause == null || cause == e ? "" : " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");
-            LOG.warnf("a change of the desired state was not written: %s", why);
-            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the change: " + why);
-        }
+        // one transaction, committed only while this coordinator holds the lease; then read back past its own records
+        // (this is the topics' one writer: nothing else can be behind them)
+        StateWrites.publishAndReadBack(events.writer(), changes,
+                List.of(events.bdbs().log(), events.crdbs().log(), events.tasks().log(), events.settings().log()));
     }
 
     /** 503 on a standby coordinator: another one writes the desired state (nothing is validated or written here). */

@@ -1,14 +1,12 @@
 package org.redissync.coordinator.task;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
 
@@ -16,12 +14,12 @@ import org.redissync.coordinator.config.CoordinatorConfig;
 import org.redissync.coordinator.error.ApiError;
 import org.redissync.coordinator.error.ApiException;
 import org.redissync.coordinator.events.CoordinatorEvents;
+import org.redissync.coordinator.state.StateWrites;
 import org.redissync.events.CrdbTaskEvent;
 import org.redissync.events.CrdbTaskEvent.ClusterProgress;
 import org.redissync.events.CrdbTaskEvent.TaskError;
 import org.redissync.events.CrdbTaskEvent.TaskUpdated;
 import org.redissync.events.TaskStatus;
-import org.redissync.events.kafka.SingleWriter;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -92,17 +90,7 @@ public class TaskService {
         if (updates.isEmpty()) {
             return;
         }
-        try {
-            var written = events.writer().publishAll(updates, Duration.ofSeconds(15));
-            events.tasks().log().readPast(written).get(15, TimeUnit.SECONDS);
-        } catch (SingleWriter.NotWriter e) {
-            throw new ApiException(ApiError.UNAVAILABLE, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(ApiError.UNAVAILABLE, "interrupted");
-        } catch (Exception e) {
-            throw new ApiException(ApiError.UNAVAILABLE, "Kafka did not take the task: " + e.getMessage());
-        }
+        StateWrites.publishAndReadBack(events.writer(), updates, List.of(events.tasks().log()));
     }
 
     /** Publishes a task state and waits until it is readable (so a GET right after sees it). */

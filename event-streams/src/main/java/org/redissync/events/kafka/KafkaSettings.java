@@ -95,7 +95,9 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, short r
         m.put(ProducerConfig.ACKS_CONFIG, "all");
         m.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         m.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        m.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10000);
+        // how long one send or commit waits for the broker (the client properties may set it shorter; the single
+        // writer asks a commit that timed out again, within its own budget)
+        m.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10000);
         m.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000);
         m.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10000);
         m.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

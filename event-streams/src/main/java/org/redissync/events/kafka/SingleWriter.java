@@ -5,12 +5,9 @@ import org.redissync.events.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,12 +15,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 import org.redissync.events.SuiteEvent;
@@ -69,6 +63,16 @@ public final class SingleWriter implements AutoCloseable {
     public static final class NotWriter extends RuntimeException {
         NotWriter(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Thrown by {@link #publishAll} when the commit was asked for and Kafka did not answer in time: the write may yet
+     * take effect (or not); this process steps down and takes the lease over again, which settles it.
+     */
+    public static final class Unconfirmed extends RuntimeException {
+        Unconfirmed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -129,8 +133,12 @@ public final class SingleWriter implements AutoCloseable {
      * readers together, or none. Blocking; returns once the broker committed them, with the offset each
      * partition's last one got: {@link TopicLog#readPast} of them is this writer's read-your-writes.
      *
+     * <p>Transient refusals are tried again within {@code wait}, and a commit Kafka did not answer is asked again:
+     * {@link WriteTransaction}.
+     *
      * @throws NotWriter on a standby, or when a newer writer fenced this one (nothing written)
-     * @throws KafkaException when the broker did not take them (aborted: nothing written)
+     * @throws KafkaException when Kafka did not take them (aborted: nothing written)
+     * @throws Unconfirmed when the commit was asked for and not answered within {@code wait}: they may yet be written
      */
     public Map<TopicPartition, Long> publishAll(List<? extends SuiteEvent> events, Duration wait) {
         if (role != Role.WRITER) {
@@ -151,40 +159,31 @@ public final class SingleWriter implements AutoCloseable {
             if (role != Role.WRITER || producer == null) {
                 throw notWriter();
             }
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
+            for (SuiteEvent e : events) {
+                records.add(new ProducerRecord<>(settings.topic(Topic.of(e.getClass())), e.key(), EventJson.write(e)));
+            }
             try {
-                producer.beginTransaction();
-                List<Future<RecordMetadata>> sent = new ArrayList<>();
-                for (SuiteEvent e : events) {
-                    sent.add(producer.send(new ProducerRecord<>(settings.topic(Topic.of(e.getClass())), e.key(), EventJson.write(e))));
-                }
-                producer.commitTransaction();
-                Map<TopicPartition, Long> written = new HashMap<>();
-                for (Future<RecordMetadata> f : sent) {
-                    RecordMetadata m = f.get(); // done: the commit flushed them
-                    written.merge(new TopicPartition(m.topic(), m.partition()), m.offset(), Math::max);
-                }
-                return written;
-            } catch (ProducerFencedException | InvalidProducerEpochException | TransactionalIdAuthorizationException e) {
+                return new WriteTransaction(producer, System::nanoTime, Thread::sleep).publish(records, wait);
+            } catch (WriteTransaction.Fenced e) {
                 LOG.warnf("another coordinator took over the desired state (%s): this one is a standby now", e.getMessage());
-                dropProducer();
-                role = Role.STANDBY;
-                rejoin = true;
+                giveUpProducer();
                 throw new NotWriter("another coordinator writes the desired state now (this one was fenced); nothing was written");
+            } catch (WriteTransaction.NotWritten e) {
+                if (!e.producerUsable) {
+                    // the next writer (maybe this process again) starts afresh
+                    giveUpProducer();
+                }
+                throw new KafkaException(e.getMessage(), e.getCause());
+            } catch (WriteTransaction.Unconfirmed e) {
+                // whichever coordinator takes over next fences this producer: its initTransactions completes or aborts
+                // the transaction, and its catch-up reads what became of it before anything else is written
+                LOG.warnf("a desired-state write is unconfirmed (%s): taking the lease over again to settle it", e.getMessage());
+                giveUpProducer();
+                throw new Unconfirmed(e.getMessage() + "; read the state back before repeating the change", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted", e);
-            } catch (ExecutionException e) {
-                throw new KafkaException("a committed record has no offset: " + e.getCause(), e.getCause());
-            } catch (KafkaException e) {
-                try {
-                    producer.abortTransaction();
-                } catch (KafkaException abortFailed) {
-                    // the producer is unusable: the next writer (maybe this process again) starts afresh
-                    dropProducer();
-                    role = Role.STANDBY;
-                    rejoin = true;
-                }
-                throw e;
             }
         } finally {
             transaction.unlock();
@@ -303,6 +302,13 @@ public final class SingleWriter implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Under the transaction lock: drops the producer and asks the group to choose the writer again. */
+    private void giveUpProducer() {
+        dropProducer();
+        role = Role.STANDBY;
+        rejoin = true;
     }
 
     /** Waits for a write under way, then gives the producer up. */
