@@ -34,6 +34,22 @@ public final class StateWrites {
 
     /** Publishes {@code events} as one transaction and waits until each of {@code views} has read past them. */
     public static void publishAndReadBack(SingleWriter writer, List<? extends SuiteEvent> events, List<TopicLog<?>> views) {
+        publishAndReadBack(writer::publishAll, events, views.stream().<ReadBack>map(v -> v::readPast).toList());
+    }
+
+    /** What writes: {@link SingleWriter#publishAll}. */
+    @FunctionalInterface
+    interface Publish {
+        Map<TopicPartition, Long> publishAll(List<? extends SuiteEvent> events, Duration wait);
+    }
+
+    /** A view that reads past what was written: {@link TopicLog#readPast}. */
+    @FunctionalInterface
+    interface ReadBack {
+        CompletableFuture<Void> readPast(Map<TopicPartition, Long> written);
+    }
+
+    static void publishAndReadBack(Publish writer, List<? extends SuiteEvent> events, List<ReadBack> views) {
         Map<TopicPartition, Long> written;
         try {
             written = writer.publishAll(events, WAIT);

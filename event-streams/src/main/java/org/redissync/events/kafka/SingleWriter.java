@@ -61,7 +61,7 @@ public final class SingleWriter implements AutoCloseable {
 
     /** Thrown by {@link #publishAll} when this process may not write now; nothing was written. */
     public static final class NotWriter extends RuntimeException {
-        NotWriter(String message) {
+        public NotWriter(String message) {
             super(message);
         }
     }
@@ -71,7 +71,7 @@ public final class SingleWriter implements AutoCloseable {
      * take effect (or not); this process steps down and takes the lease over again, which settles it.
      */
     public static final class Unconfirmed extends RuntimeException {
-        Unconfirmed(String message, Throwable cause) {
+        public Unconfirmed(String message, Throwable cause) {
             super(message, cause);
         }
     }
