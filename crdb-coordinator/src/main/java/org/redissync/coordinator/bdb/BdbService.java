@@ -25,6 +25,7 @@ import org.redissync.events.BdbConfigEvent.BdbDeleted;
 import org.redissync.events.BdbConfigEvent.ReplicaSource;
 import org.redissync.events.BdbConfigEvent.Tls;
 import org.redissync.events.CrdbConfigEvent.CrdbConfigured;
+import org.redissync.events.CrdbConfigEvent.CrdbDeleted;
 import org.redissync.events.SuiteEvent;
 import org.redissync.events.SyncerStatusEvent;
 import org.redissync.events.SyncerStatusEvent.ChannelStatus;
@@ -195,10 +196,8 @@ public class BdbService {
                 throw new ApiException(ApiError.INVALID_CONFIGURATION, "bdb " + uid + " is an instance of CRDB " + current.crdbGuid()
                         + ": delete the CRDB instead");
             }
-            List<SuiteEvent> out = new ArrayList<>();
-            out.add(new BdbDeleted(BdbDeleted.VERSION, uid, current.generation() + 1, current.cluster(), clock.instant()));
-            state.write(out);
-            state.write(reconcileTrust());
+            state.write(withTrustAfter(List.of(new BdbDeleted(BdbDeleted.VERSION, uid, current.generation() + 1, current.cluster(),
+                    clock.instant()))));
             LOG.infof("deleted bdb %d", uid);
             return null;
         });
@@ -372,9 +371,13 @@ public class BdbService {
     private List<SuiteEvent> withTrust(List<BdbConfigured> changed, Map<String, CrdbConfigured> crdbs) {
         Map<Long, BdbConfigured> all = new HashMap<>(state.bdbs());
         changed.forEach(b -> all.put(b.uid(), b));
-        List<SuiteEvent> out = new ArrayList<>();
         Set<Long> changedUids = new HashSet<>();
         changed.forEach(b -> changedUids.add(b.uid()));
+        return withTrust(all, changedUids, crdbs);
+    }
+
+    private List<SuiteEvent> withTrust(Map<Long, BdbConfigured> all, Set<Long> changedUids, Map<String, CrdbConfigured> crdbs) {
+        List<SuiteEvent> out = new ArrayList<>();
         var certificates = events.certificates().all();
         Map<Long, Set<String>> replicaOf = TrustSets.encryptedReplicaOf(all, TrustSets.EndpointResolver.of(state));
         for (BdbConfigured b : all.values()) {
@@ -389,7 +392,30 @@ public class BdbService {
         return out;
     }
 
-    /** As {@link #withTrust}, computed as if {@code crdb} were already written (its instances trust each other). */
+    /**
+     * {@code deletions} (bdbs deleted, CRDBs changed or deleted) followed by the trust changes of the bdbs that stay,
+     * computed from the state as it will be once they are written: one transaction, so a change is written whole or
+     * not at all (and the API's answer says which).
+     */
+    public List<SuiteEvent> withTrustAfter(List<? extends SuiteEvent> deletions) {
+        Map<Long, BdbConfigured> all = new HashMap<>(state.bdbs());
+        Map<String, CrdbConfigured> crdbs = new HashMap<>(state.crdbs());
+        for (SuiteEvent e : deletions) {
+            if (e instanceof BdbDeleted d) {
+                all.remove(d.uid());
+            } else if (e instanceof CrdbConfigured c) {
+                crdbs.put(c.guid(), c);
+            } else if (e instanceof CrdbDeleted c) {
+                crdbs.remove(c.guid());
+            } else {
+                throw new IllegalArgumentException("not a deletion: " + e.getClass().getSimpleName());
+            }
+        }
+        List<SuiteEvent> out = new ArrayList<>(deletions);
+        out.addAll(withTrust(all, Set.of(), crdbs));
+        return out;
+    }
+
     public List<SuiteEvent> withTrustAround(List<BdbConfigured> changed, CrdbConfigured crdb) {
         Map<String, CrdbConfigured> crdbs = new HashMap<>(state.crdbs());
         crdbs.put(crdb.guid(), crdb);

@@ -305,8 +305,7 @@ public class CrdbService {
                     .map(i -> i.membership() == CrdbConfigEvent.Membership.JOINING ? i.withMembership(CrdbConfigEvent.Membership.ACTIVE) : i)
                     .toList();
             if (leaving) {
-                state.write(removal(current));
-                state.write(bdbs.reconcileTrust()); // computed from the state without the removed bdbs
+                state.write(bdbs.withTrustAfter(removal(current))); // trust computed from the state without the removed bdbs
             } else {
                 state.write(List.of(next(current, instances)));
             }
@@ -418,10 +417,12 @@ public class CrdbService {
         TaskUpdated started = TaskService.transition(queued, TaskStatus.STARTED, clock.instant(), List.of(), List.of());
         List<SuiteEvent> changes = change.get();
         if (changes.stream().anyMatch(e -> e instanceof BdbDeleted)) {
-            tasks.publish(queued);
-            state.write(changes);
-            state.write(bdbs.reconcileTrust()); // computed from the state without the deleted bdbs
-            tasks.publish(started);
+            // the task as queued, the deletion with the trust that follows from it, the task as started: one transaction
+            List<SuiteEvent> out = new ArrayList<>();
+            out.add(queued);
+            out.addAll(bdbs.withTrustAfter(changes));
+            out.add(started);
+            state.write(out);
         } else {
             // the task as queued, the change, the task as started: sent together, awaited once (a switch of 100 CRDBs
             // is 100 of these one after the other, under the writer lock)

@@ -373,8 +373,10 @@ class CrdbApiIT {
     @Test
     void peersSyncerCertificatesAreTrustedByEveryInstanceWithoutAnyCopying() throws Exception {
         String guid = admin().body(createBody("trust", true)).post("/v1/crdbs").jsonPath().getString("crdb_guid");
+        Map<String, String> pems = new java.util.HashMap<>();
         for (String c : CLUSTERS) {
             String pem = TestCerts.valid("syncer." + c);
+            pems.put(c, pem);
             var cert = new PublishedCertificate(pem, "FP-" + c + "-" + guid, "CN=syncer." + c, "01", Instant.now(), Instant.now().plusSeconds(3600), null);
             events.streams().publisher().publish(new RoleCertificatesPublished(RoleCertificatesPublished.VERSION, c, CertRole.SYNCER, 1, cert,
                     List.of(cert), false, 0, Instant.now())).get();
@@ -386,6 +388,19 @@ class CrdbApiIT {
                         .body("authentication_ssl_crdt_certs", hasSize(2));
             }
         });
+
+        // an instance removed: the others stop trusting its syncer in the same transaction, so the answer shows it
+        int c = crdb.getList("instances.cluster.name").indexOf("cluster-c");
+        admin().body(Map.of("remove_instances", List.of(Map.of("id", crdb.getInt("instances[" + c + "].id"), "force_remove", true))))
+                .post("/v1/crdbs/" + guid + "/updates").then().statusCode(200);
+        for (int i = 0; i < 3; i++) {
+            if (i != c) {
+                String other = crdb.getString("instances[" + (3 - c - i) + "].cluster.name"); // the one that stays beside it
+                List<String> trusted = admin().get("/v1/bdbs/" + crdb.getLong("instances[" + i + "].db_uid")).jsonPath()
+                        .getList("authentication_ssl_crdt_certs.client_cert");
+                assertThat(trusted).extracting(String::strip).containsExactly(pems.get(other).strip());
+            }
+        }
     }
 
     @Test
