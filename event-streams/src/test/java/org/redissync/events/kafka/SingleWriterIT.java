@@ -132,7 +132,7 @@ class SingleWriterIT {
             signal(broker, "-STOP");
             try {
                 write = CompletableFuture.supplyAsync(() -> a.publishAll(List.of(crdb("paused", 1)), Duration.ofSeconds(30)));
-                await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> !write.isDone());
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> !write.isDone());
             } finally {
                 signal(broker, "-CONT");
             }

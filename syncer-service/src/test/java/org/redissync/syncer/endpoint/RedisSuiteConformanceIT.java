@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,25 +89,34 @@ class RedisSuiteConformanceIT {
 
     @Test
     void redisOwnSuitePassesThroughAnEndpointAsOnRedisOwnTlsPort() throws Exception {
-        Path suite = copyOfTheSuite();
         List<String> units = List.of(System.getProperty("conformance.units", CI_UNITS).trim().split("\\s+"));
+        // the two ways run side by side, each from its own copy of the suite (runtest keeps its files beside it)
+        Path suite = copyOfTheSuite();
+        Path suiteForEndpoint = suite.resolveSibling(suite.getFileName() + "-endpoint"); // the same test certificates
+        exec(suite.getParent(), "cp", "-a", suite.toString(), suiteForEndpoint.toString());
         Path tls = suite.resolve("tests/tls");
 
         Path work = SharedKafka.workDir().resolve("conformance-" + System.nanoTime());
         int tlsPort = FreePorts.next();
         Map<String, String> direct;
+        Map<String, String> viaEndpoint;
         try (RedisServer nativeTls = RedisServer.start(work.resolve("native"), 0, false, List.of("--tls-port", "" + tlsPort,
                 "--tls-cert-file", tls.resolve("server.crt").toString(), "--tls-key-file", tls.resolve("server.key").toString(),
-                "--tls-ca-cert-file", tls.resolve("ca.crt").toString(), "--tls-auth-clients", "yes"))) {
-            direct = runtest(suite, tlsPort, units, work.resolve("native.log"));
-        }
-        Map<String, String> viaEndpoint;
-        try (RedisServer behind = RedisServer.start(work.resolve("behind"), 0, false, List.of())) {
+                "--tls-ca-cert-file", tls.resolve("ca.crt").toString(), "--tls-auth-clients", "yes"));
+                RedisServer behind = RedisServer.start(work.resolve("behind"), 0, false, List.of())) {
+            CompletableFuture<Map<String, String>> directRun = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runtest(suite, tlsPort, units, work.resolve("native.log"), 21111);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
             String ca = Files.readString(tls.resolve("test-ca.crt"));
             Tls mtls = new Tls(TlsMode.ENABLED, true, List.of(ca), List.of(), SubjectValidation.DISABLED, List.of(), false, false);
             // over TCP: CLIENT INFO/LIST then show an address and flags=N, as on redis-server's own port
             int port = TestBdbs.open(events, manager, behind.address(), mtls, 0).port();
-            viaEndpoint = runtest(suite, port, units, work.resolve("endpoint.log"));
+            viaEndpoint = runtest(suiteForEndpoint, port, units, work.resolve("endpoint.log"), 25111);
+            direct = directRun.get(15, TimeUnit.MINUTES);
         }
 
         Map<String, String> accepted = accepted();
@@ -142,10 +153,14 @@ class RedisSuiteConformanceIT {
                 .allMatch(t -> accepted.keySet().stream().anyMatch(t::startsWith));
     }
 
-    /** Test name → "ok" or "err" (an exception counts as err for the tests it stopped). */
-    static Map<String, String> runtest(Path suite, int port, List<String> units, Path log) throws Exception {
+    /**
+     * Test name → "ok" or "err" (an exception counts as err for the tests it stopped). {@code baseport}: runtest's test
+     * server takes the first free port of the 32 below it, so two runs side by side need two ranges.
+     */
+    static Map<String, String> runtest(Path suite, int port, List<String> units, Path log, int baseport) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("./runtest", "--host", "127.0.0.1", "--port", "" + port, "--tls", "--tags", TAGS,
-                "--durable", "--timeout", "120", "--clients", "1")); // one test client: no test sees another one's FLUSHALL
+                "--durable", "--timeout", "120", "--clients", "1", // one test client: no test sees another one's FLUSHALL
+                "--baseport", "" + baseport));
         for (String u : units) {
             cmd.add("--single");
             cmd.add(u);
