@@ -142,6 +142,31 @@ class SingleWriterIT {
         }
     }
 
+    @Test
+    void aCommitUnansweredForTheWholeWaitIsUnconfirmedAndTheWriterSettlesItByTakingOverAgain() throws Exception {
+        KafkaSettings quick = new KafkaSettings(settings.bootstrapServers(), settings.topicPrefix(), settings.replicationFactor(),
+                settings.clientId(), Map.of("max.block.ms", "1000"));
+        try (SingleWriter a = new SingleWriter(quick, "crdb-coordinator", () -> log.readToEnd().get(10, TimeUnit.SECONDS)).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            log.readPast(a.publishAll(List.of(crdb("before", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+
+            long broker = SharedKafka.broker().process().pid();
+            signal(broker, "-STOP");
+            try {
+                // not "nothing written": the commit was asked for, and the broker may have it
+                assertThatThrownBy(() -> a.publishAll(List.of(crdb("unconfirmed", 1)), Duration.ofSeconds(3)))
+                        .isInstanceOf(SingleWriter.Unconfirmed.class).hasMessageContaining("may yet take effect");
+            } finally {
+                signal(broker, "-CONT");
+            }
+            // the writer took the lease over again (its initTransactions completed or aborted that transaction) and writes
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            log.readPast(a.publishAll(List.of(crdb("after", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+            assertThat(delivered.subList(0, 1)).containsExactly("before");
+            assertThat(delivered).endsWith("after").doesNotHaveDuplicates();
+        }
+    }
+
     private static void signal(long pid, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill %s %d", signal, pid).isTrue();
