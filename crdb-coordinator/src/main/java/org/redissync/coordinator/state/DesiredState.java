@@ -37,11 +37,13 @@ public class DesiredState {
 
     private final CoordinatorEvents events;
     private final CoordinatorConfig config;
+    private final StateWrites writes;
     private final ReentrantLock writer = new ReentrantLock();
 
-    DesiredState(CoordinatorEvents events, CoordinatorConfig config) {
+    DesiredState(CoordinatorEvents events, CoordinatorConfig config, StateWrites writes) {
         this.events = events;
         this.config = config;
+        this.writes = writes;
         config.api().defaultCluster().map(String::strip).filter(c -> !c.isEmpty() && !config.clusters().containsKey(c)).ifPresent(c -> {
             throw new IllegalStateException("redissync.api.default-cluster: '" + c + "' is not one of the clusters "
                     + config.clusters().keySet().stream().sorted().toList());
@@ -73,8 +75,7 @@ public class DesiredState {
         }
         // one transaction, committed only while this coordinator holds the lease; then read back past its own records
         // (this is the topics' one writer: nothing else can be behind them)
-        StateWrites.publishAndReadBack(events.writer(), changes,
-                List.of(events.bdbs().log(), events.crdbs().log(), events.tasks().log(), events.settings().log()));
+        writes.publishAndReadBack(changes);
     }
 
     /** 503 on a standby coordinator: another one writes the desired state (nothing is validated or written here). */

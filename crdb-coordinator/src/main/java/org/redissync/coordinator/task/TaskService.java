@@ -32,11 +32,13 @@ public class TaskService {
     private final CoordinatorEvents events;
     private final CoordinatorConfig config;
     private final Clock clock;
+    private final StateWrites writes;
 
-    TaskService(CoordinatorEvents events, CoordinatorConfig config, Clock clock) {
+    TaskService(CoordinatorEvents events, CoordinatorConfig config, Clock clock, StateWrites writes) {
         this.events = events;
         this.config = config;
         this.clock = clock;
+        this.writes = writes;
     }
 
     /** A new task id: the caller's {@code X-Task-ID} when given (and unused), else a random UUID. */
@@ -90,7 +92,7 @@ public class TaskService {
         if (updates.isEmpty()) {
             return;
         }
-        StateWrites.publishAndReadBack(events.writer(), updates, List.of(events.tasks().log()));
+        writes.publishAndReadBack(updates);
     }
 
     /** Publishes a task state and waits until it is readable (so a GET right after sees it). */

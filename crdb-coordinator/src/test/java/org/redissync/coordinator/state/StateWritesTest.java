@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -23,27 +25,29 @@ class StateWritesTest {
 
     @Test
     void writtenAndReadBackIsAnswered() {
-        assertThatCode(() -> StateWrites.publishAndReadBack((e, w) -> WRITTEN, List.of(), List.of(READ, READ))).doesNotThrowAnyException();
+        assertThatCode(() -> new StateWrites((e, w) -> WRITTEN, List.of(READ, READ)).publishAndReadBack(List.of()))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void nothingWrittenIsUnavailableAndSaysRepeatingIsSafe() {
-        assertThatThrownBy(() -> StateWrites.publishAndReadBack((e, w) -> {
+        assertThatThrownBy(() -> new StateWrites((e, w) -> {
             throw new KafkaException("nothing was written (aborted after 3 attempts): TimeoutException: x");
-        }, List.of(), List.of(READ))).isInstanceOfSatisfying(ApiException.class, a -> {
+        }, List.of(READ)).publishAndReadBack(List.of())).isInstanceOfSatisfying(ApiException.class, a -> {
             assertThat(a.error()).isEqualTo(ApiError.UNAVAILABLE);
             assertThat(a).hasMessageContaining("repeating it is safe");
         });
-        assertThatThrownBy(() -> StateWrites.publishAndReadBack((e, w) -> {
+        assertThatThrownBy(() -> new StateWrites((e, w) -> {
             throw new SingleWriter.NotWriter("this coordinator is a standby");
-        }, List.of(), List.of(READ))).isInstanceOfSatisfying(ApiException.class, a -> assertThat(a.error()).isEqualTo(ApiError.UNAVAILABLE));
+        }, List.of(READ)).publishAndReadBack(List.of()))
+                .isInstanceOfSatisfying(ApiException.class, a -> assertThat(a.error()).isEqualTo(ApiError.UNAVAILABLE));
     }
 
     @Test
     void anUnconfirmedCommitIsNotConfirmedNeverUnavailable() {
-        assertThatThrownBy(() -> StateWrites.publishAndReadBack((e, w) -> {
+        assertThatThrownBy(() -> new StateWrites((e, w) -> {
             throw new SingleWriter.Unconfirmed("Kafka did not confirm the change in time; it may yet take effect", null);
-        }, List.of(), List.of(READ))).isInstanceOfSatisfying(ApiException.class, a -> {
+        }, List.of(READ)).publishAndReadBack(List.of())).isInstanceOfSatisfying(ApiException.class, a -> {
             assertThat(a.error()).isEqualTo(ApiError.NOT_CONFIRMED);
             assertThat(a.error().status()).isEqualTo(503);
             assertThat(a.error().code()).isEqualTo("change_not_confirmed");
@@ -51,13 +55,34 @@ class StateWritesTest {
     }
 
     @Test
-    void aWrittenChangeNotReadBackIsNotConfirmedAndSaysItTakesEffect() {
-        StateWrites.ReadBack failing = written -> CompletableFuture.failedFuture(new IllegalStateException("view closed"));
-        assertThatThrownBy(() -> StateWrites.publishAndReadBack((e, w) -> WRITTEN, List.of(), List.of(READ, failing)))
-                .isInstanceOfSatisfying(ApiException.class, a -> {
-                    assertThat(a.error()).isEqualTo(ApiError.NOT_CONFIRMED);
-                    assertThat(a).hasMessageContaining("the change was written").hasMessageContaining("view closed")
-                            .hasMessageContaining("takes effect");
-                });
+    void aChangeNotReadBackIsNotConfirmedAndTheNextWriteWaitsForItOrWritesNothing() {
+        AtomicBoolean viewStuck = new AtomicBoolean(true);
+        List<Map<TopicPartition, Long>> asked = new ArrayList<>();
+        StateWrites.ReadBack view = written -> {
+            asked.add(written);
+            return viewStuck.get() ? CompletableFuture.failedFuture(new IllegalStateException("view closed"))
+                    : CompletableFuture.completedFuture(null);
+        };
+        List<Object> published = new ArrayList<>();
+        StateWrites writes = new StateWrites((e, w) -> {
+            published.add(e);
+            return WRITTEN;
+        }, List.of(READ, view));
+
+        assertThatThrownBy(() -> writes.publishAndReadBack(List.of())).isInstanceOfSatisfying(ApiException.class, a -> {
+            assertThat(a.error()).isEqualTo(ApiError.NOT_CONFIRMED);
+            assertThat(a).hasMessageContaining("the change was written").hasMessageContaining("view closed").hasMessageContaining("takes effect");
+        });
+        // the next change would be validated against a state without the last one: refused, nothing written
+        assertThatThrownBy(() -> writes.publishAndReadBack(List.of())).isInstanceOfSatisfying(ApiException.class, a -> {
+            assertThat(a.error()).isEqualTo(ApiError.UNAVAILABLE);
+            assertThat(a).hasMessageContaining("has not read its last change back").hasMessageContaining("nothing was changed");
+        });
+        assertThat(published).hasSize(1);
+
+        viewStuck.set(false);
+        writes.publishAndReadBack(List.of());
+        assertThat(published).hasSize(2);
+        assertThat(asked).hasSize(4).containsOnly(WRITTEN); // the first write, the refused one, the wait before the third, the third
     }
 }
