@@ -118,12 +118,7 @@ class SingleWriterIT {
 
     @Test
     void aCommitThePausedBrokerDidNotAnswerInTimeIsAskedAgainAndReportedWrittenOnce() throws Exception {
-        // each send or commit waits 1.5 s for the broker here (10 s by default)
-        KafkaSettings quick = new KafkaSettings(settings.bootstrapServers(), settings.topicPrefix(), settings.replicationFactor(),
-                settings.clientId(), Map.of("max.block.ms", "1500"));
-        try (SingleWriter a = new SingleWriter(quick, "crdb-coordinator", () -> log.readToEnd().get(10, TimeUnit.SECONDS)).start()) {
-            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
-            log.readPast(a.publishAll(List.of(crdb("before", 1)), WAIT)).get(10, TimeUnit.SECONDS); // the topics' metadata known
+        try (SingleWriter a = writerThatWrote("before", 1500)) {
 
             // the broker stalls (as one on two busy cores after podman kube play did): the commit is not answered within
             // 1.5 s; it used to be reported as "Kafka did not take the change" and was committed all the same
@@ -144,11 +139,7 @@ class SingleWriterIT {
 
     @Test
     void aCommitUnansweredForTheWholeWaitIsUnconfirmedAndTheWriterSettlesItByTakingOverAgain() throws Exception {
-        KafkaSettings quick = new KafkaSettings(settings.bootstrapServers(), settings.topicPrefix(), settings.replicationFactor(),
-                settings.clientId(), Map.of("max.block.ms", "1000"));
-        try (SingleWriter a = new SingleWriter(quick, "crdb-coordinator", () -> log.readToEnd().get(10, TimeUnit.SECONDS)).start()) {
-            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
-            log.readPast(a.publishAll(List.of(crdb("before", 1)), WAIT)).get(10, TimeUnit.SECONDS);
+        try (SingleWriter a = writerThatWrote("before", 1000)) {
 
             long broker = SharedKafka.broker().process().pid();
             signal(broker, "-STOP");
@@ -164,6 +155,24 @@ class SingleWriterIT {
             log.readPast(a.publishAll(List.of(crdb("after", 1)), WAIT)).get(10, TimeUnit.SECONDS);
             assertThat(delivered.subList(0, 1)).containsExactly("before");
             assertThat(delivered).endsWith("after").doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * A writer whose sends and commits wait {@code maxBlockMs} for the broker (10 s by default), once it has written
+     * {@code first} (so the topics' metadata is known before the broker is paused).
+     */
+    private SingleWriter writerThatWrote(String first, int maxBlockMs) throws Exception {
+        KafkaSettings quick = new KafkaSettings(settings.bootstrapServers(), settings.topicPrefix(), settings.replicationFactor(),
+                settings.clientId(), Map.of("max.block.ms", Integer.toString(maxBlockMs)));
+        SingleWriter a = new SingleWriter(quick, "crdb-coordinator", () -> log.readToEnd().get(10, TimeUnit.SECONDS)).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(a::isWriter);
+            log.readPast(a.publishAll(List.of(crdb(first, 1)), WAIT)).get(10, TimeUnit.SECONDS);
+            return a;
+        } catch (Exception | AssertionError e) {
+            a.close();
+            throw e;
         }
     }
 
